@@ -1,0 +1,364 @@
+//! One error type for the whole crate, one sub-enum per layer, and the total
+//! mapping from an [`Error`] to the SOAP [`Fault`] a peer is allowed to see.
+//!
+//! The precise cause stays in the `Error` (for the operator's log); the fault
+//! text sent to the peer is generic. All decryption failures look the same.
+
+use std::fmt;
+
+/// Every way a `wstrust` operation can fail.
+///
+/// Each layer has its own sub-enum so that callers can match on the layer and
+/// the fault mapping ([`From<&Error> for Fault`](Fault)) stays total.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input is not acceptable XML (malformed, DTD, bad encoding).
+    #[error("xml: {0}")]
+    Xml(#[from] XmlError),
+    /// A configured limit was exceeded.
+    #[error("limit exceeded: {0}")]
+    Limit(#[from] Limit),
+    /// Canonicalization could not be performed.
+    #[error("canonicalization: {0}")]
+    C14n(#[from] C14nError),
+    /// An XML signature is missing, malformed, untrusted or does not verify.
+    #[error("signature: {0}")]
+    Dsig(#[from] DsigError),
+    /// A key or certificate is unusable.
+    #[error("key: {0}")]
+    Key(#[from] KeyError),
+}
+
+/// Problems with the XML itself.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum XmlError {
+    /// The input is not UTF-8.
+    #[error("input is not UTF-8")]
+    NotUtf8,
+    /// A document type declaration was present; DTDs are always refused.
+    #[error("DTDs are not allowed")]
+    Dtd,
+    /// The XML parser rejected the input.
+    #[error("malformed XML: {0}")]
+    Malformed(String),
+    /// Two elements carry the same ID value.
+    #[error("duplicate ID {0:?}")]
+    DuplicateId(String),
+    /// No element carries the requested ID.
+    #[error("no element with ID {0:?}")]
+    UnknownId(String),
+    /// A required element is missing.
+    #[error("missing element {0}")]
+    MissingElement(&'static str),
+    /// An element appeared where it is not allowed, or more than once.
+    #[error("unexpected element {0}")]
+    UnexpectedElement(String),
+    /// A required attribute is missing.
+    #[error("missing attribute {0}")]
+    MissingAttribute(&'static str),
+    /// Base64 content could not be decoded.
+    #[error("invalid base64 in {0}")]
+    Base64(&'static str),
+    /// A value is syntactically invalid.
+    #[error("invalid value for {0}")]
+    InvalidValue(&'static str),
+}
+
+/// The limit that was hit. See [`crate::Limits`] for the defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Limit {
+    /// Input larger than `Limits::max_bytes`.
+    #[error("input too large")]
+    Size,
+    /// Nesting deeper than `Limits::max_depth`.
+    #[error("nesting too deep")]
+    Depth,
+    /// More nodes than `Limits::max_nodes`.
+    #[error("too many nodes")]
+    Nodes,
+    /// More attributes on one element than `Limits::max_attributes`.
+    #[error("too many attributes")]
+    Attributes,
+    /// More signature references than `Limits::max_references`.
+    #[error("too many references")]
+    References,
+    /// More transforms on one reference than `Limits::max_transforms`.
+    #[error("too many transforms")]
+    Transforms,
+    /// More signatures in one document than `Limits::max_signatures`.
+    #[error("too many signatures")]
+    Signatures,
+}
+
+/// Canonicalization failures.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum C14nError {
+    /// The canonicalization algorithm URI is not supported.
+    #[error("unsupported canonicalization algorithm {0:?}")]
+    UnsupportedAlgorithm(String),
+    /// The node to canonicalize is not an element or document.
+    #[error("node is not an element")]
+    NotAnElement,
+}
+
+/// XML-DSig failures. The variants name the check that failed for the log;
+/// the peer only ever sees `wsse:FailedCheck` or `wsse:InvalidSecurity`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DsigError {
+    /// The document has no signature where one is required.
+    #[error("no signature")]
+    Missing,
+    /// The signature element is structurally invalid.
+    #[error("malformed signature: {0}")]
+    Malformed(&'static str),
+    /// An algorithm URI that is unknown or not on the allowlist.
+    #[error("algorithm not allowed: {0}")]
+    AlgorithmNotAllowed(String),
+    /// A transform that is unknown, not allowed, or in a disallowed order.
+    #[error("transform not allowed: {0}")]
+    TransformNotAllowed(String),
+    /// A reference URI that is not a same-document `#id` reference.
+    #[error("unsupported reference URI {0:?}")]
+    UnsupportedReference(String),
+    /// A reference digest does not match the referenced content.
+    #[error("digest mismatch for reference {0:?}")]
+    DigestMismatch(String),
+    /// The signature value does not verify over SignedInfo.
+    #[error("signature value does not verify")]
+    BadSignature,
+    /// The signing key is not one the caller trusts.
+    #[error("signing key is not trusted")]
+    UntrustedKey,
+    /// The signed element is not where the profile requires it to be
+    /// (signature wrapping).
+    #[error("signed element is not the signature's parent")]
+    WrongSignedElement,
+    /// An HMAC output length was truncated or otherwise invalid.
+    #[error("invalid HMAC output length")]
+    HmacOutputLength,
+}
+
+/// Key and certificate failures.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// PEM/DER could not be parsed.
+    #[error("cannot parse {0}")]
+    Parse(&'static str),
+    /// Not an RSA key, or an RSA key shorter than the minimum size.
+    #[error("weak or unsupported key: {0}")]
+    Weak(&'static str),
+    /// The key backend cannot perform this algorithm.
+    #[error("algorithm not supported by this key backend: {0}")]
+    UnsupportedAlgorithm(&'static str),
+    /// The private-key operation failed.
+    #[error("private-key operation failed")]
+    Operation,
+    /// The certificate is outside its validity period.
+    #[error("certificate not valid at this time")]
+    Expired,
+}
+
+/// The family a fault code belongs to, which fixes its XML namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultFamily {
+    /// A WS-Trust fault (`wst:` namespace of the request's version).
+    Trust,
+    /// A WS-Security fault (`wsse:` 2004/01 secext namespace).
+    Security,
+}
+
+/// Fault codes defined by WS-Trust and WS-Security.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FaultCode {
+    /// `wst:InvalidRequest`
+    InvalidRequest,
+    /// `wst:FailedAuthentication`
+    TrustFailedAuthentication,
+    /// `wst:RequestFailed`
+    RequestFailed,
+    /// `wst:InvalidSecurityToken`
+    TrustInvalidSecurityToken,
+    /// `wst:AuthenticationBadElements`
+    AuthenticationBadElements,
+    /// `wst:BadRequest`
+    BadRequest,
+    /// `wst:ExpiredData`
+    ExpiredData,
+    /// `wst:InvalidTimeRange`
+    InvalidTimeRange,
+    /// `wst:InvalidScope`
+    InvalidScope,
+    /// `wst:RenewNeeded`
+    RenewNeeded,
+    /// `wst:UnableToRenew`
+    UnableToRenew,
+    /// `wsse:UnsupportedSecurityToken`
+    UnsupportedSecurityToken,
+    /// `wsse:UnsupportedAlgorithm`
+    UnsupportedAlgorithm,
+    /// `wsse:InvalidSecurity`
+    InvalidSecurity,
+    /// `wsse:InvalidSecurityToken`
+    InvalidSecurityToken,
+    /// `wsse:FailedAuthentication`
+    FailedAuthentication,
+    /// `wsse:FailedCheck`
+    FailedCheck,
+    /// `wsse:SecurityTokenUnavailable`
+    SecurityTokenUnavailable,
+    /// `wsse:MessageExpired`
+    MessageExpired,
+}
+
+impl FaultCode {
+    /// The local name of the fault code's QName.
+    pub fn local_name(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "InvalidRequest",
+            Self::TrustFailedAuthentication | Self::FailedAuthentication => "FailedAuthentication",
+            Self::RequestFailed => "RequestFailed",
+            Self::TrustInvalidSecurityToken | Self::InvalidSecurityToken => "InvalidSecurityToken",
+            Self::AuthenticationBadElements => "AuthenticationBadElements",
+            Self::BadRequest => "BadRequest",
+            Self::ExpiredData => "ExpiredData",
+            Self::InvalidTimeRange => "InvalidTimeRange",
+            Self::InvalidScope => "InvalidScope",
+            Self::RenewNeeded => "RenewNeeded",
+            Self::UnableToRenew => "UnableToRenew",
+            Self::UnsupportedSecurityToken => "UnsupportedSecurityToken",
+            Self::UnsupportedAlgorithm => "UnsupportedAlgorithm",
+            Self::InvalidSecurity => "InvalidSecurity",
+            Self::FailedCheck => "FailedCheck",
+            Self::SecurityTokenUnavailable => "SecurityTokenUnavailable",
+            Self::MessageExpired => "MessageExpired",
+        }
+    }
+
+    /// Whether the code lives in the WS-Trust or the WS-Security namespace.
+    pub fn family(self) -> FaultFamily {
+        match self {
+            Self::InvalidRequest
+            | Self::TrustFailedAuthentication
+            | Self::RequestFailed
+            | Self::TrustInvalidSecurityToken
+            | Self::AuthenticationBadElements
+            | Self::BadRequest
+            | Self::ExpiredData
+            | Self::InvalidTimeRange
+            | Self::InvalidScope
+            | Self::RenewNeeded
+            | Self::UnableToRenew => FaultFamily::Trust,
+            _ => FaultFamily::Security,
+        }
+    }
+
+    /// The generic, peer-safe reason text for this code (WS-Trust 1.3 §11 and
+    /// WS-Security 1.1 §12 wording).
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "The request was invalid or malformed",
+            Self::TrustFailedAuthentication | Self::FailedAuthentication => "Authentication failed",
+            Self::RequestFailed => "The specified request failed",
+            Self::TrustInvalidSecurityToken => "Security token has been revoked",
+            Self::AuthenticationBadElements => "Insufficient Digest Elements",
+            Self::BadRequest => "The specified RequestSecurityToken is not understood",
+            Self::ExpiredData => "The request data is out-of-date",
+            Self::InvalidTimeRange => "The requested time range is invalid or unsupported",
+            Self::InvalidScope => "The request scope is invalid or unsupported",
+            Self::RenewNeeded => "A renewable security token has expired",
+            Self::UnableToRenew => "The requested renewal failed",
+            Self::UnsupportedSecurityToken => "An unsupported token was provided",
+            Self::UnsupportedAlgorithm => {
+                "An unsupported signature or encryption algorithm was used"
+            }
+            Self::InvalidSecurity => {
+                "An error was discovered processing the <wsse:Security> header"
+            }
+            Self::InvalidSecurityToken => "An invalid security token was provided",
+            Self::FailedCheck => "The signature or decryption was invalid",
+            Self::SecurityTokenUnavailable => "Referenced security token could not be retrieved",
+            Self::MessageExpired => "The message has expired",
+        }
+    }
+
+    /// `true` when the fault is the sender's fault (SOAP 1.1 `Client`,
+    /// SOAP 1.2 `Sender`), `false` for the receiver's (`Server`/`Receiver`).
+    pub fn is_sender(self) -> bool {
+        !matches!(self, Self::RequestFailed | Self::SecurityTokenUnavailable)
+    }
+}
+
+/// What the peer is told about a failure: a code and generic text, nothing
+/// that identifies which internal check failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fault {
+    /// The WS-Trust or WS-Security fault code.
+    pub code: FaultCode,
+}
+
+impl Fault {
+    /// The generic reason text sent to the peer.
+    pub fn reason(&self) -> &'static str {
+        self.code.reason()
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.local_name(), self.reason())
+    }
+}
+
+impl From<&Error> for Fault {
+    fn from(e: &Error) -> Self {
+        let code = match e {
+            Error::Xml(_) => FaultCode::InvalidRequest,
+            Error::Limit(_) => FaultCode::InvalidRequest,
+            Error::C14n(_) => FaultCode::InvalidSecurity,
+            Error::Dsig(d) => match d {
+                DsigError::AlgorithmNotAllowed(_) | DsigError::TransformNotAllowed(_) => {
+                    FaultCode::UnsupportedAlgorithm
+                }
+                DsigError::Missing
+                | DsigError::Malformed(_)
+                | DsigError::UnsupportedReference(_) => FaultCode::InvalidSecurity,
+                _ => FaultCode::FailedCheck,
+            },
+            Error::Key(k) => match k {
+                KeyError::Expired => FaultCode::InvalidSecurityToken,
+                KeyError::Operation => FaultCode::RequestFailed,
+                _ => FaultCode::InvalidSecurityToken,
+            },
+        };
+        Fault { code }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_failures_map_to_failed_check() {
+        let e = Error::Dsig(DsigError::DigestMismatch("#a".into()));
+        assert_eq!(Fault::from(&e).code, FaultCode::FailedCheck);
+        let e = Error::Dsig(DsigError::AlgorithmNotAllowed("md5".into()));
+        assert_eq!(Fault::from(&e).code, FaultCode::UnsupportedAlgorithm);
+    }
+
+    #[test]
+    fn limits_map_to_invalid_request() {
+        let e = Error::Limit(Limit::Depth);
+        let f = Fault::from(&e);
+        assert_eq!(f.code, FaultCode::InvalidRequest);
+        assert_eq!(f.code.family(), FaultFamily::Trust);
+        assert!(!f.reason().contains("depth"));
+    }
+}

@@ -1,0 +1,572 @@
+//! Keys and certificates.
+//!
+//! * [`Certificate`]: a parsed X.509 certificate (PEM or DER) with the fields
+//!   the STS needs to name it (thumbprint, SKI, issuer/serial) and its RSA
+//!   [`PublicKey`].
+//! * [`PublicKey`]: RSA public-key operations (signature verification,
+//!   encryption to a relying party) with the pure-Rust `rsa` crate. Keys under
+//!   [`MIN_RSA_BITS`] are refused.
+//! * [`PrivateKey`]: the trait behind which every private-key operation
+//!   (signing, key unwrapping) happens, so a host can keep its key in an HSM or
+//!   KMS. The shipped [`AwsLcRsaKey`] is constant time (aws-lc-rs); the `rsa`
+//!   crate is deliberately *not* used for private keys by default because it is
+//!   not (RUSTSEC-2023-0071).
+
+use crate::error::{DsigError, KeyError};
+use rsa::pkcs1::DecodeRsaPublicKey;
+use rsa::traits::PublicKeyParts;
+use sha1::Digest as _;
+use std::fmt;
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+/// Smallest RSA modulus accepted anywhere, in bits.
+pub const MIN_RSA_BITS: usize = 2048;
+/// Largest RSA modulus accepted, in bits (bounds verification cost).
+pub const MAX_RSA_BITS: usize = 8192;
+
+/// A digest algorithm used with RSA or HMAC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DigestAlg {
+    /// SHA-1 (legacy peers only).
+    Sha1,
+    /// SHA-256 (default).
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl DigestAlg {
+    /// Hash `data` with this algorithm.
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        match self {
+            Self::Sha1 => sha1::Sha1::digest(data).to_vec(),
+            Self::Sha256 => sha2::Sha256::digest(data).to_vec(),
+            Self::Sha384 => sha2::Sha384::digest(data).to_vec(),
+            Self::Sha512 => sha2::Sha512::digest(data).to_vec(),
+        }
+    }
+
+    /// Output length in bytes.
+    pub fn output_len(self) -> usize {
+        match self {
+            Self::Sha1 => 20,
+            Self::Sha256 => 32,
+            Self::Sha384 => 48,
+            Self::Sha512 => 64,
+        }
+    }
+}
+
+/// Padding for an RSA private-key decryption (key transport).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RsaDecryptPadding {
+    /// RSA-OAEP with the given digest and MGF1 digest, empty label.
+    Oaep {
+        /// The OAEP digest.
+        digest: DigestAlg,
+        /// The MGF1 digest.
+        mgf1: DigestAlg,
+    },
+    /// RSA PKCS#1 v1.5 (legacy, refused unless explicitly enabled by the caller).
+    Pkcs1v15,
+}
+
+/// An RSA public key of at least [`MIN_RSA_BITS`] bits.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PublicKey {
+    key: rsa::RsaPublicKey,
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublicKey")
+            .field("bits", &self.bits())
+            .finish()
+    }
+}
+
+impl PublicKey {
+    /// Wrap an `rsa` public key, refusing weak or oversized moduli.
+    pub fn from_rsa(key: rsa::RsaPublicKey) -> Result<Self, KeyError> {
+        let bits = key.n().bits();
+        if bits < MIN_RSA_BITS {
+            return Err(KeyError::Weak("RSA modulus shorter than 2048 bits"));
+        }
+        if bits > MAX_RSA_BITS {
+            return Err(KeyError::Weak("RSA modulus longer than 8192 bits"));
+        }
+        Ok(Self { key })
+    }
+
+    /// From a PKCS#1 `RSAPublicKey` DER.
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
+        let key = rsa::RsaPublicKey::from_pkcs1_der(der)
+            .map_err(|_| KeyError::Parse("RSA public key"))?;
+        Self::from_rsa(key)
+    }
+
+    /// From big-endian modulus and exponent bytes (as in `ds:RSAKeyValue`).
+    pub fn from_components(modulus: &[u8], exponent: &[u8]) -> Result<Self, KeyError> {
+        let n = rsa::BigUint::from_bytes_be(modulus);
+        let e = rsa::BigUint::from_bytes_be(exponent);
+        let key = rsa::RsaPublicKey::new_with_max_size(n, e, MAX_RSA_BITS)
+            .map_err(|_| KeyError::Weak("invalid RSA public key"))?;
+        Self::from_rsa(key)
+    }
+
+    /// Modulus size in bits.
+    pub fn bits(&self) -> usize {
+        self.key.n().bits()
+    }
+
+    /// Big-endian modulus bytes.
+    pub fn modulus(&self) -> Vec<u8> {
+        self.key.n().to_bytes_be()
+    }
+
+    /// Big-endian public exponent bytes.
+    pub fn exponent(&self) -> Vec<u8> {
+        self.key.e().to_bytes_be()
+    }
+
+    /// The underlying `rsa` key, for public-key operations in other modules.
+    pub fn rsa(&self) -> &rsa::RsaPublicKey {
+        &self.key
+    }
+
+    /// Verify an RSASSA-PKCS1-v1_5 signature over `message`.
+    pub fn verify_pkcs1(
+        &self,
+        digest: DigestAlg,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), DsigError> {
+        let hashed = digest.digest(message);
+        let scheme = match digest {
+            DigestAlg::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
+            DigestAlg::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+            DigestAlg::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+            DigestAlg::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+        };
+        self.key
+            .verify(scheme, &hashed, signature)
+            .map_err(|_| DsigError::BadSignature)
+    }
+}
+
+/// A parsed X.509 certificate with an RSA key.
+#[derive(Clone)]
+pub struct Certificate {
+    der: Vec<u8>,
+    public_key: PublicKey,
+    subject: String,
+    issuer: String,
+    serial: Vec<u8>,
+    ski: Option<Vec<u8>>,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+    sha1: [u8; 20],
+}
+
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificate")
+            .field("subject", &self.subject)
+            .field("issuer", &self.issuer)
+            .field("not_after", &self.not_after)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Certificate {
+    fn eq(&self, other: &Self) -> bool {
+        self.der == other.der
+    }
+}
+impl Eq for Certificate {}
+
+impl Certificate {
+    /// Parse one certificate from DER.
+    pub fn from_der(der: &[u8]) -> Result<Self, KeyError> {
+        let (rest, cert) = x509_parser::parse_x509_certificate(der)
+            .map_err(|_| KeyError::Parse("X.509 certificate"))?;
+        if !rest.is_empty() {
+            return Err(KeyError::Parse("X.509 certificate (trailing data)"));
+        }
+        let spki = cert.public_key();
+        if spki.algorithm.algorithm != x509_parser::oid_registry::OID_PKCS1_RSAENCRYPTION {
+            return Err(KeyError::Weak("certificate key is not RSA"));
+        }
+        let public_key = PublicKey::from_pkcs1_der(&spki.subject_public_key.data)?;
+        let ski = cert
+            .extensions()
+            .iter()
+            .find_map(|ext| match ext.parsed_extension() {
+                x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => {
+                    Some(k.0.to_vec())
+                }
+                _ => None,
+            });
+        let mut sha1 = [0u8; 20];
+        sha1.copy_from_slice(&sha1::Sha1::digest(der));
+        Ok(Self {
+            der: der.to_vec(),
+            public_key,
+            subject: cert.subject().to_string(),
+            issuer: cert.issuer().to_string(),
+            serial: cert.raw_serial().to_vec(),
+            ski,
+            not_before: cert.validity().not_before.to_datetime(),
+            not_after: cert.validity().not_after.to_datetime(),
+            sha1,
+        })
+    }
+
+    /// Parse the first `CERTIFICATE` block of a PEM file (or DER if the input
+    /// is not PEM).
+    pub fn from_pem(pem: &[u8]) -> Result<Self, KeyError> {
+        let mut all = Self::all_from_pem(pem)?;
+        if all.is_empty() {
+            return Err(KeyError::Parse("no CERTIFICATE in PEM"));
+        }
+        Ok(all.swap_remove(0))
+    }
+
+    /// Parse every `CERTIFICATE` block of a PEM file.
+    pub fn all_from_pem(pem: &[u8]) -> Result<Vec<Self>, KeyError> {
+        if !pem.starts_with(b"-----") && !pem.iter().take(64).any(|b| *b == b'-') {
+            return Self::from_der(pem).map(|c| vec![c]);
+        }
+        let mut out = Vec::new();
+        for block in x509_parser::pem::Pem::iter_from_buffer(pem) {
+            let block = block.map_err(|_| KeyError::Parse("PEM"))?;
+            if block.label == "CERTIFICATE" {
+                out.push(Self::from_der(&block.contents)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The DER encoding.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The RSA public key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public_key
+    }
+
+    /// Subject distinguished name (RFC 4514 string).
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// Issuer distinguished name (RFC 4514 string).
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// Serial number, big-endian bytes as encoded.
+    pub fn serial(&self) -> &[u8] {
+        &self.serial
+    }
+
+    /// Serial number as a decimal string (as in `ds:X509SerialNumber`).
+    pub fn serial_decimal(&self) -> String {
+        rsa::BigUint::from_bytes_be(&self.serial).to_string()
+    }
+
+    /// Subject key identifier extension, if present.
+    pub fn subject_key_id(&self) -> Option<&[u8]> {
+        self.ski.as_deref()
+    }
+
+    /// SHA-1 thumbprint of the DER (WS-Security `ThumbprintSHA1`).
+    pub fn sha1_thumbprint(&self) -> [u8; 20] {
+        self.sha1
+    }
+
+    /// Start of the validity period.
+    pub fn not_before(&self) -> OffsetDateTime {
+        self.not_before
+    }
+
+    /// End of the validity period.
+    pub fn not_after(&self) -> OffsetDateTime {
+        self.not_after
+    }
+
+    /// Whether `now` lies in the validity period, widened by `skew` each side.
+    pub fn is_valid_at(&self, now: OffsetDateTime, skew: std::time::Duration) -> bool {
+        let skew = time::Duration::try_from(skew).unwrap_or(time::Duration::ZERO);
+        now + skew >= self.not_before && now - skew <= self.not_after
+    }
+}
+
+/// A private key: signing and key unwrapping, and nothing else.
+///
+/// # Security contract
+/// Implementations must be constant time with respect to the key and, for
+/// [`decrypt`](PrivateKey::decrypt), with respect to padding validity: the
+/// caller turns every failure into one uniform error, but the time taken must
+/// not tell valid from invalid padding either. HSM/KMS implementations satisfy
+/// this by construction.
+pub trait PrivateKey: fmt::Debug + Send + Sync {
+    /// The matching public key.
+    fn public_key(&self) -> &PublicKey;
+
+    /// RSASSA-PKCS1-v1_5 signature of `message` (hashed by the implementation
+    /// with `digest`).
+    fn sign_pkcs1(&self, digest: DigestAlg, message: &[u8]) -> Result<Vec<u8>, KeyError>;
+
+    /// RSA decryption of a wrapped key.
+    fn decrypt(
+        &self,
+        padding: RsaDecryptPadding,
+        ciphertext: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, KeyError>;
+}
+
+/// Decode a PEM private key (`PRIVATE KEY` PKCS#8 or `RSA PRIVATE KEY` PKCS#1)
+/// or DER PKCS#8 into PKCS#8 DER.
+fn private_key_pkcs8(pem_or_der: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    if !pem_or_der.starts_with(b"-----") && !pem_or_der.iter().take(64).any(|b| *b == b'-') {
+        return Ok(Zeroizing::new(pem_or_der.to_vec()));
+    }
+    for block in x509_parser::pem::Pem::iter_from_buffer(pem_or_der) {
+        let block = block.map_err(|_| KeyError::Parse("PEM"))?;
+        match block.label.as_str() {
+            "PRIVATE KEY" => return Ok(Zeroizing::new(block.contents)),
+            "RSA PRIVATE KEY" => return Ok(pkcs1_to_pkcs8(&Zeroizing::new(block.contents))),
+            "ENCRYPTED PRIVATE KEY" => {
+                return Err(KeyError::Parse("encrypted private keys are not supported"))
+            }
+            _ => continue,
+        }
+    }
+    Err(KeyError::Parse("no PRIVATE KEY in PEM"))
+}
+
+/// Wrap a PKCS#1 `RSAPrivateKey` into a PKCS#8 `PrivateKeyInfo`.
+fn pkcs1_to_pkcs8(pkcs1: &[u8]) -> Zeroizing<Vec<u8>> {
+    // AlgorithmIdentifier { rsaEncryption, NULL }
+    const ALG: &[u8] = &[
+        0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+    ];
+    fn der_len(len: usize, out: &mut Vec<u8>) {
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            let bytes = len.to_be_bytes();
+            let skip = bytes.iter().take_while(|b| **b == 0).count();
+            out.push(0x80 | (bytes.len() - skip) as u8);
+            out.extend_from_slice(&bytes[skip..]);
+        }
+    }
+    let mut octet = Zeroizing::new(Vec::with_capacity(pkcs1.len() + 4));
+    octet.push(0x04);
+    der_len(pkcs1.len(), &mut octet);
+    octet.extend_from_slice(pkcs1);
+    let body_len = 3 + ALG.len() + octet.len();
+    let mut out = Zeroizing::new(Vec::with_capacity(body_len + 4));
+    out.push(0x30);
+    der_len(body_len, &mut out);
+    out.extend_from_slice(&[0x02, 0x01, 0x00]);
+    out.extend_from_slice(ALG);
+    out.extend_from_slice(&octet);
+    out
+}
+
+/// The default, constant-time RSA private key, backed by aws-lc-rs.
+///
+/// Signs RSA-SHA256/384/512 and unwraps RSA-OAEP (SHA-1/MGF1-SHA-1 and
+/// SHA-2/MGF1 of the same SHA-2) and, when a caller enables it, PKCS#1 v1.5.
+/// RSA-SHA1 signing is not available in aws-lc-rs and fails with
+/// [`KeyError::UnsupportedAlgorithm`].
+///
+/// ```
+/// # fn main() -> Result<(), wstrust::error::KeyError> {
+/// use wstrust::keys::{AwsLcRsaKey, DigestAlg, PrivateKey};
+/// let key = AwsLcRsaKey::generate(2048)?;
+/// let sig = key.sign_pkcs1(DigestAlg::Sha256, b"hello")?;
+/// key.public_key().verify_pkcs1(DigestAlg::Sha256, b"hello", &sig).unwrap();
+/// # Ok(()) }
+/// ```
+pub struct AwsLcRsaKey {
+    signing: aws_lc_rs::rsa::KeyPair,
+    decrypting: aws_lc_rs::rsa::PrivateDecryptingKey,
+    public: PublicKey,
+}
+
+impl fmt::Debug for AwsLcRsaKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AwsLcRsaKey")
+            .field("bits", &self.public.bits())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AwsLcRsaKey {
+    /// Load a PEM (`PRIVATE KEY` or `RSA PRIVATE KEY`) or DER PKCS#8 key.
+    pub fn from_pem(pem_or_der: &[u8]) -> Result<Self, KeyError> {
+        let pkcs8 = private_key_pkcs8(pem_or_der)?;
+        Self::from_pkcs8_der(&pkcs8)
+    }
+
+    /// Load a DER PKCS#8 `PrivateKeyInfo`.
+    pub fn from_pkcs8_der(pkcs8: &[u8]) -> Result<Self, KeyError> {
+        let signing = aws_lc_rs::rsa::KeyPair::from_pkcs8(pkcs8)
+            .map_err(|_| KeyError::Parse("RSA private key"))?;
+        let decrypting = aws_lc_rs::rsa::PrivateDecryptingKey::from_pkcs8(pkcs8)
+            .map_err(|_| KeyError::Parse("RSA private key"))?;
+        let public = PublicKey::from_pkcs1_der(
+            aws_lc_rs::signature::KeyPair::public_key(&signing).as_ref(),
+        )?;
+        Ok(Self {
+            signing,
+            decrypting,
+            public,
+        })
+    }
+
+    /// Generate a fresh key of `bits` (2048, 3072, 4096 or 8192).
+    pub fn generate(bits: usize) -> Result<Self, KeyError> {
+        use aws_lc_rs::encoding::AsDer;
+        let size = match bits {
+            2048 => aws_lc_rs::rsa::KeySize::Rsa2048,
+            3072 => aws_lc_rs::rsa::KeySize::Rsa3072,
+            4096 => aws_lc_rs::rsa::KeySize::Rsa4096,
+            8192 => aws_lc_rs::rsa::KeySize::Rsa8192,
+            _ => {
+                return Err(KeyError::Weak(
+                    "RSA key size must be 2048, 3072, 4096 or 8192",
+                ))
+            }
+        };
+        let kp = aws_lc_rs::rsa::KeyPair::generate(size).map_err(|_| KeyError::Operation)?;
+        let der = kp.as_der().map_err(|_| KeyError::Operation)?;
+        Self::from_pkcs8_der(der.as_ref())
+    }
+
+    /// The key as PKCS#8 DER (for writing a development key to disk).
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+        use aws_lc_rs::encoding::AsDer;
+        let der = self.signing.as_der().map_err(|_| KeyError::Operation)?;
+        Ok(Zeroizing::new(der.as_ref().to_vec()))
+    }
+}
+
+impl PrivateKey for AwsLcRsaKey {
+    fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    fn sign_pkcs1(&self, digest: DigestAlg, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let enc = match digest {
+            DigestAlg::Sha256 => &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+            DigestAlg::Sha384 => &aws_lc_rs::signature::RSA_PKCS1_SHA384,
+            DigestAlg::Sha512 => &aws_lc_rs::signature::RSA_PKCS1_SHA512,
+            DigestAlg::Sha1 => {
+                return Err(KeyError::UnsupportedAlgorithm(
+                    "RSA-SHA1 signing (aws-lc-rs offers no constant-time RSA-SHA1 signer)",
+                ))
+            }
+        };
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let mut sig = vec![0u8; self.signing.public_modulus_len()];
+        self.signing
+            .sign(enc, &rng, message, &mut sig)
+            .map_err(|_| KeyError::Operation)?;
+        Ok(sig)
+    }
+
+    fn decrypt(
+        &self,
+        padding: RsaDecryptPadding,
+        ciphertext: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+        use aws_lc_rs::rsa::{
+            OaepPrivateDecryptingKey, Pkcs1PrivateDecryptingKey, OAEP_SHA1_MGF1SHA1,
+            OAEP_SHA256_MGF1SHA256, OAEP_SHA384_MGF1SHA384, OAEP_SHA512_MGF1SHA512,
+        };
+        let mut out = Zeroizing::new(vec![0u8; self.decrypting.key_size_bytes()]);
+        let len = match padding {
+            RsaDecryptPadding::Oaep { digest, mgf1 } => {
+                let alg = match (digest, mgf1) {
+                    (DigestAlg::Sha1, DigestAlg::Sha1) => &OAEP_SHA1_MGF1SHA1,
+                    (DigestAlg::Sha256, DigestAlg::Sha256) => &OAEP_SHA256_MGF1SHA256,
+                    (DigestAlg::Sha384, DigestAlg::Sha384) => &OAEP_SHA384_MGF1SHA384,
+                    (DigestAlg::Sha512, DigestAlg::Sha512) => &OAEP_SHA512_MGF1SHA512,
+                    _ => {
+                        return Err(KeyError::UnsupportedAlgorithm(
+                            "RSA-OAEP with different digest and MGF1 digest",
+                        ))
+                    }
+                };
+                let key = OaepPrivateDecryptingKey::new(self.decrypting.clone())
+                    .map_err(|_| KeyError::Operation)?;
+                key.decrypt(alg, ciphertext, &mut out, None)
+                    .map_err(|_| KeyError::Operation)?
+                    .len()
+            }
+            RsaDecryptPadding::Pkcs1v15 => {
+                let key = Pkcs1PrivateDecryptingKey::new(self.decrypting.clone())
+                    .map_err(|_| KeyError::Operation)?;
+                key.decrypt(ciphertext, &mut out)
+                    .map_err(|_| KeyError::Operation)?
+                    .len()
+            }
+        };
+        out.truncate(len);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkcs1_pem_and_pkcs8_pem_load_the_same_key() {
+        let key = AwsLcRsaKey::generate(2048).unwrap();
+        let pkcs8 = key.to_pkcs8_der().unwrap();
+        let again = AwsLcRsaKey::from_pkcs8_der(&pkcs8).unwrap();
+        assert_eq!(key.public_key(), again.public_key());
+        // Extract the PKCS#1 body from the PKCS#8 and re-wrap it.
+        let (_, info) = x509_parser::der_parser::der::parse_der(&pkcs8).unwrap();
+        let seq = info.as_sequence().unwrap();
+        let pkcs1 = seq[2].as_slice().unwrap();
+        let rewrapped = pkcs1_to_pkcs8(pkcs1);
+        let third = AwsLcRsaKey::from_pkcs8_der(&rewrapped).unwrap();
+        assert_eq!(key.public_key(), third.public_key());
+    }
+
+    #[test]
+    fn sign_verify_and_tamper() {
+        let key = AwsLcRsaKey::generate(2048).unwrap();
+        for d in [DigestAlg::Sha256, DigestAlg::Sha512] {
+            let sig = key.sign_pkcs1(d, b"msg").unwrap();
+            key.public_key().verify_pkcs1(d, b"msg", &sig).unwrap();
+            assert!(key.public_key().verify_pkcs1(d, b"msh", &sig).is_err());
+        }
+        assert!(matches!(
+            key.sign_pkcs1(DigestAlg::Sha1, b"m"),
+            Err(KeyError::UnsupportedAlgorithm(_))
+        ));
+    }
+
+    #[test]
+    fn weak_keys_refused() {
+        let n = [0xffu8; 128]; // 1024 bits
+        assert!(matches!(
+            PublicKey::from_components(&n, &[1, 0, 1]),
+            Err(KeyError::Weak(_))
+        ));
+    }
+}

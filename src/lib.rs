@@ -1,0 +1,32 @@
+//! # wstrust: an embeddable WS-Trust Security Token Service
+//!
+//! **No I/O.** This crate never opens a socket or a file, never starts a
+//! thread and never reads the clock or the system RNG on its own behalf in the
+//! request path: every entry point takes bytes or values and returns bytes or
+//! values. Time, randomness, keys, users, claims and token state come in
+//! through small traits the host implements (in-memory defaults are shipped).
+//! The optional `cli` feature adds a command-line tool around this core.
+//!
+//! ## A tour
+//! * [`xml`]: bounded, DTD-free parsing (`roxmltree`), [`xml::c14n`] exclusive
+//!   and inclusive canonicalization, ID lookup that refuses duplicates.
+//! * [`keys`]: X.509 certificates, RSA public keys (`rsa` crate) and the
+//!   [`keys::PrivateKey`] trait with a constant-time aws-lc-rs default.
+//! * [`error`]: one [`Error`] with a sub-enum per layer and a total mapping to
+//!   the SOAP [`error::Fault`] a peer may see.
+//! * [`limits`]: [`Limits`] with documented defaults and a per-request budget.
+//!
+//! ## Security posture
+//! DTDs are always refused; every input is bounded; algorithms come from
+//! closed allowlists; keys shorter than 2048 bits are refused; private-key
+//! operations go through [`keys::PrivateKey`] (constant time by default).
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod error;
+pub mod keys;
+pub mod limits;
+pub mod xml;
+
+pub use error::{Error, Fault};
+pub use limits::Limits;
