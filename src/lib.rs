@@ -24,8 +24,10 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod error;
+pub mod host;
 pub mod keys;
 pub mod limits;
+pub mod memory;
 pub mod xml;
 
 pub use error::{Error, Fault};
