@@ -4,6 +4,7 @@
 //! Everything in the crate reads XML through [`parse`], which refuses DTDs and
 //! enforces [`Limits`](crate::Limits) before any other code sees the tree.
 
+pub mod c14n;
 pub mod ns;
 pub mod read;
 

@@ -1,9 +1,13 @@
-//! The `wstrust` command-line tool.
+//! The `wstrust` command-line tool. Each subcommand lives in its own file and
+//! uses only the library's public API.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// WS-Trust STS toolkit: canonicalize, sign, verify.
+mod c14n;
+mod util;
+
+/// WS-Trust STS toolkit.
 #[derive(Parser)]
 #[command(name = "wstrust", version, about)]
 struct Cli {
@@ -12,9 +16,21 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Print the canonical form of a document or of one element subtree.
+    C14n(c14n::Args),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {}
+    let result = match cli.command {
+        Command::C14n(args) => c14n::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("wstrust: {msg}");
+            ExitCode::from(1)
+        }
+    }
 }
