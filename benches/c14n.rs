@@ -1,6 +1,6 @@
 //! Canonicalization throughput (micro bench). Parsing is measured separately
 //! so the c14n number is comparable to libxml2's c14n-only throughput.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, missing_docs)]
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use wstrust::xml::{self, c14n};
