@@ -28,6 +28,99 @@ pub enum Error {
     /// A key or certificate is unusable.
     #[error("key: {0}")]
     Key(#[from] KeyError),
+    /// The SOAP envelope or its WS-Addressing headers are unacceptable.
+    #[error("soap: {0}")]
+    Wire(#[from] WireError),
+    /// The WS-Trust request itself is malformed, unsupported or refused.
+    #[error("request: {0}")]
+    Request(#[from] RequestError),
+}
+
+/// Problems with the SOAP envelope and WS-Addressing headers (the layer
+/// around the WS-Trust payload).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WireError {
+    /// The document element is not a SOAP 1.1 or 1.2 `Envelope`.
+    #[error("not a SOAP envelope")]
+    NotSoap,
+    /// `Header` or `Body` is in another SOAP version's namespace than the
+    /// `Envelope`, or WS-Addressing 2004/08 and 2005/08 headers are mixed.
+    #[error("SOAP or WS-Addressing version mix")]
+    VersionMix,
+    /// An envelope part or addressing header appears twice, out of order, or
+    /// where it is not allowed.
+    #[error("unexpected {0} in envelope")]
+    Unexpected(&'static str),
+    /// The envelope has no `Body`, or the `Body` has no payload element.
+    #[error("missing {0}")]
+    Missing(&'static str),
+    /// The `Body` carries more than one element (e.g. two RSTs).
+    #[error("more than one element in the SOAP Body")]
+    MultiplePayloads,
+    /// The `Body` payload is not a WS-Trust request this service answers.
+    #[error("unsupported payload {0:?}")]
+    UnsupportedPayload(String),
+    /// A header marked `mustUnderstand` that this service does not process.
+    #[error("header {0:?} must be understood")]
+    MustUnderstand(String),
+    /// `wsa:ReplyTo`/`FaultTo` asks for a reply elsewhere than the back
+    /// channel; this sans-I/O service only answers on the same exchange.
+    #[error("only anonymous reply addresses are supported")]
+    NonAnonymousReply,
+    /// `wsa:Action` does not match the WS-Trust version and request type.
+    #[error("action {0:?} does not match the request")]
+    ActionMismatch(String),
+}
+
+/// Problems with the WS-Trust request (RST / RSTC) and refusals a
+/// [`TokenService`](crate::service::TokenService) reports about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// The RST has no `RequestType`.
+    #[error("missing RequestType")]
+    MissingRequestType,
+    /// The `RequestType` URI is not one of the version's request types.
+    #[error("unknown RequestType {0:?}")]
+    UnknownRequestType(String),
+    /// The `TokenType` URI is not a token type this crate knows.
+    #[error("unsupported TokenType {0:?}")]
+    UnsupportedTokenType(String),
+    /// The `KeyType` URI is not a key type this crate knows.
+    #[error("unsupported KeyType {0:?}")]
+    UnsupportedKeyType(String),
+    /// A required element is missing.
+    #[error("missing element {0}")]
+    Missing(&'static str),
+    /// An element appears more than once where at most one is allowed.
+    #[error("duplicate element {0}")]
+    Duplicate(&'static str),
+    /// Elements that cannot be combined (e.g. a Bearer KeyType with Entropy).
+    #[error("conflicting elements: {0}")]
+    Conflicting(&'static str),
+    /// An element of another WS-Trust version inside the request.
+    #[error("WS-Trust version mix")]
+    VersionMix,
+    /// A value is syntactically invalid.
+    #[error("invalid value for {0}")]
+    InvalidValue(&'static str),
+    /// `Lifetime` has `Created` after `Expires`, or the range is refused.
+    #[error("invalid time range")]
+    InvalidTimeRange,
+    /// A batch (`RequestSecurityTokenCollection`) is empty, mixes request
+    /// types, or is larger than allowed.
+    #[error("invalid batch: {0}")]
+    InvalidBatch(&'static str),
+    /// The service does not implement this request type (e.g. Renew).
+    #[error("request type not supported by this service")]
+    NotSupported,
+    /// `AppliesTo` names no relying party this service knows.
+    #[error("unknown scope")]
+    InvalidScope,
+    /// The service could not complete a well-formed request.
+    #[error("request failed")]
+    Failed,
 }
 
 /// Problems with the XML itself.
@@ -336,6 +429,23 @@ impl From<&Error> for Fault {
                 KeyError::Operation => FaultCode::RequestFailed,
                 _ => FaultCode::InvalidSecurityToken,
             },
+            Error::Wire(_) => FaultCode::InvalidRequest,
+            Error::Request(r) => match r {
+                RequestError::UnknownRequestType(_)
+                | RequestError::UnsupportedTokenType(_)
+                | RequestError::UnsupportedKeyType(_)
+                | RequestError::NotSupported => FaultCode::BadRequest,
+                RequestError::InvalidTimeRange => FaultCode::InvalidTimeRange,
+                RequestError::InvalidScope => FaultCode::InvalidScope,
+                RequestError::Failed => FaultCode::RequestFailed,
+                RequestError::MissingRequestType
+                | RequestError::Missing(_)
+                | RequestError::Duplicate(_)
+                | RequestError::Conflicting(_)
+                | RequestError::VersionMix
+                | RequestError::InvalidValue(_)
+                | RequestError::InvalidBatch(_) => FaultCode::InvalidRequest,
+            },
         };
         Fault { code }
     }
@@ -360,5 +470,55 @@ mod tests {
         assert_eq!(f.code, FaultCode::InvalidRequest);
         assert_eq!(f.code.family(), FaultFamily::Trust);
         assert!(!f.reason().contains("depth"));
+    }
+
+    #[test]
+    fn wire_and_request_errors_map_to_trust_faults() {
+        let cases = [
+            (Error::Wire(WireError::NotSoap), FaultCode::InvalidRequest),
+            (
+                Error::Wire(WireError::VersionMix),
+                FaultCode::InvalidRequest,
+            ),
+            (
+                Error::Wire(WireError::MultiplePayloads),
+                FaultCode::InvalidRequest,
+            ),
+            (
+                Error::Request(RequestError::UnknownRequestType("x".into())),
+                FaultCode::BadRequest,
+            ),
+            (
+                Error::Request(RequestError::UnsupportedKeyType("x".into())),
+                FaultCode::BadRequest,
+            ),
+            (
+                Error::Request(RequestError::MissingRequestType),
+                FaultCode::InvalidRequest,
+            ),
+            (
+                Error::Request(RequestError::Conflicting("KeyType")),
+                FaultCode::InvalidRequest,
+            ),
+            (
+                Error::Request(RequestError::InvalidTimeRange),
+                FaultCode::InvalidTimeRange,
+            ),
+            (
+                Error::Request(RequestError::InvalidScope),
+                FaultCode::InvalidScope,
+            ),
+            (
+                Error::Request(RequestError::Failed),
+                FaultCode::RequestFailed,
+            ),
+        ];
+        for (e, code) in cases {
+            let f = Fault::from(&e);
+            assert_eq!(f.code, code, "{e}");
+            assert_eq!(f.code.family(), FaultFamily::Trust);
+            // no internal detail in what the peer sees
+            assert!(!f.to_string().contains('"'), "{f}");
+        }
     }
 }

@@ -15,6 +15,11 @@
 //! * [`error`]: one [`Error`] with a sub-enum per layer and a total mapping to
 //!   the SOAP [`error::Fault`] a peer may see.
 //! * [`limits`]: [`Limits`] with documented defaults and a per-request budget.
+//! * [`soap`]: SOAP 1.1/1.2 envelopes, WS-Addressing, fault serialization.
+//! * [`wst`]: WS-Trust 2005/02, 1.3 and 1.4 requests ([`wst::Rst`]) and
+//!   responses ([`wst::Rstr`]).
+//! * [`service`]: the [`service::TokenService`] trait and the sans-I/O entry
+//!   point [`service::handle_soap`].
 //!
 //! ## Security posture
 //! DTDs are always refused; every input is bounded; algorithms come from
@@ -28,6 +33,9 @@ pub mod host;
 pub mod keys;
 pub mod limits;
 pub mod memory;
+pub mod service;
+pub mod soap;
+pub mod wst;
 pub mod xml;
 
 pub use error::{Error, Fault};
