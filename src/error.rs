@@ -34,6 +34,12 @@ pub enum Error {
     /// The WS-Trust request itself is malformed, unsupported or refused.
     #[error("request: {0}")]
     Request(#[from] RequestError),
+    /// The token-state store failed (see [`crate::host::TokenStore`]).
+    #[error("token store: {0}")]
+    Store(#[from] StoreError),
+    /// A presented security token is not acceptable (validate, renew, cancel).
+    #[error("token: {0}")]
+    Token(#[from] TokenError),
 }
 
 /// Problems with the SOAP envelope and WS-Addressing headers (the layer
@@ -257,6 +263,80 @@ pub enum KeyError {
     Expired,
 }
 
+/// Token-state store failures. None of them may end in a token being issued
+/// or accepted without its state: a store that cannot answer fails the request.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The backend could not be reached or did not answer (I/O error, timeout,
+    /// connection refused). The text is for the operator's log.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// The store is at its memory bound and every entry in it is still live;
+    /// nothing is evicted early, because forgetting a cancelled token would
+    /// make it valid again.
+    #[error("store full")]
+    Full,
+    /// A token with this ID is already recorded.
+    #[error("token ID already recorded")]
+    Duplicate,
+    /// A stored record could not be read back (foreign or damaged data).
+    #[error("stored record is corrupt: {0}")]
+    Corrupt(&'static str),
+    /// The host requires token state but configured no store.
+    #[error("token state required but no store configured")]
+    Required,
+}
+
+/// Why a presented token (validate, renew, cancel, OnBehalfOf) was refused.
+/// The peer sees a generic status or fault; the variant is for the log.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// Not a SAML 1.1 or 2.0 assertion, or a required part is missing or
+    /// appears twice.
+    #[error("malformed token: {0}")]
+    Malformed(&'static str),
+    /// The issuer (or the key that signed) is not one the STS trusts.
+    #[error("untrusted issuer")]
+    UntrustedIssuer,
+    /// Signature wrapping: the assertion read is not the one the signature
+    /// covers, or extra assertions surround it.
+    #[error("signature wrapping: {0}")]
+    Wrapping(&'static str),
+    /// `NotBefore` is in the future (beyond the clock skew).
+    #[error("token not yet valid")]
+    NotYetValid,
+    /// `NotOnOrAfter` has passed (beyond the clock skew).
+    #[error("token expired")]
+    Expired,
+    /// The token is not addressed to this audience.
+    #[error("wrong audience")]
+    WrongAudience,
+    /// The token was cancelled.
+    #[error("token cancelled")]
+    Cancelled,
+    /// The token was already renewed; only its successor counts.
+    #[error("token already renewed")]
+    Renewed,
+    /// The token claims to be ours but the store has no record of it.
+    #[error("token unknown to the store")]
+    Unknown,
+    /// Renewal refused: not issued by this STS, or renewal not allowed.
+    #[error("token not renewable: {0}")]
+    NotRenewable(&'static str),
+    /// The maximum number of renewals was reached.
+    #[error("renewal limit reached")]
+    RenewalLimit,
+    /// The token expired longer ago than the renewal window allows.
+    #[error("renewal window passed")]
+    RenewalWindow,
+    /// The requester may not perform this operation on this token (cancel
+    /// by someone other than the subject or an administrator).
+    #[error("not authorized for this token")]
+    NotAuthorized,
+}
+
 /// The family a fault code belongs to, which fixes its XML namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FaultFamily {
@@ -446,6 +526,22 @@ impl From<&Error> for Fault {
                 | RequestError::InvalidValue(_)
                 | RequestError::InvalidBatch(_) => FaultCode::InvalidRequest,
             },
+            Error::Store(_) => FaultCode::RequestFailed,
+            Error::Token(t) => match t {
+                TokenError::Cancelled | TokenError::Renewed | TokenError::Unknown => {
+                    FaultCode::TrustInvalidSecurityToken
+                }
+                TokenError::NotRenewable(_)
+                | TokenError::RenewalLimit
+                | TokenError::RenewalWindow => FaultCode::UnableToRenew,
+                TokenError::NotAuthorized => FaultCode::TrustFailedAuthentication,
+                TokenError::Wrapping(_) => FaultCode::FailedCheck,
+                TokenError::Malformed(_)
+                | TokenError::UntrustedIssuer
+                | TokenError::NotYetValid
+                | TokenError::Expired
+                | TokenError::WrongAudience => FaultCode::InvalidSecurityToken,
+            },
         };
         Fault { code }
     }
@@ -461,6 +557,39 @@ mod tests {
         assert_eq!(Fault::from(&e).code, FaultCode::FailedCheck);
         let e = Error::Dsig(DsigError::AlgorithmNotAllowed("md5".into()));
         assert_eq!(Fault::from(&e).code, FaultCode::UnsupportedAlgorithm);
+    }
+
+    #[test]
+    fn store_and_token_errors_map_to_generic_faults() {
+        let e = Error::Store(StoreError::Unavailable("connection refused 10.0.0.1".into()));
+        let f = Fault::from(&e);
+        assert_eq!(f.code, FaultCode::RequestFailed);
+        assert!(!f.code.is_sender());
+        assert!(!f.reason().contains("10.0.0.1"));
+        assert_eq!(
+            Fault::from(&Error::Store(StoreError::Full)).code,
+            FaultCode::RequestFailed
+        );
+        assert_eq!(
+            Fault::from(&Error::Token(TokenError::Cancelled)).code,
+            FaultCode::TrustInvalidSecurityToken
+        );
+        assert_eq!(
+            Fault::from(&Error::Token(TokenError::RenewalWindow)).code,
+            FaultCode::UnableToRenew
+        );
+        assert_eq!(
+            Fault::from(&Error::Token(TokenError::NotAuthorized)).code,
+            FaultCode::TrustFailedAuthentication
+        );
+        assert_eq!(
+            Fault::from(&Error::Token(TokenError::Wrapping("moved"))).code,
+            FaultCode::FailedCheck
+        );
+        assert_eq!(
+            Fault::from(&Error::Token(TokenError::Expired)).code,
+            FaultCode::InvalidSecurityToken
+        );
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub mod host;
 pub mod keys;
 pub mod limits;
 pub mod memory;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub mod redis;
 pub mod service;
 pub mod soap;
 pub mod wst;

@@ -1,0 +1,396 @@
+//! Redis-backed [`TokenStore`] and [`ReplayCache`] (feature `redis`), so that
+//! several STS processes behind a load balancer share one view of which
+//! tokens were issued, renewed or cancelled and which nonces were seen.
+//!
+//! **This module does I/O**: it is an adapter the host opts into, outside the
+//! sans-I/O core. It uses the synchronous client of the `redis` crate with
+//! connect, read and write timeouts, a small pool of connections that are
+//! re-established after an I/O error, and only atomic server-side operations:
+//! `SET NX PX` for the replay cache, and Lua scripts (run atomically by the
+//! server) for every compare-and-set on token state. No read-modify-write
+//! happens on the client.
+//!
+//! # Deployment notes
+//! * Keys expire by themselves (`PEXPIREAT` at the record's `keep_until`,
+//!   `PX` for nonces), so the store stays bounded by the live tokens.
+//! * Configure the server with `maxmemory-policy noeviction` (the default):
+//!   an eviction policy that drops live keys would forget cancellations and
+//!   nonces. A full server fails writes, reported as `StoreError::Full`.
+//! * `renew` touches two keys in one script. On Redis Cluster, give a prefix
+//!   with a hash tag (`"{wstrust}:"`) so every key lands in one slot.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use wstrust::host::TokenStore;
+//! let store: Arc<dyn TokenStore> =
+//!     Arc::new(wstrust::redis::RedisTokenStore::open("redis://127.0.0.1:6379/", "sts:")?);
+//! # Ok::<(), wstrust::Error>(())
+//! ```
+
+use crate::error::{Error, StoreError};
+use crate::host::{ReplayCache, TokenRecord, TokenState, TokenStore, Transition};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// Connect, read and write timeout: a store that does not answer within this
+/// fails the request instead of stalling it.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Connections per handle: enough for a few request threads to not queue.
+pub const DEFAULT_POOL: usize = 4;
+
+/// A small pool of synchronous connections to one server.
+struct Pool {
+    client: redis::Client,
+    conns: Vec<Mutex<Option<redis::Connection>>>,
+    next: AtomicUsize,
+    timeout: Duration,
+}
+
+impl fmt::Debug for Pool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The URL may hold a password: show only the address.
+        f.debug_struct("Pool")
+            .field("addr", &self.client.get_connection_info().addr().to_string())
+            .field("size", &self.conns.len())
+            .finish()
+    }
+}
+
+fn unavailable(e: &redis::RedisError) -> Error {
+    StoreError::Unavailable(e.to_string()).into()
+}
+
+fn map_err(e: &redis::RedisError) -> Error {
+    if e.code() == Some("OOM") {
+        StoreError::Full.into()
+    } else {
+        unavailable(e)
+    }
+}
+
+impl Pool {
+    fn open(url: &str, size: usize, timeout: Duration) -> Result<Self, Error> {
+        let client = redis::Client::open(url).map_err(|e| unavailable(&e))?;
+        Ok(Self {
+            client,
+            conns: (0..size.max(1)).map(|_| Mutex::new(None)).collect(),
+            next: AtomicUsize::new(0),
+            timeout,
+        })
+    }
+
+    fn slot(&self) -> MutexGuard<'_, Option<redis::Connection>> {
+        let n = self.conns.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        // Prefer an idle connection; otherwise wait for ours.
+        for i in 0..n {
+            if let Ok(g) = self.conns[(start + i) % n].try_lock() {
+                return g;
+            }
+        }
+        self.conns[start % n]
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Run `f` on a connection; on an I/O-level failure the connection is
+    /// dropped (re-established on next use) and the error is reported.
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> Result<T, Error> {
+        let mut slot = self.slot();
+        if slot.is_none() {
+            let conn = self
+                .client
+                .get_connection_with_timeout(self.timeout)
+                .map_err(|e| unavailable(&e))?;
+            conn.set_read_timeout(Some(self.timeout))
+                .map_err(|e| unavailable(&e))?;
+            conn.set_write_timeout(Some(self.timeout))
+                .map_err(|e| unavailable(&e))?;
+            *slot = Some(conn);
+        }
+        let Some(conn) = slot.as_mut() else {
+            return Err(StoreError::Unavailable("no connection".into()).into());
+        };
+        match f(conn) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                if e.is_io_error()
+                    || e.is_timeout()
+                    || e.is_connection_dropped()
+                    || e.is_connection_refusal()
+                    || e.is_unrecoverable_error()
+                {
+                    *slot = None;
+                }
+                Err(map_err(&e))
+            }
+        }
+    }
+
+    fn ping(&self) -> Result<(), Error> {
+        self.with(|c| redis::cmd("PING").query::<String>(c))
+            .map(|_| ())
+    }
+}
+
+const RECORD: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'rp', ARGV[2], 'exp', ARGV[3], 'keep', ARGV[4], 'n', ARGV[5], 'st', ARGV[6], 'succ', ARGV[7])
+redis.call('PEXPIREAT', KEYS[1], ARGV[8])
+return 1
+";
+
+const CANCEL: &str = r"
+local st = redis.call('HGET', KEYS[1], 'st')
+if not st then return {'missing', ''} end
+if st ~= 'a' then return {st, redis.call('HGET', KEYS[1], 'succ') or ''} end
+redis.call('HSET', KEYS[1], 'st', 'c')
+return {'ok', ''}
+";
+
+const RENEW: &str = r"
+local st = redis.call('HGET', KEYS[1], 'st')
+if not st then return {'missing', ''} end
+if st ~= 'a' then return {st, redis.call('HGET', KEYS[1], 'succ') or ''} end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'dup', ''} end
+redis.call('HSET', KEYS[2], 'sub', ARGV[1], 'rp', ARGV[2], 'exp', ARGV[3], 'keep', ARGV[4], 'n', ARGV[5], 'st', ARGV[6], 'succ', ARGV[7])
+redis.call('PEXPIREAT', KEYS[2], ARGV[8])
+redis.call('HSET', KEYS[1], 'st', 'r', 'succ', ARGV[9])
+return {'ok', ''}
+";
+
+/// A [`TokenStore`] in Redis, shared by every STS process that opens it with
+/// the same URL and prefix. Each record is a hash under `{prefix}t:{id}`
+/// expiring at its `keep_until`; `cancel` and `renew` are Lua scripts, so
+/// each is one atomic compare-and-set on the server.
+#[derive(Debug)]
+pub struct RedisTokenStore {
+    pool: Pool,
+    prefix: String,
+    record: redis::Script,
+    cancel: redis::Script,
+    renew: redis::Script,
+}
+
+fn state_code(s: &TokenState) -> (&'static str, &str) {
+    match s {
+        TokenState::Active => ("a", ""),
+        TokenState::Cancelled => ("c", ""),
+        TokenState::Renewed(succ) => ("r", succ.as_str()),
+    }
+}
+
+fn state_from(code: &str, succ: &str) -> Result<TokenState, Error> {
+    Ok(match code {
+        "a" => TokenState::Active,
+        "c" => TokenState::Cancelled,
+        "r" => TokenState::Renewed(succ.to_owned()),
+        _ => return Err(StoreError::Corrupt("state").into()),
+    })
+}
+
+fn unix_ms_ceil(t: OffsetDateTime) -> i64 {
+    let ns = t.unix_timestamp_nanos();
+    let ms = ns.div_euclid(1_000_000) + i128::from(ns.rem_euclid(1_000_000) != 0);
+    i64::try_from(ms).unwrap_or(i64::MAX)
+}
+
+fn from_unix_ns(s: &str) -> Result<OffsetDateTime, Error> {
+    s.parse::<i128>()
+        .ok()
+        .and_then(|n| OffsetDateTime::from_unix_timestamp_nanos(n).ok())
+        .ok_or_else(|| StoreError::Corrupt("time").into())
+}
+
+/// The ARGV of a record (`RECORD` and the first eight of `RENEW`): the
+/// fields, times in Unix nanoseconds, then the expiry in Unix milliseconds
+/// (rounded up, so the key never outlives its record by less).
+fn record_args(r: &TokenRecord) -> [String; 8] {
+    let (st, succ) = state_code(&r.state);
+    [
+        r.subject.clone(),
+        r.relying_party.clone(),
+        r.expires.unix_timestamp_nanos().to_string(),
+        r.keep_until.unix_timestamp_nanos().to_string(),
+        r.renewals.to_string(),
+        st.to_owned(),
+        succ.to_owned(),
+        unix_ms_ceil(r.keep_until).to_string(),
+    ]
+}
+
+fn transition(reply: &[String]) -> Result<Transition, Error> {
+    match reply {
+        [st, _] if st == "ok" => Ok(Transition::Done),
+        [st, _] if st == "missing" => Ok(Transition::NotFound),
+        [st, _] if st == "dup" => Err(StoreError::Duplicate.into()),
+        [st, succ] => Ok(Transition::Refused(state_from(st, succ)?)),
+        _ => Err(StoreError::Corrupt("script reply").into()),
+    }
+}
+
+impl RedisTokenStore {
+    /// Connect lazily to the server at `url` (`redis://[:password@]host:port/db`
+    /// or `rediss://` if the `redis` crate's TLS is enabled), keeping keys
+    /// under `prefix`. Checks that the server answers.
+    pub fn open(url: &str, prefix: &str) -> Result<Self, Error> {
+        Self::with_options(url, prefix, DEFAULT_POOL, DEFAULT_TIMEOUT)
+    }
+
+    /// [`open`](Self::open) with an explicit pool size and timeout.
+    pub fn with_options(
+        url: &str,
+        prefix: &str,
+        pool: usize,
+        timeout: Duration,
+    ) -> Result<Self, Error> {
+        let store = Self {
+            pool: Pool::open(url, pool, timeout)?,
+            prefix: prefix.to_owned(),
+            record: redis::Script::new(RECORD),
+            cancel: redis::Script::new(CANCEL),
+            renew: redis::Script::new(RENEW),
+        };
+        store.pool.ping()?;
+        Ok(store)
+    }
+
+    fn key(&self, id: &str) -> String {
+        format!("{}t:{id}", self.prefix)
+    }
+}
+
+impl TokenStore for RedisTokenStore {
+    fn record(&self, record: &TokenRecord, _now: OffsetDateTime) -> Result<(), Error> {
+        let key = self.key(&record.id);
+        let args = record_args(record);
+        let created: i64 = self
+            .pool
+            .with(|c| self.record.key(&key).arg(&args[..]).invoke(c))?;
+        if created == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Duplicate.into())
+        }
+    }
+
+    fn get(&self, id: &str, now: OffsetDateTime) -> Result<Option<TokenRecord>, Error> {
+        let key = self.key(id);
+        let mut h: HashMap<String, String> = self
+            .pool
+            .with(|c| redis::cmd("HGETALL").arg(&key).query(c))?;
+        if h.is_empty() {
+            return Ok(None);
+        }
+        let mut take = |f: &'static str| h.remove(f).ok_or(StoreError::Corrupt(f));
+        let subject = take("sub")?;
+        let relying_party = take("rp")?;
+        let expires = from_unix_ns(&take("exp")?)?;
+        let keep_until = from_unix_ns(&take("keep")?)?;
+        let renewals = take("n")?
+            .parse()
+            .map_err(|_| StoreError::Corrupt("renewals"))?;
+        let st = take("st")?;
+        let succ = take("succ")?;
+        let state = state_from(&st, &succ)?;
+        if keep_until <= now {
+            return Ok(None);
+        }
+        Ok(Some(TokenRecord {
+            id: id.to_owned(),
+            subject,
+            relying_party,
+            expires,
+            keep_until,
+            renewals,
+            state,
+        }))
+    }
+
+    fn cancel(&self, id: &str, _now: OffsetDateTime) -> Result<Transition, Error> {
+        let key = self.key(id);
+        let reply: Vec<String> = self.pool.with(|c| self.cancel.key(&key).invoke(c))?;
+        transition(&reply)
+    }
+
+    fn renew(
+        &self,
+        id: &str,
+        successor: &TokenRecord,
+        _now: OffsetDateTime,
+    ) -> Result<Transition, Error> {
+        let old = self.key(id);
+        let new = self.key(&successor.id);
+        let args = record_args(successor);
+        let reply: Vec<String> = self.pool.with(|c| {
+            self.renew
+                .key(&old)
+                .key(&new)
+                .arg(&args[..])
+                .arg(&successor.id)
+                .invoke(c)
+        })?;
+        transition(&reply)
+    }
+}
+
+/// A [`ReplayCache`] in Redis: one `SET key 1 NX PX ttl` per check, which the
+/// server performs atomically and expires by itself.
+#[derive(Debug)]
+pub struct RedisReplayCache {
+    pool: Pool,
+    prefix: String,
+}
+
+impl RedisReplayCache {
+    /// Connect to `url`, keeping keys under `prefix`. Checks that the server
+    /// answers.
+    pub fn open(url: &str, prefix: &str) -> Result<Self, Error> {
+        Self::with_options(url, prefix, DEFAULT_POOL, DEFAULT_TIMEOUT)
+    }
+
+    /// [`open`](Self::open) with an explicit pool size and timeout.
+    pub fn with_options(
+        url: &str,
+        prefix: &str,
+        pool: usize,
+        timeout: Duration,
+    ) -> Result<Self, Error> {
+        let cache = Self {
+            pool: Pool::open(url, pool, timeout)?,
+            prefix: prefix.to_owned(),
+        };
+        cache.pool.ping()?;
+        Ok(cache)
+    }
+}
+
+impl ReplayCache for RedisReplayCache {
+    fn insert_if_absent(
+        &self,
+        key: &str,
+        ttl: Duration,
+        _now: OffsetDateTime,
+    ) -> Result<bool, Error> {
+        let key = format!("{}r:{key}", self.prefix);
+        // PX 0 is an error in Redis: keep every key at least 1 ms.
+        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let reply: Option<String> = self.pool.with(|c| {
+            redis::cmd("SET")
+                .arg(&key)
+                .arg(1)
+                .arg("NX")
+                .arg("PX")
+                .arg(ms)
+                .query(c)
+        })?;
+        Ok(reply.is_some())
+    }
+}
