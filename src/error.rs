@@ -561,7 +561,9 @@ mod tests {
 
     #[test]
     fn store_and_token_errors_map_to_generic_faults() {
-        let e = Error::Store(StoreError::Unavailable("connection refused 10.0.0.1".into()));
+        let e = Error::Store(StoreError::Unavailable(
+            "connection refused 10.0.0.1".into(),
+        ));
         let f = Fault::from(&e);
         assert_eq!(f.code, FaultCode::RequestFailed);
         assert!(!f.code.is_sender());

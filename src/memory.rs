@@ -122,8 +122,7 @@ impl TokenMap {
         if self.records.len() >= capacity {
             return Err(StoreError::Full);
         }
-        self.expiry
-            .insert((record.keep_until, record.id.clone()));
+        self.expiry.insert((record.keep_until, record.id.clone()));
         self.records.insert(record.id.clone(), record.clone());
         Ok(())
     }
@@ -170,11 +169,7 @@ impl TokenStore for MemoryTokenStore {
 
     fn get(&self, id: &str, now: OffsetDateTime) -> Result<Option<TokenRecord>, crate::Error> {
         let map = self.lock();
-        Ok(map
-            .records
-            .get(id)
-            .filter(|r| r.keep_until > now)
-            .cloned())
+        Ok(map.records.get(id).filter(|r| r.keep_until > now).cloned())
     }
 
     fn cancel(&self, id: &str, now: OffsetDateTime) -> Result<Transition, crate::Error> {
@@ -252,18 +247,21 @@ mod tests {
         s.record(&rec("a", now, Duration::hours(2)), now).unwrap();
         assert_eq!(s.cancel("a", now).unwrap(), Transition::Done);
         assert_eq!(
-            s.renew("a", &rec("b", now, Duration::hours(2)), now).unwrap(),
+            s.renew("a", &rec("b", now, Duration::hours(2)), now)
+                .unwrap(),
             Transition::Refused(TokenState::Cancelled)
         );
         assert!(s.get("b", now).unwrap().is_none(), "no successor recorded");
 
         s.record(&rec("c", now, Duration::hours(2)), now).unwrap();
         assert_eq!(
-            s.renew("c", &rec("d", now, Duration::hours(2)), now).unwrap(),
+            s.renew("c", &rec("d", now, Duration::hours(2)), now)
+                .unwrap(),
             Transition::Done
         );
         assert_eq!(
-            s.renew("c", &rec("e", now, Duration::hours(2)), now).unwrap(),
+            s.renew("c", &rec("e", now, Duration::hours(2)), now)
+                .unwrap(),
             Transition::Refused(TokenState::Renewed("d".into()))
         );
         assert_eq!(
@@ -280,7 +278,9 @@ mod tests {
         let s = MemoryTokenStore::new(10);
         s.record(&rec("a", now, Duration::hours(2)), now).unwrap();
         s.record(&rec("b", now, Duration::hours(2)), now).unwrap();
-        assert!(s.renew("a", &rec("b", now, Duration::hours(2)), now).is_err());
+        assert!(s
+            .renew("a", &rec("b", now, Duration::hours(2)), now)
+            .is_err());
         assert_eq!(s.get("a", now).unwrap().unwrap().state, TokenState::Active);
     }
 
@@ -297,7 +297,8 @@ mod tests {
         // live records are never dropped to make room
         assert!(s.get("a", now).unwrap().is_some());
         let later = now + Duration::minutes(2);
-        s.record(&rec("c", later, Duration::hours(1)), later).unwrap();
+        s.record(&rec("c", later, Duration::hours(1)), later)
+            .unwrap();
         assert!(s.get("a", later).unwrap().is_none());
         assert!(s.get("b", later).unwrap().is_some());
         assert_eq!(s.len(), 2);

@@ -54,7 +54,10 @@ impl fmt::Debug for Pool {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The URL may hold a password: show only the address.
         f.debug_struct("Pool")
-            .field("addr", &self.client.get_connection_info().addr().to_string())
+            .field(
+                "addr",
+                &self.client.get_connection_info().addr().to_string(),
+            )
             .field("size", &self.conns.len())
             .finish()
     }

@@ -6,6 +6,8 @@
 //! free loopback port), else `redis://127.0.0.1:6379/`. Unreachable: skipped
 //! with a printed reason, except with `CI=true`, where it fails.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -62,7 +64,11 @@ fn semantics(s: &dyn TokenStore) {
         s.renew("_s1", &rec("_s2", "a"), NOW).unwrap(),
         Transition::Refused(TokenState::Cancelled)
     );
-    assert_eq!(s.get("_s2", NOW).unwrap(), None, "no successor of a cancelled token");
+    assert_eq!(
+        s.get("_s2", NOW).unwrap(),
+        None,
+        "no successor of a cancelled token"
+    );
 
     // renew once; the second renew and a cancel of the old one are refused
     s.record(&rec("_s3", "bob"), NOW).unwrap();
@@ -90,7 +96,10 @@ fn semantics(s: &dyn TokenStore) {
         s.renew("_s6", &rec("_s4", "bob"), NOW),
         Err(Error::Store(StoreError::Duplicate))
     ));
-    assert_eq!(s.get("_s6", NOW).unwrap().unwrap().state, TokenState::Active);
+    assert_eq!(
+        s.get("_s6", NOW).unwrap().unwrap().state,
+        TokenState::Active
+    );
     assert_eq!(s.get("_s4", NOW).unwrap().unwrap().renewals, 1);
 }
 
@@ -101,7 +110,8 @@ fn concurrency(a: Arc<dyn TokenStore>, b: Arc<dyn TokenStore>, tag: &str) {
     const SHARED: usize = 100;
     const OWN: usize = 100;
     for i in 0..SHARED {
-        a.record(&rec(&format!("{tag}sh{i}"), "carol"), NOW).unwrap();
+        a.record(&rec(&format!("{tag}sh{i}"), "carol"), NOW)
+            .unwrap();
     }
     let wins: Arc<Vec<AtomicUsize>> = Arc::new((0..SHARED).map(|_| AtomicUsize::new(0)).collect());
     let mut handles = Vec::new();
@@ -119,7 +129,10 @@ fn concurrency(a: Arc<dyn TokenStore>, b: Arc<dyn TokenStore>, tag: &str) {
                 if i < OWN {
                     let id = format!("{tag}own{t}-{i}");
                     mine.record(&rec(&id, "dave"), NOW).unwrap();
-                    let seen = other.get(&id, NOW).unwrap().expect("record visible on the other handle");
+                    let seen = other
+                        .get(&id, NOW)
+                        .unwrap()
+                        .expect("record visible on the other handle");
                     assert_eq!(seen.subject, "dave");
                 }
                 if i < SHARED {
@@ -146,17 +159,26 @@ fn concurrency(a: Arc<dyn TokenStore>, b: Arc<dyn TokenStore>, tag: &str) {
     }
     for t in 0..THREADS {
         for i in 0..OWN {
-            assert!(a.get(&format!("{tag}own{t}-{i}"), NOW).unwrap().is_some(), "lost record");
+            assert!(
+                a.get(&format!("{tag}own{t}-{i}"), NOW).unwrap().is_some(),
+                "lost record"
+            );
         }
     }
     for k in 0..SHARED {
-        assert_eq!(wins[k].load(Ordering::SeqCst), 1, "token {k}: exactly one transition wins");
+        assert_eq!(
+            wins[k].load(Ordering::SeqCst),
+            1,
+            "token {k}: exactly one transition wins"
+        );
         let r = b.get(&format!("{tag}sh{k}"), NOW).unwrap().unwrap();
         let successors: Vec<_> = (0..THREADS)
             .filter_map(|t| a.get(&format!("{tag}sh{k}-r{t}"), NOW).unwrap())
             .collect();
         match r.state {
-            TokenState::Cancelled => assert!(successors.is_empty(), "cancelled token {k} was renewed"),
+            TokenState::Cancelled => {
+                assert!(successors.is_empty(), "cancelled token {k} was renewed")
+            }
             TokenState::Renewed(s) => {
                 assert_eq!(successors.len(), 1, "token {k} renewed more than once");
                 assert_eq!(successors[0].id, s);
@@ -216,7 +238,10 @@ mod redis {
                 if std::env::var("CI").is_ok_and(|v| v == "true") {
                     panic!("CI=true but no Redis server at {}: {e}", url());
                 }
-                eprintln!("SKIPPED {test}: no Redis server reachable at {} ({e}); set WSTRUST_REDIS_URL", url());
+                eprintln!(
+                    "SKIPPED {test}: no Redis server reachable at {} ({e}); set WSTRUST_REDIS_URL",
+                    url()
+                );
                 None
             }
         }
@@ -224,7 +249,9 @@ mod redis {
 
     #[test]
     fn redis_semantics() {
-        let Some((s, _)) = store("semantics") else { return };
+        let Some((s, _)) = store("semantics") else {
+            return;
+        };
         semantics(&s);
     }
 
@@ -237,7 +264,9 @@ mod redis {
 
     #[test]
     fn redis_records_expire() {
-        let Some((s, _)) = store("expiry") else { return };
+        let Some((s, _)) = store("expiry") else {
+            return;
+        };
         let r = TokenRecord {
             keep_until: OffsetDateTime::now_utc() + Duration::milliseconds(300),
             ..rec("_e1", "eve")
@@ -245,12 +274,17 @@ mod redis {
         s.record(&r, NOW).unwrap();
         assert!(s.get("_e1", NOW).unwrap().is_some());
         std::thread::sleep(std::time::Duration::from_millis(700));
-        assert!(s.get("_e1", NOW).unwrap().is_none(), "server expired the key");
+        assert!(
+            s.get("_e1", NOW).unwrap().is_none(),
+            "server expired the key"
+        );
     }
 
     #[test]
     fn redis_replay_cache_shared_and_expiring() {
-        let Some((_, p)) = store("replay") else { return };
+        let Some((_, p)) = store("replay") else {
+            return;
+        };
         let a = Arc::new(RedisReplayCache::open(&url(), &p).unwrap());
         let b = Arc::new(RedisReplayCache::open(&url(), &p).unwrap());
         let ttl = std::time::Duration::from_millis(400);
@@ -267,7 +301,13 @@ mod redis {
                 let accepted = accepted.clone();
                 std::thread::spawn(move || {
                     for i in 0..200 {
-                        if c.insert_if_absent(&format!("k{i}"), std::time::Duration::from_secs(60), NOW).unwrap() {
+                        if c.insert_if_absent(
+                            &format!("k{i}"),
+                            std::time::Duration::from_secs(60),
+                            NOW,
+                        )
+                        .unwrap()
+                        {
                             accepted.fetch_add(1, Ordering::SeqCst);
                         }
                     }
@@ -291,7 +331,10 @@ mod redis {
         let url = format!("redis://127.0.0.1:{port}/");
         let e = RedisTokenStore::with_options(&url, "x:", 1, std::time::Duration::from_millis(500))
             .unwrap_err();
-        assert!(matches!(e, Error::Store(StoreError::Unavailable(_))), "{e:?}");
+        assert!(
+            matches!(e, Error::Store(StoreError::Unavailable(_))),
+            "{e:?}"
+        );
         let e = RedisReplayCache::open(&url, "x:").unwrap_err();
         assert!(matches!(e, Error::Store(StoreError::Unavailable(_))));
         assert_eq!(
