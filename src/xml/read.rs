@@ -51,6 +51,9 @@ fn check_shape(doc: &Document<'_>, limits: &Limits) -> Result<(), Error> {
     let mut depth: u16 = 0;
     let mut node = doc.root();
     loop {
+        if let Some(pi) = node.pi() {
+            check_pi(doc, node, pi.target)?;
+        }
         if node.is_element() {
             // Attributes on this element, and namespaces in scope here (a sane
             // document has far fewer than the limit of either).
@@ -90,6 +93,20 @@ fn check_shape(doc: &Document<'_>, limits: &Limits) -> Result<(), Error> {
                 None => return Ok(()),
             }
         }
+    }
+}
+
+/// Refuse processing instructions that roxmltree accepts but XML forbids: the
+/// reserved target `xml` (any case) and a target not followed by whitespace
+/// (`<?xml,x?>` would otherwise canonicalize into an XML declaration).
+fn check_pi(doc: &Document<'_>, node: Node<'_, '_>, target: &str) -> Result<(), Error> {
+    if target.eq_ignore_ascii_case("xml") {
+        return Err(XmlError::Malformed("reserved processing instruction target".into()).into());
+    }
+    let after = node.range().start + 2 + target.len();
+    match doc.input_text().as_bytes().get(after) {
+        Some(b' ' | b'\t' | b'\r' | b'\n' | b'?') => Ok(()),
+        _ => Err(XmlError::Malformed("malformed processing instruction".into()).into()),
     }
 }
 
@@ -262,6 +279,27 @@ mod tests {
     fn whole_text_spans_comments() {
         let doc = parse("<n>a<!--x-->b<?pi?>c</n>", &Limits::default()).unwrap();
         assert_eq!(whole_text(doc.root_element()), "abc");
+    }
+
+    #[test]
+    fn malformed_processing_instructions_rejected() {
+        // Found by fuzz/c14n: roxmltree reads `<?xml,s a?>` as a PI with the
+        // reserved target `xml`, whose canonical form is an XML declaration.
+        for bad in ["<?xml,s a?><a/>", "<a><?XmL x?></a>", "<a><?foo,bar?></a>"] {
+            assert!(
+                matches!(
+                    parse(bad, &Limits::default()),
+                    Err(Error::Xml(XmlError::Malformed(_)))
+                ),
+                "{bad}"
+            );
+        }
+        for good in [
+            "<?xml version=\"1.0\"?><a><?xml-stylesheet x?><?p?><?q\ty?></a>",
+            "<a/><?pi?>",
+        ] {
+            assert!(parse(good, &Limits::default()).is_ok(), "{good}");
+        }
     }
 
     #[test]
