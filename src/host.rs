@@ -49,6 +49,12 @@ pub struct TokenRecord {
     pub keep_until: OffsetDateTime,
     /// How many renewals led to this token (0 for a first issue).
     pub renewals: u32,
+    /// Whether the token may be renewed at all (`wst:Renewing/@Allow` of
+    /// the request that issued it; WS-Trust default `true`).
+    pub renew_allowed: bool,
+    /// Whether it may be renewed after it expired, within the configured
+    /// window (`wst:Renewing/@OK`; WS-Trust default `false`).
+    pub renew_after_expiry: bool,
     /// Active, renewed or cancelled.
     pub state: TokenState,
 }

@@ -81,7 +81,8 @@ pub const DEFAULT_TOKEN_STORE_CAPACITY: usize = 250_000;
 /// let rec = TokenRecord {
 ///     id: "_a1".into(), subject: "alice".into(), relying_party: "https://rp/".into(),
 ///     expires: now + time::Duration::hours(1), keep_until: now + time::Duration::hours(2),
-///     renewals: 0, state: TokenState::Active,
+///     renewals: 0, renew_allowed: true, renew_after_expiry: false,
+///     state: TokenState::Active,
 /// };
 /// store.record(&rec, now)?;
 /// assert_eq!(store.cancel("_a1", now)?, Transition::Done);
@@ -223,6 +224,8 @@ mod tests {
             expires: now + Duration::hours(1),
             keep_until: now + keep,
             renewals: 0,
+            renew_allowed: true,
+            renew_after_expiry: false,
             state: TokenState::Active,
         }
     }

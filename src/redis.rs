@@ -145,7 +145,7 @@ impl Pool {
 
 const RECORD: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'rp', ARGV[2], 'exp', ARGV[3], 'keep', ARGV[4], 'n', ARGV[5], 'st', ARGV[6], 'succ', ARGV[7])
+redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'rp', ARGV[2], 'exp', ARGV[3], 'keep', ARGV[4], 'n', ARGV[5], 'st', ARGV[6], 'succ', ARGV[7], 'ren', ARGV[9])
 redis.call('PEXPIREAT', KEYS[1], ARGV[8])
 return 1
 ";
@@ -163,9 +163,9 @@ local st = redis.call('HGET', KEYS[1], 'st')
 if not st then return {'missing', ''} end
 if st ~= 'a' then return {st, redis.call('HGET', KEYS[1], 'succ') or ''} end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'dup', ''} end
-redis.call('HSET', KEYS[2], 'sub', ARGV[1], 'rp', ARGV[2], 'exp', ARGV[3], 'keep', ARGV[4], 'n', ARGV[5], 'st', ARGV[6], 'succ', ARGV[7])
+redis.call('HSET', KEYS[2], 'sub', ARGV[1], 'rp', ARGV[2], 'exp', ARGV[3], 'keep', ARGV[4], 'n', ARGV[5], 'st', ARGV[6], 'succ', ARGV[7], 'ren', ARGV[9])
 redis.call('PEXPIREAT', KEYS[2], ARGV[8])
-redis.call('HSET', KEYS[1], 'st', 'r', 'succ', ARGV[9])
+redis.call('HSET', KEYS[1], 'st', 'r', 'succ', ARGV[10])
 return {'ok', ''}
 ";
 
@@ -212,10 +212,11 @@ fn from_unix_ns(s: &str) -> Result<OffsetDateTime, Error> {
         .ok_or_else(|| StoreError::Corrupt("time").into())
 }
 
-/// The ARGV of a record (`RECORD` and the first eight of `RENEW`): the
-/// fields, times in Unix nanoseconds, then the expiry in Unix milliseconds
-/// (rounded up, so the key never outlives its record by less).
-fn record_args(r: &TokenRecord) -> [String; 8] {
+/// The ARGV of a record (`RECORD` and the first nine of `RENEW`): the
+/// fields, times in Unix nanoseconds, the key's expiry in Unix milliseconds
+/// (rounded up, so the key never outlives its record by less), then the
+/// renewal flags.
+fn record_args(r: &TokenRecord) -> [String; 9] {
     let (st, succ) = state_code(&r.state);
     [
         r.subject.clone(),
@@ -226,6 +227,13 @@ fn record_args(r: &TokenRecord) -> [String; 8] {
         st.to_owned(),
         succ.to_owned(),
         unix_ms_ceil(r.keep_until).to_string(),
+        match (r.renew_allowed, r.renew_after_expiry) {
+            (false, false) => "00",
+            (false, true) => "01",
+            (true, false) => "10",
+            (true, true) => "11",
+        }
+        .to_owned(),
     ]
 }
 
@@ -302,6 +310,13 @@ impl TokenStore for RedisTokenStore {
             .map_err(|_| StoreError::Corrupt("renewals"))?;
         let st = take("st")?;
         let succ = take("succ")?;
+        let (renew_allowed, renew_after_expiry) = match take("ren")?.as_str() {
+            "00" => (false, false),
+            "01" => (false, true),
+            "10" => (true, false),
+            "11" => (true, true),
+            _ => return Err(StoreError::Corrupt("renewal flags").into()),
+        };
         let state = state_from(&st, &succ)?;
         if keep_until <= now {
             return Ok(None);
@@ -313,6 +328,8 @@ impl TokenStore for RedisTokenStore {
             expires,
             keep_until,
             renewals,
+            renew_allowed,
+            renew_after_expiry,
             state,
         }))
     }

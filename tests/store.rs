@@ -29,6 +29,8 @@ fn rec(id: &str, subject: &str) -> TokenRecord {
         // far enough ahead for a real server's clock too
         keep_until: OffsetDateTime::now_utc() + Duration::hours(2),
         renewals: 0,
+        renew_allowed: true,
+        renew_after_expiry: false,
         state: TokenState::Active,
     }
 }
@@ -37,6 +39,8 @@ fn rec(id: &str, subject: &str) -> TokenRecord {
 fn semantics(s: &dyn TokenStore) {
     let r = TokenRecord {
         renewals: 3,
+        renew_allowed: false,
+        renew_after_expiry: true,
         subject: "CN=Alice <alice@example.org>, \"quoted\" \u{e9}".into(),
         ..rec("_s1", "")
     };
