@@ -61,6 +61,14 @@ fn check_shape(doc: &Document<'_>, limits: &Limits) -> Result<(), Error> {
             if node.attributes().len() > max || node.namespaces().len() > max {
                 return Err(Limit::Attributes.into());
             }
+            // `xmlns:p=""` is not allowed in XML 1.0 namespaces (roxmltree
+            // accepts it, and the prefix would then name "no namespace").
+            if node
+                .namespaces()
+                .any(|ns| ns.name().is_some() && ns.uri().is_empty())
+            {
+                return Err(XmlError::Malformed("empty prefixed namespace".into()).into());
+            }
         }
         if let Some(child) = node.first_child() {
             if child.is_element() {
@@ -300,6 +308,21 @@ mod tests {
         ] {
             assert!(parse(good, &Limits::default()).is_ok(), "{good}");
         }
+    }
+
+    #[test]
+    fn prefixed_namespace_undeclaration_rejected() {
+        // Found by fuzz/c14n: `xmlns:z=""` made `z:a` an unqualified `a`.
+        let bad = r#"<doc xmlns:z="" z:a="5"/>"#;
+        assert!(matches!(
+            parse(bad, &Limits::default()),
+            Err(Error::Xml(XmlError::Malformed(_)))
+        ));
+        assert!(parse(
+            r#"<doc xmlns="urn:d"><e xmlns=""/></doc>"#,
+            &Limits::default()
+        )
+        .is_ok());
     }
 
     #[test]
