@@ -240,6 +240,10 @@ pub enum DsigError {
     /// An HMAC output length was truncated or otherwise invalid.
     #[error("invalid HMAC output length")]
     HmacOutputLength,
+    /// The key does not suit the algorithm or the KeyInfo (an RSA key with an
+    /// HMAC algorithm, a certificate for another key).
+    #[error("key mismatch: {0}")]
+    KeyMismatch(&'static str),
 }
 
 /// Key and certificate failures.

@@ -528,6 +528,77 @@ impl PrivateKey for AwsLcRsaKey {
     }
 }
 
+/// An RSA private key backed by the pure-Rust `rsa` crate, for RSA-SHA1
+/// signing (which [`AwsLcRsaKey`] cannot do) in offline tools.
+///
+/// # Security
+/// **Not constant time.** The `rsa` crate's private-key operations leak
+/// timing (RUSTSEC-2023-0071, "Marvin Attack"; no fixed release). Never use
+/// this for a key that signs on behalf of a network peer: a server key belongs
+/// in [`AwsLcRsaKey`] or an HSM. This type exists behind the non-default
+/// feature `hazmat-rsa-private-key` only so that the `wstrust` command-line
+/// tool can produce RSA-SHA1 signatures for legacy relying parties.
+/// [`decrypt`](PrivateKey::decrypt) is refused outright.
+#[cfg(feature = "hazmat-rsa-private-key")]
+pub struct HazmatRsaCrateKey {
+    key: rsa::RsaPrivateKey,
+    public: PublicKey,
+}
+
+#[cfg(feature = "hazmat-rsa-private-key")]
+impl fmt::Debug for HazmatRsaCrateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HazmatRsaCrateKey")
+            .field("bits", &self.public.bits())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "hazmat-rsa-private-key")]
+impl HazmatRsaCrateKey {
+    /// Load a PEM (`PRIVATE KEY` or `RSA PRIVATE KEY`) or DER PKCS#8 key.
+    pub fn from_pem(pem_or_der: &[u8]) -> Result<Self, KeyError> {
+        use rsa::pkcs8::DecodePrivateKey;
+        let pkcs8 = private_key_pkcs8(pem_or_der)?;
+        let key = rsa::RsaPrivateKey::from_pkcs8_der(&pkcs8)
+            .map_err(|_| KeyError::Parse("RSA private key"))?;
+        key.validate()
+            .map_err(|_| KeyError::Parse("RSA private key"))?;
+        let public = PublicKey::from_rsa(key.to_public_key())?;
+        Ok(Self { key, public })
+    }
+}
+
+#[cfg(feature = "hazmat-rsa-private-key")]
+impl PrivateKey for HazmatRsaCrateKey {
+    fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    fn sign_pkcs1(&self, digest: DigestAlg, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let hashed = digest.digest(message);
+        let scheme = match digest {
+            DigestAlg::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
+            DigestAlg::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+            DigestAlg::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+            DigestAlg::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+        };
+        self.key
+            .sign(scheme, &hashed)
+            .map_err(|_| KeyError::Operation)
+    }
+
+    fn decrypt(
+        &self,
+        _padding: RsaDecryptPadding,
+        _ciphertext: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+        Err(KeyError::UnsupportedAlgorithm(
+            "decryption with the non-constant-time rsa-crate key",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -559,6 +630,32 @@ mod tests {
             key.sign_pkcs1(DigestAlg::Sha1, b"m"),
             Err(KeyError::UnsupportedAlgorithm(_))
         ));
+    }
+
+    #[cfg(feature = "hazmat-rsa-private-key")]
+    #[test]
+    fn hazmat_key_signs_rsa_sha1_like_aws_lc_signs_sha256() {
+        let pem = include_bytes!("../tests/data/signer.key.pem");
+        let hazmat = HazmatRsaCrateKey::from_pem(pem).unwrap();
+        let aws = AwsLcRsaKey::from_pem(pem).unwrap();
+        assert_eq!(hazmat.public_key(), aws.public_key());
+        let sig = hazmat.sign_pkcs1(DigestAlg::Sha1, b"m").unwrap();
+        aws.public_key()
+            .verify_pkcs1(DigestAlg::Sha1, b"m", &sig)
+            .unwrap();
+        // PKCS#1 v1.5 is deterministic: both backends agree byte for byte.
+        assert_eq!(
+            hazmat.sign_pkcs1(DigestAlg::Sha256, b"m").unwrap(),
+            aws.sign_pkcs1(DigestAlg::Sha256, b"m").unwrap()
+        );
+        let pkcs1 = include_bytes!("../tests/data/signer.pkcs1.pem");
+        assert_eq!(
+            HazmatRsaCrateKey::from_pem(pkcs1).unwrap().public_key(),
+            aws.public_key()
+        );
+        assert!(hazmat
+            .decrypt(RsaDecryptPadding::Pkcs1v15, &[0; 256])
+            .is_err());
     }
 
     #[test]

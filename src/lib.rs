@@ -12,6 +12,8 @@
 //!   and inclusive canonicalization, ID lookup that refuses duplicates.
 //! * [`keys`]: X.509 certificates, RSA public keys (`rsa` crate) and the
 //!   [`keys::PrivateKey`] trait with a constant-time aws-lc-rs default.
+//! * [`dsig`]: XML-DSig signing (enveloped, detached) and verification
+//!   against trusted keys, returning the verified nodes ([`dsig::Verified`]).
 //! * [`error`]: one [`Error`] with a sub-enum per layer and a total mapping to
 //!   the SOAP [`error::Fault`] a peer may see.
 //! * [`limits`]: [`Limits`] with documented defaults and a per-request budget.
@@ -28,6 +30,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod dsig;
 pub mod error;
 pub mod host;
 pub mod keys;

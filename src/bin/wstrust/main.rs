@@ -5,7 +5,9 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod c14n;
+mod sign;
 mod util;
+mod verify;
 
 /// WS-Trust STS toolkit.
 #[derive(Parser)]
@@ -19,12 +21,18 @@ struct Cli {
 enum Command {
     /// Print the canonical form of a document or of one element subtree.
     C14n(c14n::Args),
+    /// Sign one element (the root by default) with an enveloped signature.
+    Sign(sign::Args),
+    /// Verify every signature of a document against trusted certificates.
+    Verify(verify::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::C14n(args) => c14n::run(args),
+        Command::Sign(args) => sign::run(args),
+        Command::Verify(args) => verify::run(args),
     };
     match result {
         Ok(code) => code,
