@@ -40,6 +40,10 @@ pub enum Error {
     /// A presented security token is not acceptable (validate, renew, cancel).
     #[error("token: {0}")]
     Token(#[from] TokenError),
+    /// The requester could not be authenticated, its WS-Security header is
+    /// unacceptable, or the security policy refused it.
+    #[error("authentication: {0}")]
+    Auth(#[from] AuthError),
 }
 
 /// Problems with the SOAP envelope and WS-Addressing headers (the layer
@@ -341,6 +345,129 @@ pub enum TokenError {
     NotAuthorized,
 }
 
+/// WS-Security header processing and authentication failures. The variant
+/// names the precise cause for the operator's log; the peer only sees the
+/// generic fault of [`From<&Error> for Fault`](Fault). In particular an unknown
+/// user, a wrong password and a locked-out name all become
+/// `wsse:FailedAuthentication`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// Unknown user or wrong password (deliberately one variant: the user
+    /// store cannot and must not tell them apart).
+    #[error("unknown user or wrong password")]
+    BadCredentials,
+    /// The name is locked out after too many failed attempts (whether or not
+    /// such a user exists).
+    #[error("locked out after repeated failures")]
+    LockedOut,
+    /// The signing certificate does not chain to a configured trust anchor.
+    #[error("certificate is not trusted")]
+    UntrustedCertificate,
+    /// The signing certificate is outside its validity period.
+    #[error("certificate is outside its validity period")]
+    CertificateExpired,
+    /// A SAML assertion used as credential comes from an issuer the host does
+    /// not trust, or did not validate.
+    #[error("SAML credential not accepted: {0}")]
+    UntrustedAssertion(&'static str),
+    /// `wsu:Timestamp` or `wsse:Created` is stale or expired.
+    #[error("message expired: {0}")]
+    Expired(&'static str),
+    /// `wsu:Timestamp` or `wsse:Created` lies in the future (beyond the skew),
+    /// or Expires precedes Created.
+    #[error("invalid time: {0}")]
+    InvalidTime(&'static str),
+    /// A nonce (or signature) was seen before within its freshness window.
+    #[error("replayed {0}")]
+    Replay(&'static str),
+    /// A security element that must appear at most once appeared twice (two
+    /// Security headers, two UsernameTokens, ...).
+    #[error("duplicate {0}")]
+    Duplicate(&'static str),
+    /// A required security element is missing.
+    #[error("missing {0}")]
+    Missing(&'static str),
+    /// A security element is malformed.
+    #[error("malformed {0}")]
+    Malformed(&'static str),
+    /// A token or token type this STS does not process.
+    #[error("unsupported security token: {0}")]
+    UnsupportedToken(&'static str),
+    /// A `wsse:SecurityTokenReference` names no token we have.
+    #[error("security token reference cannot be resolved")]
+    UnresolvedReference,
+    /// The security policy refused the request.
+    #[error("policy: {0}")]
+    Denied(#[from] Denial),
+}
+
+/// Why the security policy refused a request (see `crate::policy`). The
+/// first group is about the evidence the request carries (`wsse:InvalidSecurity`),
+/// the second about who the requester is (`wsse:FailedAuthentication`, the
+/// same fault as a wrong password, so that a guessed password is not
+/// confirmed by a different fault), the third about what it asks for
+/// (`wst:RequestFailed`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Denial {
+    /// The request carries no credential the policy accepts.
+    #[error("no acceptable credential")]
+    NoCredential,
+    /// The credential kind is not allowed by the policy.
+    #[error("authentication method {0} not allowed")]
+    MethodNotAllowed(&'static str),
+    /// A password credential over a transport without TLS.
+    #[error("TLS required")]
+    TlsRequired,
+    /// The policy requires a `wsu:Timestamp`.
+    #[error("timestamp required")]
+    TimestampRequired,
+    /// The policy requires this part to be signed, and it is not.
+    #[error("{0} not signed")]
+    NotSigned(&'static str),
+    /// The principal has none of the roles allowed to use the STS.
+    #[error("role not allowed")]
+    Role,
+    /// The principal's user-store domain may not use the STS.
+    #[error("user-store domain not allowed")]
+    Domain,
+    /// The relying party is not open to this requester.
+    #[error("relying party not allowed")]
+    RelyingParty,
+    /// The requested token type is not allowed for this relying party.
+    #[error("token type not allowed: {0}")]
+    TokenType(String),
+    /// The requested key type is not allowed for this relying party.
+    #[error("key type not allowed: {0}")]
+    KeyType(String),
+    /// A requested claim is not allowed for this relying party.
+    #[error("claim not allowed: {0}")]
+    Claim(String),
+    /// A host hook refused the request (its reason, for the log).
+    #[error("refused by host policy: {0}")]
+    Hook(String),
+}
+
+impl Denial {
+    /// The fault a peer sees for this denial.
+    pub fn fault_code(&self) -> FaultCode {
+        match self {
+            Self::NoCredential
+            | Self::MethodNotAllowed(_)
+            | Self::TlsRequired
+            | Self::TimestampRequired
+            | Self::NotSigned(_) => FaultCode::InvalidSecurity,
+            Self::Role | Self::Domain => FaultCode::FailedAuthentication,
+            Self::RelyingParty
+            | Self::TokenType(_)
+            | Self::KeyType(_)
+            | Self::Claim(_)
+            | Self::Hook(_) => FaultCode::RequestFailed,
+        }
+    }
+}
+
 /// The family a fault code belongs to, which fixes its XML namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FaultFamily {
@@ -546,6 +673,22 @@ impl From<&Error> for Fault {
                 | TokenError::Expired
                 | TokenError::WrongAudience => FaultCode::InvalidSecurityToken,
             },
+            Error::Auth(a) => match a {
+                AuthError::BadCredentials
+                | AuthError::LockedOut
+                | AuthError::UntrustedCertificate
+                | AuthError::UntrustedAssertion(_) => FaultCode::FailedAuthentication,
+                AuthError::CertificateExpired => FaultCode::InvalidSecurityToken,
+                AuthError::Expired(_) => FaultCode::MessageExpired,
+                AuthError::InvalidTime(_)
+                | AuthError::Replay(_)
+                | AuthError::Duplicate(_)
+                | AuthError::Missing(_)
+                | AuthError::Malformed(_) => FaultCode::InvalidSecurity,
+                AuthError::UnsupportedToken(_) => FaultCode::UnsupportedSecurityToken,
+                AuthError::UnresolvedReference => FaultCode::SecurityTokenUnavailable,
+                AuthError::Denied(d) => d.fault_code(),
+            },
         };
         Fault { code }
     }
@@ -654,6 +797,72 @@ mod tests {
             assert_eq!(f.code.family(), FaultFamily::Trust);
             // no internal detail in what the peer sees
             assert!(!f.to_string().contains('"'), "{f}");
+        }
+    }
+
+    #[test]
+    fn auth_failures_map_without_revealing_the_user() {
+        // unknown user, wrong password, lockout and a forbidden role: one fault
+        for e in [
+            AuthError::BadCredentials,
+            AuthError::LockedOut,
+            AuthError::Denied(Denial::Role),
+            AuthError::Denied(Denial::Domain),
+        ] {
+            let f = Fault::from(&Error::Auth(e));
+            assert_eq!(f.code, FaultCode::FailedAuthentication);
+            assert_eq!(f.code.family(), FaultFamily::Security);
+            assert_eq!(f.reason(), "Authentication failed");
+        }
+        let cases = [
+            (AuthError::Expired("timestamp"), FaultCode::MessageExpired),
+            (
+                AuthError::InvalidTime("created"),
+                FaultCode::InvalidSecurity,
+            ),
+            (AuthError::Replay("nonce"), FaultCode::InvalidSecurity),
+            (
+                AuthError::Duplicate("Security header"),
+                FaultCode::InvalidSecurity,
+            ),
+            (
+                AuthError::UntrustedCertificate,
+                FaultCode::FailedAuthentication,
+            ),
+            (
+                AuthError::CertificateExpired,
+                FaultCode::InvalidSecurityToken,
+            ),
+            (
+                AuthError::UnsupportedToken("x"),
+                FaultCode::UnsupportedSecurityToken,
+            ),
+            (
+                AuthError::UnresolvedReference,
+                FaultCode::SecurityTokenUnavailable,
+            ),
+            (
+                AuthError::Denied(Denial::TlsRequired),
+                FaultCode::InvalidSecurity,
+            ),
+            (
+                AuthError::Denied(Denial::NotSigned("Body")),
+                FaultCode::InvalidSecurity,
+            ),
+            (
+                AuthError::Denied(Denial::TokenType("x".into())),
+                FaultCode::RequestFailed,
+            ),
+            (
+                AuthError::Denied(Denial::Claim("x".into())),
+                FaultCode::RequestFailed,
+            ),
+        ];
+        for (e, code) in cases {
+            let text = e.to_string();
+            let f = Fault::from(&Error::Auth(e));
+            assert_eq!(f.code, code, "{text}");
+            assert!(!f.reason().contains(&text));
         }
     }
 }

@@ -141,3 +141,175 @@ pub trait ReplayCache: Debug + Send + Sync {
         now: OffsetDateTime,
     ) -> Result<bool, crate::Error>;
 }
+
+/// A secret (a password from a request or from the host's store): zeroized on
+/// drop, redacted in `Debug`, no `PartialEq`; compare with
+/// [`ct_eq`](Secret::ct_eq), which takes the same time whatever the contents
+/// and lengths.
+///
+/// ```
+/// use wstrust::host::Secret;
+/// let s = Secret::new("hunter2");
+/// assert_eq!(format!("{s:?}"), "Secret(..)");
+/// assert!(s.ct_eq(b"hunter2"));
+/// assert!(!s.ct_eq(b"hunter3"));
+/// ```
+pub struct Secret(zeroize::Zeroizing<Vec<u8>>);
+
+impl Secret {
+    /// Wrap secret bytes (a password as UTF-8).
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Self(zeroize::Zeroizing::new(bytes.into()))
+    }
+
+    /// The secret bytes, for the few places that must use them (digest
+    /// computation).
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Constant-time equality with `other`. Both sides are hashed first
+    /// (SHA-256), so neither the contents nor the length of either side
+    /// changes the time taken.
+    pub fn ct_eq(&self, other: &[u8]) -> bool {
+        use sha2::Digest as _;
+        use subtle::ConstantTimeEq as _;
+        let a = sha2::Sha256::digest(self.expose());
+        let b = sha2::Sha256::digest(other);
+        a.ct_eq(&b).into()
+    }
+}
+
+impl Clone for Secret {
+    fn clone(&self) -> Self {
+        Self::new(self.expose().to_vec())
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+/// What a requester presented to prove it knows a user's password.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Credential<'a> {
+    /// A cleartext password (`wsse:PasswordText`).
+    Password(&'a Secret),
+    /// A `wsse:PasswordDigest`: `Base64(SHA-1(nonce + created + password))`.
+    /// A store can only check it if it knows the cleartext password.
+    PasswordDigest {
+        /// The decoded digest (20 bytes for a well-formed token).
+        digest: &'a [u8],
+        /// The decoded `wsse:Nonce`.
+        nonce: &'a [u8],
+        /// The `wsu:Created` text exactly as sent.
+        created: &'a str,
+    },
+}
+
+impl Credential<'_> {
+    /// Whether this credential proves knowledge of `password`, compared in
+    /// constant time. The helper for [`UserStore`] implementations that hold
+    /// cleartext (or reversibly encrypted) passwords.
+    ///
+    /// ```
+    /// use wstrust::host::{Credential, Secret};
+    /// let pw = Secret::new("s3cret");
+    /// assert!(Credential::Password(&Secret::new("s3cret")).matches(&pw));
+    /// let digest = wstrust::wss::password_digest(b"nonce", "2026-01-01T00:00:00Z", pw.expose());
+    /// let c = Credential::PasswordDigest { digest: &digest, nonce: b"nonce", created: "2026-01-01T00:00:00Z" };
+    /// assert!(c.matches(&pw));
+    /// assert!(!c.matches(&Secret::new("guess")));
+    /// ```
+    pub fn matches(&self, password: &Secret) -> bool {
+        match *self {
+            Credential::Password(given) => given.ct_eq(password.expose()),
+            Credential::PasswordDigest {
+                digest,
+                nonce,
+                created,
+            } => {
+                let expected = crate::wss::password_digest(nonce, created, password.expose());
+                Secret::new(expected.to_vec()).ct_eq(digest)
+            }
+        }
+    }
+}
+
+/// An authenticated identity: who the requester is, as the user store knows
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The user name (without a domain prefix).
+    pub name: String,
+    /// The user-store domain (the seed product's `PRIMARY`, or a secondary
+    /// store's name).
+    pub domain: String,
+    /// The roles the user holds.
+    pub roles: Vec<String>,
+}
+
+/// A user's attributes, by claim URI or local attribute name, for claims.
+pub type Attributes = std::collections::BTreeMap<String, Vec<String>>;
+
+/// A user as a [`UserStore`] returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// The identity and roles.
+    pub principal: Principal,
+    /// Attributes for claims (never a password or other secret).
+    pub attributes: Attributes,
+}
+
+/// The host's users: password checks and attribute lookups.
+///
+/// In-memory default: [`crate::memory::MemoryUserStore`].
+///
+/// # Security contract
+/// * [`authenticate`](Self::authenticate) returns `Ok(None)` both for an
+///   unknown user and for a wrong password, and takes the same time for both
+///   (check a dummy password when the user is unknown); comparisons are
+///   constant time ([`Credential::matches`]). Otherwise the STS becomes an
+///   oracle for which user names exist.
+/// * `Err` is only for a store that cannot answer (unreachable directory),
+///   never for "no such user".
+/// * `username` may carry a domain prefix (`DOMAIN/name`); a store that does
+///   not own `DOMAIN` returns `Ok(None)`.
+/// * Attributes never contain a password or other secret: they end up in
+///   issued tokens.
+pub trait UserStore: Debug + Send + Sync {
+    /// Check `credential` for `username`; the user on success.
+    fn authenticate(
+        &self,
+        username: &str,
+        credential: &Credential<'_>,
+    ) -> Result<Option<User>, crate::Error>;
+
+    /// The user named `name` without a password check, for principals
+    /// authenticated otherwise (an X.509 subject mapped to a user, the
+    /// subject of a SAML assertion from a trusted issuer) and for claims.
+    fn lookup(&self, name: &str) -> Result<Option<User>, crate::Error>;
+}
+
+/// Failed-password accounting: after too many failures for one name within a
+/// window, the name is refused for a cooling-off period.
+///
+/// In-memory default: [`crate::memory::MemoryLockout`].
+///
+/// # Security contract
+/// * Keyed by the user name *as presented*, whether or not such a user
+///   exists, so that a locked-out unknown name looks exactly like a locked-out
+///   real one.
+/// * Shared by every STS node (or the guess rate multiplies by the node
+///   count); a full table must not unlock a locked name to make room.
+pub trait Lockout: Debug + Send + Sync {
+    /// Whether `user` is refused at `now`.
+    fn is_locked(&self, user: &str, now: OffsetDateTime) -> Result<bool, crate::Error>;
+    /// Record a failed password attempt for `user`.
+    fn record_failure(&self, user: &str, now: OffsetDateTime) -> Result<(), crate::Error>;
+    /// Record a successful authentication of `user` (clears its failures).
+    fn record_success(&self, user: &str, now: OffsetDateTime) -> Result<(), crate::Error>;
+}

@@ -36,11 +36,13 @@ pub mod host;
 pub mod keys;
 pub mod limits;
 pub mod memory;
+pub mod policy;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;
 pub mod service;
 pub mod soap;
+pub mod wss;
 pub mod wst;
 pub mod xml;
 

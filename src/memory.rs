@@ -4,7 +4,10 @@
 //! in-memory stores.
 
 use crate::error::StoreError;
-use crate::host::{Clock, Random, TokenRecord, TokenState, TokenStore, Transition};
+use crate::host::{
+    Attributes, Clock, Credential, Lockout, Principal, Random, ReplayCache, Secret, TokenRecord,
+    TokenState, TokenStore, Transition, User, UserStore,
+};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 use time::OffsetDateTime;
@@ -207,6 +210,423 @@ impl TokenStore for MemoryTokenStore {
             rec.state = TokenState::Renewed(successor.id.clone());
         }
         Ok(Transition::Done)
+    }
+}
+
+/// Default bound on [`MemoryReplayCache`] entries (48 bytes each plus map
+/// overhead: about 10 MB): at 1 000 nonces/s and a 10-minute window, 600 000.
+pub const DEFAULT_REPLAY_CACHE_CAPACITY: usize = 1_000_000;
+
+/// In-memory [`ReplayCache`] for a single STS process: one mutex around a
+/// set of SHA-256 key hashes (fixed size, whatever the key) plus an expiry
+/// index, evicted as time passes. When full of live keys it refuses
+/// (`StoreError::Full`) rather than forget one.
+///
+/// ```
+/// use wstrust::host::ReplayCache;
+/// use wstrust::memory::MemoryReplayCache;
+/// use std::time::Duration;
+/// let now = time::macros::datetime!(2026-01-01 00:00 UTC);
+/// let cache = MemoryReplayCache::new(100);
+/// assert!(cache.insert_if_absent("nonce:abc", Duration::from_secs(300), now)?);
+/// assert!(!cache.insert_if_absent("nonce:abc", Duration::from_secs(300), now)?);
+/// // remembered for its TTL, then forgotten
+/// let later = now + time::Duration::seconds(301);
+/// assert!(cache.insert_if_absent("nonce:abc", Duration::from_secs(300), later)?);
+/// # Ok::<(), wstrust::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct MemoryReplayCache {
+    inner: Mutex<ReplaySet>,
+    capacity: usize,
+}
+
+#[derive(Debug, Default)]
+struct ReplaySet {
+    keys: HashMap<[u8; 32], OffsetDateTime>,
+    expiry: BTreeSet<(OffsetDateTime, [u8; 32])>,
+}
+
+impl MemoryReplayCache {
+    /// A cache holding at most `capacity` live keys.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            inner: Mutex::new(ReplaySet::default()),
+            capacity,
+        }
+    }
+
+    /// Live keys currently remembered (after evicting those expired at `now`).
+    pub fn len(&self, now: OffsetDateTime) -> usize {
+        let mut set = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        set.evict(now);
+        set.keys.len()
+    }
+
+    /// Whether no live key is remembered at `now`.
+    pub fn is_empty(&self, now: OffsetDateTime) -> bool {
+        self.len(now) == 0
+    }
+}
+
+impl Default for MemoryReplayCache {
+    fn default() -> Self {
+        Self::new(DEFAULT_REPLAY_CACHE_CAPACITY)
+    }
+}
+
+impl ReplaySet {
+    fn evict(&mut self, now: OffsetDateTime) {
+        while let Some(first) = self.expiry.first() {
+            if first.0 > now {
+                break;
+            }
+            if let Some((_, k)) = self.expiry.pop_first() {
+                self.keys.remove(&k);
+            }
+        }
+    }
+}
+
+impl ReplayCache for MemoryReplayCache {
+    fn insert_if_absent(
+        &self,
+        key: &str,
+        ttl: std::time::Duration,
+        now: OffsetDateTime,
+    ) -> Result<bool, crate::Error> {
+        use sha2::Digest as _;
+        let hash: [u8; 32] = sha2::Sha256::digest(key.as_bytes()).into();
+        let ttl = time::Duration::try_from(ttl).unwrap_or(time::Duration::MAX);
+        let until = now.checked_add(ttl).unwrap_or(OffsetDateTime::new_utc(
+            time::Date::MAX,
+            time::Time::MIDNIGHT,
+        ));
+        let mut set = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        set.evict(now);
+        if set.keys.contains_key(&hash) {
+            return Ok(false);
+        }
+        if set.keys.len() >= self.capacity {
+            return Err(StoreError::Full.into());
+        }
+        set.keys.insert(hash, until);
+        set.expiry.insert((until, hash));
+        Ok(true)
+    }
+}
+
+/// Settings of [`MemoryLockout`].
+///
+/// # Defaults
+/// | field | default | why |
+/// |---|---|---|
+/// | `max_failures` | 5 | the seed product's default |
+/// | `window` | 5 minutes | failures older than this are forgotten |
+/// | `cooloff` | 15 minutes | bounds online guessing to ~20 tries/hour/name |
+/// | `capacity` | 100 000 names | memory bound (~100 bytes each) |
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockoutSettings {
+    /// Failures within `window` that lock a name.
+    pub max_failures: u32,
+    /// The window failures are counted in.
+    pub window: std::time::Duration,
+    /// How long a locked name stays refused.
+    pub cooloff: std::time::Duration,
+    /// Most names tracked at once.
+    pub capacity: usize,
+}
+
+impl Default for LockoutSettings {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            window: std::time::Duration::from_secs(5 * 60),
+            cooloff: std::time::Duration::from_secs(15 * 60),
+            capacity: 100_000,
+        }
+    }
+}
+
+/// In-memory [`Lockout`] for a single STS process, keyed by the presented
+/// name (lowercased, so case variants share one counter) whether or not the
+/// user exists.
+///
+/// When the table is full, names whose window has passed and that are not
+/// locked are forgotten first; locked names are never dropped to make room
+/// (the failure is recorded as a lock of the whole table instead: every
+/// password attempt is refused until entries expire, which fails closed).
+///
+/// ```
+/// use wstrust::host::Lockout;
+/// use wstrust::memory::{LockoutSettings, MemoryLockout};
+/// let now = time::macros::datetime!(2026-01-01 00:00 UTC);
+/// let lockout = MemoryLockout::new(LockoutSettings { max_failures: 2, ..Default::default() });
+/// lockout.record_failure("nobody", now)?;
+/// assert!(!lockout.is_locked("nobody", now)?);
+/// lockout.record_failure("NoBody", now)?;
+/// assert!(lockout.is_locked("nobody", now)?);
+/// assert!(!lockout.is_locked("nobody", now + time::Duration::minutes(16))?);
+/// # Ok::<(), wstrust::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct MemoryLockout {
+    settings: LockoutSettings,
+    inner: Mutex<LockoutTable>,
+}
+
+#[derive(Debug, Default)]
+struct LockoutTable {
+    names: HashMap<String, Failures>,
+    /// Set when a failure could not be recorded for lack of room: until then
+    /// every name counts as locked.
+    saturated_until: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    count: u32,
+    first: OffsetDateTime,
+    locked_until: Option<OffsetDateTime>,
+}
+
+fn add(t: OffsetDateTime, d: std::time::Duration) -> OffsetDateTime {
+    let d = time::Duration::try_from(d).unwrap_or(time::Duration::MAX);
+    t.checked_add(d).unwrap_or(OffsetDateTime::new_utc(
+        time::Date::MAX,
+        time::Time::MIDNIGHT,
+    ))
+}
+
+impl MemoryLockout {
+    /// A lockout table with `settings`.
+    pub fn new(settings: LockoutSettings) -> Self {
+        Self {
+            settings,
+            inner: Mutex::new(LockoutTable::default()),
+        }
+    }
+
+    fn key(user: &str) -> String {
+        user.trim().to_lowercase()
+    }
+
+    fn live(&self, f: &Failures, now: OffsetDateTime) -> bool {
+        match f.locked_until {
+            Some(until) => until > now,
+            None => add(f.first, self.settings.window) > now,
+        }
+    }
+}
+
+impl Default for MemoryLockout {
+    fn default() -> Self {
+        Self::new(LockoutSettings::default())
+    }
+}
+
+impl Lockout for MemoryLockout {
+    fn is_locked(&self, user: &str, now: OffsetDateTime) -> Result<bool, crate::Error> {
+        let table = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if table.saturated_until.is_some_and(|t| t > now) {
+            return Ok(true);
+        }
+        Ok(table
+            .names
+            .get(&Self::key(user))
+            .and_then(|f| f.locked_until)
+            .is_some_and(|until| until > now))
+    }
+
+    fn record_failure(&self, user: &str, now: OffsetDateTime) -> Result<(), crate::Error> {
+        let key = Self::key(user);
+        let mut table = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if !table.names.contains_key(&key) && table.names.len() >= self.settings.capacity {
+            table.names.retain(|_, f| self.live(f, now));
+            if table.names.len() >= self.settings.capacity {
+                table.saturated_until = Some(add(now, self.settings.cooloff));
+                return Ok(());
+            }
+        }
+        let window = self.settings.window;
+        let entry = table.names.entry(key).or_insert(Failures {
+            count: 0,
+            first: now,
+            locked_until: None,
+        });
+        if entry.locked_until.is_some_and(|t| t <= now) || add(entry.first, window) <= now {
+            *entry = Failures {
+                count: 0,
+                first: now,
+                locked_until: None,
+            };
+        }
+        entry.count = entry.count.saturating_add(1);
+        if entry.count >= self.settings.max_failures {
+            entry.locked_until = Some(add(now, self.settings.cooloff));
+        }
+        Ok(())
+    }
+
+    fn record_success(&self, user: &str, _now: OffsetDateTime) -> Result<(), crate::Error> {
+        let mut table = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        table.names.remove(&Self::key(user));
+        Ok(())
+    }
+}
+
+/// The domain of [`MemoryUserStore::demo`] and the default for new stores,
+/// as in the seed product.
+pub const PRIMARY_DOMAIN: &str = "PRIMARY";
+
+/// In-memory [`UserStore`]: users with cleartext passwords held as
+/// [`Secret`]s (so both `PasswordText` and `PasswordDigest` can be checked),
+/// roles and attributes. Meant for embedding, tests and demos; a production
+/// host plugs in its directory.
+///
+/// Unknown users are checked against a dummy password so that they take as
+/// long as wrong passwords. A `DOMAIN/name` user name is accepted when
+/// `DOMAIN` is this store's domain (case-insensitive).
+///
+/// ```
+/// use wstrust::host::{Credential, Secret, UserStore};
+/// use wstrust::memory::MemoryUserStore;
+/// let users = MemoryUserStore::demo();
+/// let ok = users.authenticate("alice", &Credential::Password(&Secret::new("alice-password")))?;
+/// assert_eq!(ok.unwrap().principal.roles, ["Internal/everyone"]);
+/// let bad = users.authenticate("alice", &Credential::Password(&Secret::new("guess")))?;
+/// assert!(bad.is_none());
+/// # Ok::<(), wstrust::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct MemoryUserStore {
+    domain: String,
+    users: std::sync::RwLock<HashMap<String, StoredUser>>,
+    dummy: Secret,
+}
+
+#[derive(Debug, Clone)]
+struct StoredUser {
+    password: Secret,
+    roles: Vec<String>,
+    attributes: Attributes,
+}
+
+impl MemoryUserStore {
+    /// An empty store for `domain`.
+    pub fn new(domain: &str) -> Self {
+        Self {
+            domain: domain.to_owned(),
+            users: std::sync::RwLock::new(HashMap::new()),
+            dummy: Secret::new(b"\0dummy password for unknown users\0".to_vec()),
+        }
+    }
+
+    /// A `PRIMARY` store with two demo users (development only: the
+    /// passwords are public):
+    ///
+    /// | user | password | roles |
+    /// |---|---|---|
+    /// | `admin` | `admin-password` | `admin`, `Internal/everyone` |
+    /// | `alice` | `alice-password` | `Internal/everyone` |
+    pub fn demo() -> Self {
+        let store = Self::new(PRIMARY_DOMAIN);
+        let attrs = |given: &str, mail: &str| -> Attributes {
+            let mut a = Attributes::new();
+            a.insert(
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname".into(),
+                vec![given.into()],
+            );
+            a.insert(
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress".into(),
+                vec![mail.into()],
+            );
+            a
+        };
+        store.add_user(
+            "admin",
+            Secret::new("admin-password"),
+            &["admin", "Internal/everyone"],
+            attrs("Admin", "admin@example.com"),
+        );
+        store.add_user(
+            "alice",
+            Secret::new("alice-password"),
+            &["Internal/everyone"],
+            attrs("Alice", "alice@example.com"),
+        );
+        store
+    }
+
+    /// Add or replace a user.
+    pub fn add_user(&self, name: &str, password: Secret, roles: &[&str], attributes: Attributes) {
+        let user = StoredUser {
+            password,
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            attributes,
+        };
+        self.users
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(name.to_owned(), user);
+    }
+
+    /// Remove a user; whether it existed.
+    pub fn remove_user(&self, name: &str) -> bool {
+        self.users
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(name)
+            .is_some()
+    }
+
+    /// `name` without this store's domain prefix, or `None` for another
+    /// domain's name.
+    fn local<'n>(&self, name: &'n str) -> Option<&'n str> {
+        match name.split_once('/') {
+            Some((domain, local)) if domain.eq_ignore_ascii_case(&self.domain) => Some(local),
+            // Role-like names ("Internal/x") are not user names here.
+            Some(_) => None,
+            None => Some(name),
+        }
+    }
+
+    fn to_user(&self, name: &str, u: &StoredUser) -> User {
+        User {
+            principal: Principal {
+                name: name.to_owned(),
+                domain: self.domain.clone(),
+                roles: u.roles.clone(),
+            },
+            attributes: u.attributes.clone(),
+        }
+    }
+}
+
+impl UserStore for MemoryUserStore {
+    fn authenticate(
+        &self,
+        username: &str,
+        credential: &Credential<'_>,
+    ) -> Result<Option<User>, crate::Error> {
+        let users = self.users.read().unwrap_or_else(|p| p.into_inner());
+        let found = self
+            .local(username)
+            .and_then(|n| users.get(n).map(|u| (n, u)));
+        // Same work whether or not the user exists.
+        let password = found.map_or(&self.dummy, |(_, u)| &u.password);
+        let ok = credential.matches(password);
+        Ok(match found {
+            Some((name, u)) if ok => Some(self.to_user(name, u)),
+            _ => None,
+        })
+    }
+
+    fn lookup(&self, name: &str) -> Result<Option<User>, crate::Error> {
+        let users = self.users.read().unwrap_or_else(|p| p.into_inner());
+        Ok(self
+            .local(name)
+            .and_then(|n| users.get(n).map(|u| self.to_user(n, u))))
     }
 }
 

@@ -1,0 +1,858 @@
+//! WS-Security 1.0/1.1 header processing on the request's parsed tree:
+//! `wsu:Timestamp`, `wsse:UsernameToken` (PasswordText and PasswordDigest),
+//! `wsse:BinarySecurityToken` (X509v3) with a `ds:Signature` resolved through
+//! `wsse:SecurityTokenReference`.
+//!
+//! [`SecurityHeader::parse`] reads the one `wsse:Security` header into typed
+//! parts (each at most once), refusing duplicates and anything it does not
+//! understand; the checks ([`Timestamp::check`], [`UsernameToken::check_fresh`],
+//! [`verify_signature`]) take the host's `now`, [`WssSettings`] and host
+//! traits. [`crate::auth::authenticate`] ties them together with the user
+//! store, lockout and policy.
+//!
+//! ```
+//! use wstrust::wss::password_digest;
+//! use base64::Engine as _;
+//! // Vector computed independently (Python hashlib):
+//! let nonce = base64::engine::general_purpose::STANDARD.decode("LKqI6G/AikKCQrN0zqZFlg==").unwrap();
+//! let d = password_digest(&nonce, "2010-09-16T07:50:45.000Z", b"verySecret");
+//! assert_eq!(base64::engine::general_purpose::STANDARD.encode(d), "2MlzPNX2mB/Tk790Im9o1Pi9X2Q=");
+//! ```
+
+use crate::error::{AuthError, Error};
+use crate::host::{Credential, ReplayCache, Secret};
+use crate::keys::Certificate;
+use crate::xml::{self, ns};
+use base64::Engine as _;
+use roxmltree::{Document, Node};
+use sha1::Digest as _;
+use std::time::Duration;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// `wsse:Password/@Type` for a cleartext password.
+pub const PASSWORD_TEXT: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
+/// `wsse:Password/@Type` for a digest.
+pub const PASSWORD_DIGEST: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest";
+/// `EncodingType` Base64Binary.
+pub const BASE64_BINARY: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
+/// `ValueType` of an X.509 v3 BinarySecurityToken.
+pub const X509V3: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
+/// `ValueType` of a subject-key-identifier KeyIdentifier.
+pub const X509_SKI: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509SubjectKeyIdentifier";
+/// `ValueType` of a SHA-1 thumbprint KeyIdentifier (WS-Security 1.1).
+pub const THUMBPRINT_SHA1: &str =
+    "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#ThumbprintSHA1";
+
+/// Default maximum age of a Timestamp's or UsernameToken's `Created`: five
+/// minutes, as WSS4J.
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(5 * 60);
+/// Longest nonce accepted, in bytes after base64 decoding (WS-Security
+/// clients send 16).
+pub const MAX_NONCE_LEN: usize = 128;
+/// Most BinarySecurityTokens in one Security header.
+pub const MAX_BINARY_TOKENS: usize = 4;
+
+/// Settings of WS-Security header processing.
+///
+/// # Defaults
+/// | field | default |
+/// |---|---|
+/// | `clock_skew` | [`crate::limits::DEFAULT_CLOCK_SKEW`] (5 minutes) |
+/// | `max_age` | [`DEFAULT_MAX_AGE`] (5 minutes) |
+/// | `trust_anchors` | none (every X.509 signature fails) |
+/// | `known_certificates` | none |
+#[derive(Debug, Clone)]
+pub struct WssSettings {
+    /// Clock skew tolerated each side of a validity window.
+    pub clock_skew: Duration,
+    /// Oldest `Created` accepted (plus the skew).
+    pub max_age: Duration,
+    /// Certificates that sign requests directly, or that issued the
+    /// certificates that do (one level: an anchor-signed leaf).
+    pub trust_anchors: Vec<Certificate>,
+    /// Client certificates a `KeyIdentifier` or `X509IssuerSerial` may name
+    /// without the message carrying them (still checked against the anchors).
+    pub known_certificates: Vec<Certificate>,
+}
+
+impl Default for WssSettings {
+    fn default() -> Self {
+        Self {
+            clock_skew: crate::limits::DEFAULT_CLOCK_SKEW,
+            max_age: DEFAULT_MAX_AGE,
+            trust_anchors: Vec::new(),
+            known_certificates: Vec::new(),
+        }
+    }
+}
+
+impl WssSettings {
+    /// How long a nonce must be remembered: a `Created` is accepted from
+    /// `now - max_age - skew` to `now + skew`, so a replay can come up to
+    /// `max_age + 2 * skew` later.
+    pub fn nonce_ttl(&self) -> Duration {
+        self.max_age
+            .saturating_add(self.clock_skew)
+            .saturating_add(self.clock_skew)
+    }
+}
+
+/// `Base64(SHA-1(nonce + created + password))` as raw bytes: the
+/// UsernameToken Profile's password digest.
+pub fn password_digest(nonce: &[u8], created: &str, password: &[u8]) -> [u8; 20] {
+    let mut h = sha1::Sha1::new();
+    h.update(nonce);
+    h.update(created.as_bytes());
+    h.update(password);
+    h.finalize().into()
+}
+
+/// Parse an `xsd:dateTime` as WS-Security uses it (RFC 3339 with an offset,
+/// normally `Z`).
+pub fn parse_time(text: &str, what: &'static str) -> Result<OffsetDateTime, Error> {
+    OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|_| AuthError::Malformed(what).into())
+}
+
+fn skew(d: Duration) -> time::Duration {
+    time::Duration::try_from(d).unwrap_or(time::Duration::MAX)
+}
+
+fn is(node: Node<'_, '_>, namespace: &str, name: &str) -> bool {
+    node.is_element() && node.has_tag_name((namespace, name))
+}
+
+/// The one element child named `(namespace, name)`, if any; two is an error.
+fn only_child<'a, 'input>(
+    node: Node<'a, 'input>,
+    namespace: &str,
+    name: &str,
+    what: &'static str,
+) -> Result<Option<Node<'a, 'input>>, Error> {
+    let mut found = None;
+    for c in node.children().filter(|c| is(*c, namespace, name)) {
+        if found.replace(c).is_some() {
+            return Err(AuthError::Duplicate(what).into());
+        }
+    }
+    Ok(found)
+}
+
+fn decode_b64(text: &str, what: &'static str) -> Result<Vec<u8>, Error> {
+    let clean: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(clean)
+        .map_err(|_| AuthError::Malformed(what).into())
+}
+
+fn check_encoding(node: Node<'_, '_>, what: &'static str) -> Result<(), Error> {
+    match node.attribute("EncodingType") {
+        None | Some(BASE64_BINARY) => Ok(()),
+        Some(_) => Err(AuthError::UnsupportedToken(what).into()),
+    }
+}
+
+/// A `wsu:Timestamp`.
+#[derive(Debug, Clone)]
+pub struct Timestamp<'a, 'input> {
+    /// The element.
+    pub node: Node<'a, 'input>,
+    /// `wsu:Created`.
+    pub created: OffsetDateTime,
+    /// `wsu:Expires`, if present.
+    pub expires: Option<OffsetDateTime>,
+}
+
+impl<'a, 'input> Timestamp<'a, 'input> {
+    /// Read a `wsu:Timestamp` element (Created required, at most one each).
+    pub fn parse(node: Node<'a, 'input>) -> Result<Self, Error> {
+        for c in node.children().filter(Node::is_element) {
+            if !(is(c, ns::WSU, "Created") || is(c, ns::WSU, "Expires")) {
+                return Err(AuthError::Malformed("Timestamp").into());
+            }
+        }
+        let created = only_child(node, ns::WSU, "Created", "Timestamp/Created")?
+            .ok_or(AuthError::Missing("Timestamp/Created"))?;
+        let created = parse_time(&xml::whole_text(created), "Timestamp/Created")?;
+        let expires = only_child(node, ns::WSU, "Expires", "Timestamp/Expires")?
+            .map(|e| parse_time(&xml::whole_text(e), "Timestamp/Expires"))
+            .transpose()?;
+        Ok(Self {
+            node,
+            created,
+            expires,
+        })
+    }
+
+    /// Check the window against `now`: not created in the future (beyond the
+    /// skew), not older than `max_age` (plus skew), not expired (minus skew),
+    /// and Expires after Created.
+    pub fn check(&self, now: OffsetDateTime, settings: &WssSettings) -> Result<(), Error> {
+        let skew = skew(settings.clock_skew);
+        if let Some(expires) = self.expires {
+            if expires <= self.created {
+                return Err(AuthError::InvalidTime("Timestamp Expires before Created").into());
+            }
+            if expires + skew <= now {
+                return Err(AuthError::Expired("Timestamp expired").into());
+            }
+        }
+        check_created(self.created, now, settings, "Timestamp")
+    }
+}
+
+fn check_created(
+    created: OffsetDateTime,
+    now: OffsetDateTime,
+    settings: &WssSettings,
+    what: &'static str,
+) -> Result<(), Error> {
+    let skew = skew(settings.clock_skew);
+    if created > now + skew {
+        return Err(AuthError::InvalidTime(what).into());
+    }
+    if created + skew + self::skew(settings.max_age) < now {
+        return Err(AuthError::Expired(what).into());
+    }
+    Ok(())
+}
+
+/// The password of a UsernameToken.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Password {
+    /// `PasswordText`.
+    Text(Secret),
+    /// `PasswordDigest` (decoded).
+    Digest(Vec<u8>),
+}
+
+/// A `wsse:UsernameToken`.
+#[derive(Debug)]
+pub struct UsernameToken<'a, 'input> {
+    /// The element.
+    pub node: Node<'a, 'input>,
+    /// `wsse:Username` (whole text, trimmed).
+    pub username: String,
+    /// `wsse:Password`, if any.
+    pub password: Option<Password>,
+    /// `wsse:Nonce` (decoded), if any.
+    pub nonce: Option<Vec<u8>>,
+    /// `wsu:Created`: the text as sent (it is hashed) and its value.
+    pub created: Option<(String, OffsetDateTime)>,
+}
+
+impl<'a, 'input> UsernameToken<'a, 'input> {
+    /// Read a `wsse:UsernameToken` (each child at most once; a digest needs
+    /// Nonce and Created).
+    pub fn parse(node: Node<'a, 'input>) -> Result<Self, Error> {
+        for c in node.children().filter(Node::is_element) {
+            let known = is(c, ns::WSSE, "Username")
+                || is(c, ns::WSSE, "Password")
+                || is(c, ns::WSSE, "Nonce")
+                || is(c, ns::WSU, "Created");
+            if !known {
+                return Err(AuthError::UnsupportedToken("UsernameToken element").into());
+            }
+        }
+        let username = only_child(node, ns::WSSE, "Username", "Username")?
+            .ok_or(AuthError::Missing("Username"))?;
+        let username = xml::whole_text(username).trim().to_owned();
+        if username.is_empty() {
+            return Err(AuthError::Missing("Username").into());
+        }
+        let nonce = match only_child(node, ns::WSSE, "Nonce", "Nonce")? {
+            Some(n) => {
+                check_encoding(n, "Nonce EncodingType")?;
+                let bytes = decode_b64(&xml::whole_text(n), "Nonce")?;
+                if bytes.is_empty() || bytes.len() > MAX_NONCE_LEN {
+                    return Err(AuthError::Malformed("Nonce length").into());
+                }
+                Some(bytes)
+            }
+            None => None,
+        };
+        let created = match only_child(node, ns::WSU, "Created", "UsernameToken/Created")? {
+            Some(c) => {
+                let text = xml::whole_text(c).into_owned();
+                let t = parse_time(&text, "UsernameToken/Created")?;
+                Some((text, t))
+            }
+            None => None,
+        };
+        let password = match only_child(node, ns::WSSE, "Password", "Password")? {
+            None => None,
+            Some(p) => {
+                let text = xml::whole_text(p);
+                match p.attribute("Type").map(str::trim) {
+                    None | Some(PASSWORD_TEXT) => {
+                        Some(Password::Text(Secret::new(text.as_bytes().to_vec())))
+                    }
+                    Some(PASSWORD_DIGEST) => {
+                        if nonce.is_none() {
+                            return Err(AuthError::Missing("Nonce (required with a digest)").into());
+                        }
+                        if created.is_none() {
+                            return Err(
+                                AuthError::Missing("Created (required with a digest)").into()
+                            );
+                        }
+                        Some(Password::Digest(decode_b64(&text, "PasswordDigest")?))
+                    }
+                    Some(_) => return Err(AuthError::UnsupportedToken("Password Type").into()),
+                }
+            }
+        };
+        Ok(Self {
+            node,
+            username,
+            password,
+            nonce,
+            created,
+        })
+    }
+
+    /// Freshness: `Created` (if present) inside the window, and the nonce
+    /// (if present) never seen before within its TTL. Call before checking
+    /// the password, so a replay never reaches the user store.
+    pub fn check_fresh(
+        &self,
+        now: OffsetDateTime,
+        settings: &WssSettings,
+        replay: &dyn ReplayCache,
+    ) -> Result<(), Error> {
+        if let Some((_, created)) = &self.created {
+            check_created(*created, now, settings, "UsernameToken Created")?;
+        }
+        if let Some(nonce) = &self.nonce {
+            let key = format!(
+                "wss:nonce:{}",
+                base64::engine::general_purpose::STANDARD.encode(nonce)
+            );
+            if !replay.insert_if_absent(&key, settings.nonce_ttl(), now)? {
+                return Err(AuthError::Replay("UsernameToken nonce").into());
+            }
+        }
+        Ok(())
+    }
+
+    /// The credential to hand to the user store, if a password is present.
+    pub fn credential(&self) -> Option<Credential<'_>> {
+        match &self.password {
+            None => None,
+            Some(Password::Text(s)) => Some(Credential::Password(s)),
+            Some(Password::Digest(d)) => match (&self.nonce, &self.created) {
+                (Some(nonce), Some((created, _))) => Some(Credential::PasswordDigest {
+                    digest: d,
+                    nonce,
+                    created,
+                }),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// A `wsse:BinarySecurityToken` carrying an X.509 v3 certificate.
+#[derive(Debug, Clone)]
+pub struct BinarySecurityToken<'a, 'input> {
+    /// The element.
+    pub node: Node<'a, 'input>,
+    /// Its `wsu:Id`, if any.
+    pub id: Option<&'a str>,
+    /// The certificate.
+    pub certificate: Certificate,
+}
+
+impl<'a, 'input> BinarySecurityToken<'a, 'input> {
+    /// Read an X509v3 BinarySecurityToken.
+    pub fn parse(node: Node<'a, 'input>) -> Result<Self, Error> {
+        if node.attribute("ValueType").map(str::trim) != Some(X509V3) {
+            return Err(AuthError::UnsupportedToken("BinarySecurityToken ValueType").into());
+        }
+        check_encoding(node, "BinarySecurityToken EncodingType")?;
+        let der = decode_b64(&xml::whole_text(node), "BinarySecurityToken")?;
+        let certificate =
+            Certificate::from_der(&der).map_err(|_| AuthError::Malformed("X.509 certificate"))?;
+        Ok(Self {
+            node,
+            id: xml::id_of(node),
+            certificate,
+        })
+    }
+}
+
+/// The one `wsse:Security` header of a request, read into its parts.
+#[derive(Debug)]
+pub struct SecurityHeader<'a, 'input> {
+    /// The `wsse:Security` element.
+    pub node: Node<'a, 'input>,
+    /// `wsu:Timestamp`.
+    pub timestamp: Option<Timestamp<'a, 'input>>,
+    /// `wsse:UsernameToken`.
+    pub username_token: Option<UsernameToken<'a, 'input>>,
+    /// X509v3 `wsse:BinarySecurityToken`s (at most [`MAX_BINARY_TOKENS`]).
+    pub binary_tokens: Vec<BinarySecurityToken<'a, 'input>>,
+    /// `ds:Signature`.
+    pub signature: Option<Node<'a, 'input>>,
+    /// A SAML 1.1 or 2.0 `Assertion`.
+    pub assertion: Option<Node<'a, 'input>>,
+}
+
+impl<'a, 'input> SecurityHeader<'a, 'input> {
+    /// The one `wsse:Security` header among `headers` (the SOAP header
+    /// blocks): `Ok(None)` if there is none, an error if there are two
+    /// (whatever their actor or role: this STS is the only receiver).
+    pub fn find(
+        headers: impl IntoIterator<Item = Node<'a, 'input>>,
+    ) -> Result<Option<Node<'a, 'input>>, Error> {
+        let mut found = None;
+        for h in headers {
+            let is_security = h.tag_name().name() == "Security"
+                && matches!(h.tag_name().namespace(), Some(ns::WSSE | ns::WSSE11));
+            if is_security && found.replace(h).is_some() {
+                return Err(AuthError::Duplicate("Security header").into());
+            }
+        }
+        Ok(found)
+    }
+
+    /// Read the children of a `wsse:Security` element. Each kind of token
+    /// appears at most once (BinarySecurityTokens up to
+    /// [`MAX_BINARY_TOKENS`]); encrypted parts and unknown elements are
+    /// refused rather than skipped.
+    pub fn parse(node: Node<'a, 'input>) -> Result<Self, Error> {
+        if node.tag_name().namespace() != Some(ns::WSSE) {
+            return Err(AuthError::UnsupportedToken("Security header namespace").into());
+        }
+        let mut out = Self {
+            node,
+            timestamp: None,
+            username_token: None,
+            binary_tokens: Vec::new(),
+            signature: None,
+            assertion: None,
+        };
+        for c in node.children() {
+            if c.is_text() && c.text().is_some_and(|t| !t.trim().is_empty()) {
+                return Err(AuthError::Malformed("text in Security header").into());
+            }
+            if !c.is_element() {
+                continue;
+            }
+            let name = c.tag_name();
+            match (name.namespace(), name.name()) {
+                (Some(ns::WSU), "Timestamp") => {
+                    if out.timestamp.is_some() {
+                        return Err(AuthError::Duplicate("Timestamp").into());
+                    }
+                    out.timestamp = Some(Timestamp::parse(c)?);
+                }
+                (Some(ns::WSSE), "UsernameToken") => {
+                    if out.username_token.is_some() {
+                        return Err(AuthError::Duplicate("UsernameToken").into());
+                    }
+                    out.username_token = Some(UsernameToken::parse(c)?);
+                }
+                (Some(ns::WSSE), "BinarySecurityToken") => {
+                    if out.binary_tokens.len() >= MAX_BINARY_TOKENS {
+                        return Err(AuthError::Duplicate("BinarySecurityToken").into());
+                    }
+                    out.binary_tokens.push(BinarySecurityToken::parse(c)?);
+                }
+                (Some(ns::DS), "Signature") => {
+                    if out.signature.replace(c).is_some() {
+                        return Err(AuthError::Duplicate("Signature").into());
+                    }
+                }
+                (Some(ns::SAML1 | ns::SAML2), "Assertion") => {
+                    if out.assertion.replace(c).is_some() {
+                        return Err(AuthError::Duplicate("Assertion").into());
+                    }
+                }
+                (Some(ns::XENC | ns::XENC11), _) | (Some(ns::WSSE11), "EncryptedHeader") => {
+                    return Err(
+                        AuthError::UnsupportedToken("encrypted Security header part").into(),
+                    )
+                }
+                _ => return Err(AuthError::UnsupportedToken("Security header element").into()),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Whether `cert` is trusted at `now`: it is one of the anchors, or an
+/// anchor (a CA, if it says) issued and signed it; and it is inside its
+/// validity period (with skew).
+pub fn check_certificate(
+    cert: &Certificate,
+    now: OffsetDateTime,
+    settings: &WssSettings,
+) -> Result<(), Error> {
+    let trusted = settings.trust_anchors.iter().any(|a| a == cert)
+        || settings
+            .trust_anchors
+            .iter()
+            .any(|a| a.is_valid_at(now, settings.clock_skew) && issued_by(cert, a));
+    if !trusted {
+        return Err(AuthError::UntrustedCertificate.into());
+    }
+    if !cert.is_valid_at(now, settings.clock_skew) {
+        return Err(AuthError::CertificateExpired.into());
+    }
+    Ok(())
+}
+
+/// Whether `issuer` issued `cert`: names match, the issuer may sign
+/// certificates (basicConstraints CA and keyCertSign, when present), and
+/// the certificate's signature verifies with the issuer's key.
+fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
+    use x509_parser::extensions::ParsedExtension;
+    use x509_parser::oid_registry as oids;
+    let Ok((_, leaf)) = x509_parser::parse_x509_certificate(cert.der()) else {
+        return false;
+    };
+    let Ok((_, ca)) = x509_parser::parse_x509_certificate(issuer.der()) else {
+        return false;
+    };
+    if leaf.issuer().as_raw() != ca.subject().as_raw() {
+        return false;
+    }
+    for ext in ca.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::BasicConstraints(bc) if !bc.ca => return false,
+            ParsedExtension::KeyUsage(ku) if !ku.key_cert_sign() => return false,
+            _ => {}
+        }
+    }
+    let alg = &leaf.signature_algorithm.algorithm;
+    let digest = if *alg == oids::OID_PKCS1_SHA256WITHRSA {
+        crate::keys::DigestAlg::Sha256
+    } else if *alg == oids::OID_PKCS1_SHA384WITHRSA {
+        crate::keys::DigestAlg::Sha384
+    } else if *alg == oids::OID_PKCS1_SHA512WITHRSA {
+        crate::keys::DigestAlg::Sha512
+    } else if *alg == oids::OID_PKCS1_SHA1WITHRSA {
+        crate::keys::DigestAlg::Sha1
+    } else {
+        return false;
+    };
+    issuer
+        .public_key()
+        .verify_pkcs1(
+            digest,
+            leaf.tbs_certificate.as_ref(),
+            &leaf.signature_value.data,
+        )
+        .is_ok()
+}
+
+/// Normalise a distinguished name for comparison: no spaces around `,`
+/// and `=`, case-insensitive.
+fn normalize_dn(dn: &str) -> String {
+    dn.split(',')
+        .map(|rdn| {
+            rdn.split('=')
+                .map(|p| p.trim().to_ascii_lowercase())
+                .collect::<Vec<_>>()
+                .join("=")
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Resolve the certificate a `ds:Signature`'s `ds:KeyInfo` names through a
+/// `wsse:SecurityTokenReference`: a `wsse:Reference` to a
+/// BinarySecurityToken of this header, a `KeyIdentifier`
+/// (X509SubjectKeyIdentifier, ThumbprintSHA1) or `ds:X509IssuerSerial`, the
+/// latter two matched against the header's tokens and the host's known
+/// certificates.
+pub fn resolve_signing_certificate(
+    doc: &Document<'_>,
+    header: &SecurityHeader<'_, '_>,
+    signature: Node<'_, '_>,
+    settings: &WssSettings,
+) -> Result<Certificate, Error> {
+    let key_info = only_child(signature, ns::DS, "KeyInfo", "KeyInfo")?
+        .ok_or(AuthError::Missing("Signature KeyInfo"))?;
+    let mut children = key_info.children().filter(Node::is_element);
+    let str_node = match (children.next(), children.next()) {
+        (Some(s), None) if is(s, ns::WSSE, "SecurityTokenReference") => s,
+        _ => {
+            return Err(AuthError::UnsupportedToken(
+                "KeyInfo other than one SecurityTokenReference",
+            )
+            .into())
+        }
+    };
+    let mut refs = str_node.children().filter(Node::is_element);
+    let r = match (refs.next(), refs.next()) {
+        (Some(r), None) => r,
+        _ => return Err(AuthError::Malformed("SecurityTokenReference").into()),
+    };
+    let candidates = || {
+        header
+            .binary_tokens
+            .iter()
+            .map(|b| &b.certificate)
+            .chain(settings.known_certificates.iter())
+    };
+    if is(r, ns::WSSE, "Reference") {
+        let uri = r
+            .attribute("URI")
+            .ok_or(AuthError::Malformed("Reference URI"))?;
+        if let Some(vt) = r.attribute("ValueType") {
+            if vt.trim() != X509V3 {
+                return Err(AuthError::UnsupportedToken("Reference ValueType").into());
+            }
+        }
+        let id = uri
+            .strip_prefix('#')
+            .ok_or(AuthError::UnresolvedReference)?;
+        let target = xml::find_by_id(doc, id).map_err(|e| match e {
+            Error::Xml(crate::error::XmlError::UnknownId(_)) => {
+                AuthError::UnresolvedReference.into()
+            }
+            other => other,
+        })?;
+        // Only a token of this very header: not one hidden elsewhere.
+        return header
+            .binary_tokens
+            .iter()
+            .find(|b| b.node.id() == target.id())
+            .map(|b| b.certificate.clone())
+            .ok_or_else(|| AuthError::UnresolvedReference.into());
+    }
+    if is(r, ns::WSSE, "KeyIdentifier") {
+        check_encoding(r, "KeyIdentifier EncodingType")?;
+        let value = decode_b64(&xml::whole_text(r), "KeyIdentifier")?;
+        let found = match r.attribute("ValueType").map(str::trim) {
+            Some(X509_SKI) => candidates()
+                .find(|c| c.subject_key_id() == Some(value.as_slice()))
+                .cloned(),
+            Some(THUMBPRINT_SHA1) => candidates()
+                .find(|c| c.sha1_thumbprint().as_slice() == value.as_slice())
+                .cloned(),
+            _ => return Err(AuthError::UnsupportedToken("KeyIdentifier ValueType").into()),
+        };
+        return found.ok_or_else(|| AuthError::UnresolvedReference.into());
+    }
+    if is(r, ns::DS, "X509Data") {
+        let is_node = only_child(r, ns::DS, "X509IssuerSerial", "X509IssuerSerial")?.ok_or(
+            AuthError::UnsupportedToken("X509Data without X509IssuerSerial"),
+        )?;
+        let name = only_child(is_node, ns::DS, "X509IssuerName", "X509IssuerName")?
+            .ok_or(AuthError::Malformed("X509IssuerName"))?;
+        let serial = only_child(is_node, ns::DS, "X509SerialNumber", "X509SerialNumber")?
+            .ok_or(AuthError::Malformed("X509SerialNumber"))?;
+        let name = normalize_dn(&xml::whole_text(name));
+        let serial = xml::whole_text(serial).trim().to_owned();
+        return candidates()
+            .find(|c| normalize_dn(c.issuer()) == name && c.serial_decimal() == serial)
+            .cloned()
+            .ok_or_else(|| AuthError::UnresolvedReference.into());
+    }
+    Err(AuthError::UnsupportedToken("SecurityTokenReference form").into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::MemoryReplayCache;
+    use crate::Limits;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-03-01 12:00 UTC);
+
+    fn sec(inner: &str) -> String {
+        format!(
+            r#"<wsse:Security xmlns:wsse="{}" xmlns:wsu="{}">{inner}</wsse:Security>"#,
+            ns::WSSE,
+            ns::WSU
+        )
+    }
+
+    fn ts(created: &str, expires: &str) -> String {
+        format!("<wsu:Timestamp><wsu:Created>{created}</wsu:Created><wsu:Expires>{expires}</wsu:Expires></wsu:Timestamp>")
+    }
+
+    fn with_header<T>(
+        inner: &str,
+        f: impl FnOnce(Result<SecurityHeader<'_, '_>, Error>) -> T,
+    ) -> T {
+        let text = sec(inner);
+        let doc = xml::parse(&text, &Limits::default()).unwrap();
+        f(SecurityHeader::parse(doc.root_element()))
+    }
+
+    #[test]
+    fn timestamp_window() {
+        let s = WssSettings::default();
+        let check = |c: &str, e: &str| {
+            with_header(&ts(c, e), |h| h.unwrap().timestamp.unwrap().check(NOW, &s))
+        };
+        assert!(check("2026-03-01T11:59:00Z", "2026-03-01T12:04:00Z").is_ok());
+        // fractional seconds and offsets
+        assert!(check("2026-03-01T11:59:00.123Z", "2026-03-01T13:04:00+01:00").is_ok());
+        // expired (beyond skew)
+        assert!(matches!(
+            check("2026-03-01T11:40:00Z", "2026-03-01T11:54:59Z"),
+            Err(Error::Auth(AuthError::Expired(_)))
+        ));
+        // expired but within skew
+        assert!(check("2026-03-01T11:58:00Z", "2026-03-01T11:59:00Z").is_ok());
+        // created in the future beyond skew
+        assert!(matches!(
+            check("2026-03-01T12:06:00Z", "2026-03-01T12:10:00Z"),
+            Err(Error::Auth(AuthError::InvalidTime(_)))
+        ));
+        // too old even though Expires is far away
+        assert!(matches!(
+            check("2026-03-01T11:49:00Z", "2026-03-02T00:00:00Z"),
+            Err(Error::Auth(AuthError::Expired(_)))
+        ));
+        // inverted
+        assert!(matches!(
+            check("2026-03-01T12:00:00Z", "2026-03-01T11:59:00Z"),
+            Err(Error::Auth(AuthError::InvalidTime(_)))
+        ));
+        // garbage, missing Created, duplicates, comment-split text
+        assert!(with_header(
+            &ts("yesterday", "2026-03-01T12:04:00Z"),
+            |h| matches!(h, Err(Error::Auth(AuthError::Malformed(_))))
+        ));
+        assert!(with_header(
+            "<wsu:Timestamp><wsu:Expires>2026-03-01T12:04:00Z</wsu:Expires></wsu:Timestamp>",
+            |h| h.is_err()
+        ));
+        assert!(with_header(
+            &(ts("2026-03-01T11:59:00Z", "2026-03-01T12:04:00Z")
+                + &ts("2026-03-01T11:59:00Z", "2026-03-01T12:04:00Z")),
+            |h| matches!(h, Err(Error::Auth(AuthError::Duplicate("Timestamp"))))
+        ));
+        let c = with_header(
+            "<wsu:Timestamp><wsu:Created>2026-03-01T11:<!---->59:00Z</wsu:Created></wsu:Timestamp>",
+            |h| h.unwrap().timestamp.unwrap().created,
+        );
+        assert_eq!(c, datetime!(2026-03-01 11:59 UTC));
+    }
+
+    fn ut(user: &str, pw: &str, ty: &str, nonce: Option<&[u8]>, created: Option<&str>) -> String {
+        let mut s = format!("<wsse:UsernameToken><wsse:Username>{user}</wsse:Username><wsse:Password Type=\"{ty}\">{pw}</wsse:Password>");
+        if let Some(n) = nonce {
+            s += &format!(
+                "<wsse:Nonce>{}</wsse:Nonce>",
+                base64::engine::general_purpose::STANDARD.encode(n)
+            );
+        }
+        if let Some(c) = created {
+            s += &format!("<wsu:Created>{c}</wsu:Created>");
+        }
+        s + "</wsse:UsernameToken>"
+    }
+
+    #[test]
+    fn username_token_digest_and_replay() {
+        let created = "2026-03-01T11:59:30Z";
+        let nonce = b"0123456789abcdef";
+        let d = base64::engine::general_purpose::STANDARD
+            .encode(password_digest(nonce, created, b"pw"));
+        let text = ut("alice", &d, PASSWORD_DIGEST, Some(nonce), Some(created));
+        let cache = MemoryReplayCache::new(10);
+        let s = WssSettings::default();
+        with_header(&text, |h| {
+            let h = h.unwrap();
+            let t = h.username_token.unwrap();
+            assert_eq!(t.username, "alice");
+            assert!(t.credential().unwrap().matches(&Secret::new("pw")));
+            assert!(!t.credential().unwrap().matches(&Secret::new("pw2")));
+            t.check_fresh(NOW, &s, &cache).unwrap();
+            assert!(matches!(
+                t.check_fresh(NOW, &s, &cache),
+                Err(Error::Auth(AuthError::Replay(_)))
+            ));
+            // stale Created
+            let late = NOW + time::Duration::minutes(11);
+            assert!(matches!(
+                t.check_fresh(late, &s, &cache),
+                Err(Error::Auth(AuthError::Expired(_)))
+            ));
+            // future Created
+            let early = NOW - time::Duration::minutes(6);
+            assert!(matches!(
+                t.check_fresh(early, &s, &cache),
+                Err(Error::Auth(AuthError::InvalidTime(_)))
+            ));
+        });
+        // digest without nonce or created
+        let text = ut("alice", &d, PASSWORD_DIGEST, None, Some(created));
+        assert!(with_header(&text, |h| matches!(
+            h,
+            Err(Error::Auth(AuthError::Missing(_)))
+        )));
+        let text = ut("alice", &d, PASSWORD_DIGEST, Some(nonce), None);
+        assert!(with_header(&text, |h| matches!(
+            h,
+            Err(Error::Auth(AuthError::Missing(_)))
+        )));
+        // unknown password type
+        let text = ut("alice", "x", "urn:other", None, None);
+        assert!(with_header(&text, |h| matches!(
+            h,
+            Err(Error::Auth(AuthError::UnsupportedToken(_)))
+        )));
+        // two usernames in one token; two tokens
+        let text = "<wsse:UsernameToken><wsse:Username>a</wsse:Username><wsse:Username>b</wsse:Username></wsse:UsernameToken>";
+        assert!(with_header(text, |h| h.is_err()));
+        let one = ut("alice", "pw", PASSWORD_TEXT, None, None);
+        assert!(with_header(&(one.clone() + &one), |h| matches!(
+            h,
+            Err(Error::Auth(AuthError::Duplicate("UsernameToken")))
+        )));
+    }
+
+    #[test]
+    fn password_text_default_type_and_comment() {
+        let text = "<wsse:UsernameToken><wsse:Username>al<!---->ice</wsse:Username><wsse:Password>p<!--x-->w</wsse:Password></wsse:UsernameToken>";
+        with_header(text, |h| {
+            let t = h.unwrap().username_token.unwrap();
+            assert_eq!(t.username, "alice");
+            assert!(t.credential().unwrap().matches(&Secret::new("pw")));
+        });
+    }
+
+    #[test]
+    fn unknown_and_encrypted_elements_refused() {
+        let x = format!(r#"<x:EncryptedKey xmlns:x="{}"/>"#, ns::XENC);
+        assert!(with_header(&x, |h| matches!(
+            h,
+            Err(Error::Auth(AuthError::UnsupportedToken(_)))
+        )));
+        assert!(with_header("<wsse:Other/>", |h| h.is_err()));
+    }
+
+    #[test]
+    fn two_security_headers() {
+        let text = format!(
+            r#"<h xmlns:wsse="{}"><wsse:Security/><wsse:Security/></h>"#,
+            ns::WSSE
+        );
+        let doc = xml::parse(&text, &Limits::default()).unwrap();
+        let blocks = doc.root_element().children().filter(Node::is_element);
+        assert!(matches!(
+            SecurityHeader::find(blocks),
+            Err(Error::Auth(AuthError::Duplicate(_)))
+        ));
+    }
+
+    #[test]
+    fn dn_normalisation() {
+        assert_eq!(
+            normalize_dn("CN=Alice, O=Example"),
+            normalize_dn("cn=alice,o=example")
+        );
+    }
+}
