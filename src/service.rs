@@ -104,7 +104,7 @@ pub trait TokenService: Send + Sync {
 }
 
 /// The reply to hand back to the HTTP layer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct SoapResponse {
     /// The complete SOAP envelope.
     pub body: Vec<u8>,
@@ -113,6 +113,10 @@ pub struct SoapResponse {
     /// 200 for answers; 500 for SOAP faults; 400 when the request is not XML
     /// or not a SOAP envelope; 413 when it exceeds `Limits::max_bytes`.
     pub http_status: u16,
+    /// Why the request (or, in a batch, the first failing entry) failed: for
+    /// the host's log only, never for the peer (the body carries only the
+    /// generic fault).
+    pub error: Option<Error>,
 }
 
 /// What is known about the request when it fails, to shape the fault.
@@ -143,7 +147,7 @@ fn http_status(e: &Error) -> u16 {
     }
 }
 
-fn fault_response(e: &Error, known: &Known<'_>, bytes: &[u8]) -> SoapResponse {
+fn fault_response(e: Error, known: &Known<'_>, bytes: &[u8]) -> SoapResponse {
     let soap = known.soap.unwrap_or_else(|| guess_soap(bytes));
     let trust_ns = known.trust.unwrap_or(Version::Trust13).namespace();
     let headers = ReplyHeaders {
@@ -152,11 +156,12 @@ fn fault_response(e: &Error, known: &Known<'_>, bytes: &[u8]) -> SoapResponse {
         ..known.headers.clone()
     };
     let mut out = Out::new();
-    write_fault(&mut out, soap, trust_ns, &Fault::from(e), &headers);
+    write_fault(&mut out, soap, trust_ns, &Fault::from(&e), &headers);
     SoapResponse {
         body: out.into_inner(),
         content_type: soap.content_type(),
-        http_status: http_status(e),
+        http_status: http_status(&e),
+        error: Some(e),
     }
 }
 
@@ -164,10 +169,8 @@ fn fault_response(e: &Error, known: &Known<'_>, bytes: &[u8]) -> SoapResponse {
 /// or RSTC, dispatch to `service`, and serialize the answer or a fault in the
 /// request's SOAP and WS-Trust versions.
 ///
-/// Never panics on input; every failure is a SOAP fault with generic text
-/// (the [`Error`] is not returned: hosts that want to log causes call the
-/// pieces, [`Message::parse`] and [`Request::parse`], themselves or log in
-/// their `TokenService`).
+/// Never panics on input; every failure is a SOAP fault with generic text,
+/// and the precise cause is in [`SoapResponse::error`] for the host's log.
 pub fn handle_soap(
     service: &dyn TokenService,
     bytes: &[u8],
@@ -177,7 +180,7 @@ pub fn handle_soap(
     let mut known = Known::default();
     match handle_inner(service, bytes, transport, limits, &mut known) {
         Ok(r) => r,
-        Err(e) => fault_response(&e, &known, bytes),
+        Err(e) => fault_response(e, &known, bytes),
     }
 }
 
@@ -208,17 +211,15 @@ fn handle_inner(
     // Owned copies for the fault path (the tree dies with this frame).
     let relates_to = addressing.message_id.clone();
     known.headers.version = addressing.version;
-    let result = respond(service, &msg, transport, limits, relates_to.as_deref());
-    if let Err(e) = &result {
+    match respond(service, &msg, transport, limits, relates_to.as_deref()) {
+        Ok(r) => Ok(r),
         // keep RelatesTo on faults too
-        let fault = fault_with_relates(e, known, relates_to.as_deref(), bytes);
-        return Ok(fault);
+        Err(e) => Ok(fault_with_relates(e, known, relates_to.as_deref(), bytes)),
     }
-    result
 }
 
 fn fault_with_relates(
-    e: &Error,
+    e: Error,
     known: &Known<'_>,
     relates_to: Option<&str>,
     bytes: &[u8],
@@ -235,6 +236,19 @@ fn fault_with_relates(
     fault_response(e, &k, bytes)
 }
 
+/// Read the WS-Trust request in `msg`'s Body and check that `wsa:Action`
+/// (when present) is the one for its version and request type. This is the
+/// parsing half of [`handle_soap`], for hosts that drive the steps themselves.
+pub fn read_request<'a, 'input>(msg: &Message<'a, 'input>) -> Result<Request<'a, 'input>, Error> {
+    let request = Request::parse(msg.payload())?;
+    if let Some(action) = &msg.addressing().action {
+        if *action != request.version().request_action(request.request_type()) {
+            return Err(WireError::ActionMismatch(action.clone()).into());
+        }
+    }
+    Ok(request)
+}
+
 fn respond(
     service: &dyn TokenService,
     msg: &Message<'_, '_>,
@@ -242,28 +256,30 @@ fn respond(
     limits: &Limits,
     relates_to: Option<&str>,
 ) -> Result<SoapResponse, Error> {
-    let request = Request::parse(msg.payload())?;
+    let request = read_request(msg)?;
     let version = request.version();
     let rt = request.request_type();
-    if let Some(action) = &msg.addressing().action {
-        if *action != version.request_action(rt) {
-            return Err(WireError::ActionMismatch(action.clone()).into());
-        }
-    }
     let cx = RequestContext {
         transport,
         message: Some(msg),
         limits,
     };
+    let mut first_error = None;
     let (results, rsts): (Vec<Result<Rstr, Fault>>, Vec<&Rst<'_, '_>>) = match &request {
         Request::Single(rst) => {
             // A single request that fails is a SOAP fault, not an RSTR.
             let r = service.dispatch(rst, &cx)?;
-            (vec![Ok(r)], vec![rst])
+            (vec![Ok(r)], vec![&**rst])
         }
         Request::Batch(rsts) => (
             rsts.iter()
-                .map(|r| service.dispatch(r, &cx).map_err(|e| Fault::from(&e)))
+                .map(|r| {
+                    service.dispatch(r, &cx).map_err(|e| {
+                        let f = Fault::from(&e);
+                        first_error.get_or_insert(e);
+                        f
+                    })
+                })
                 .collect(),
             rsts.iter().collect(),
         ),
@@ -292,6 +308,7 @@ fn respond(
         body: out.into_inner(),
         content_type: msg.version().content_type(),
         http_status: 200,
+        error: first_error,
     })
 }
 
