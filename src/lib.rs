@@ -30,6 +30,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod auth;
 pub mod dsig;
 pub mod error;
 pub mod host;

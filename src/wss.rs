@@ -550,9 +550,9 @@ fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
         .is_ok()
 }
 
-/// Normalise a distinguished name for comparison: no spaces around `,`
-/// and `=`, case-insensitive.
-fn normalize_dn(dn: &str) -> String {
+/// Normalise a distinguished name for comparison: RDNs split on `,`, no
+/// spaces around `,` and `=`, case-insensitive, in order.
+fn normalize_dn(dn: &str) -> Vec<String> {
     dn.split(',')
         .map(|rdn| {
             rdn.split('=')
@@ -560,8 +560,20 @@ fn normalize_dn(dn: &str) -> String {
                 .collect::<Vec<_>>()
                 .join("=")
         })
-        .collect::<Vec<_>>()
-        .join(",")
+        .collect()
+}
+
+/// Whether two DNs name the same issuer: equal after normalisation, in the
+/// same or in reversed RDN order (RFC 4514 strings list RDNs last-first,
+/// x509-parser first-last).
+fn same_dn(a: &str, b: &str) -> bool {
+    let a = normalize_dn(a);
+    let mut b = normalize_dn(b);
+    if a == b {
+        return true;
+    }
+    b.reverse();
+    a == b
 }
 
 /// Resolve the certificate a `ds:Signature`'s `ds:KeyInfo` names through a
@@ -648,10 +660,10 @@ pub fn resolve_signing_certificate(
             .ok_or(AuthError::Malformed("X509IssuerName"))?;
         let serial = only_child(is_node, ns::DS, "X509SerialNumber", "X509SerialNumber")?
             .ok_or(AuthError::Malformed("X509SerialNumber"))?;
-        let name = normalize_dn(&xml::whole_text(name));
+        let name = xml::whole_text(name);
         let serial = xml::whole_text(serial).trim().to_owned();
         return candidates()
-            .find(|c| normalize_dn(c.issuer()) == name && c.serial_decimal() == serial)
+            .find(|c| same_dn(c.issuer(), &name) && c.serial_decimal() == serial)
             .cloned()
             .ok_or_else(|| AuthError::UnresolvedReference.into());
     }

@@ -1,0 +1,416 @@
+//! Who is asking: one call that authenticates a parsed SOAP request and
+//! checks it against the security policy.
+//!
+//! [`authenticate`] runs, on the very tree the wire layer parsed:
+//! 1. the one `wsse:Security` header ([`wss::SecurityHeader`]; two headers,
+//!    two UsernameTokens, unknown or encrypted parts: refused);
+//! 2. the `wsu:Timestamp` window;
+//! 3. the `ds:Signature`, if any: its certificate resolved through the
+//!    SecurityTokenReference, checked against the trust anchors and its
+//!    validity, the signature verified by [`dsig::verify`], and only the nodes
+//!    it returns used to decide which parts are signed; a signed element that
+//!    is not where it belongs (a Body moved into a header: signature wrapping)
+//!    is refused; a signature value is accepted once per freshness window;
+//! 4. the policy's evidence check ([`Policy::check_evidence`]): method, TLS,
+//!    Timestamp, signed parts;
+//! 5. the credential: a UsernameToken (freshness and nonce replay first, then
+//!    lockout, then the user store, so a replay never reaches the store and a
+//!    locked name never does either), a SAML assertion from a trusted issuer,
+//!    the X.509 signature, or a TLS client certificate;
+//! 6. the policy's principal check (roles, domains).
+//!
+//! What the requester may *get* is checked afterwards by [`authorize`] with
+//! the RST's facts.
+//!
+//! The core verifies whatever the request carries whatever the policy says;
+//! the policy can only add requirements.
+
+use crate::dsig::{self, Trust};
+use crate::error::{AuthError, Denial, DsigError, Error};
+use crate::host::{Attributes, Lockout, Principal, ReplayCache, UserStore};
+use crate::keys::{Certificate, PublicKey};
+use crate::policy::{AccessRequest, Evidence, Method, Policy, SignedParts};
+use crate::soap::Message;
+use crate::wss::{self, SecurityHeader, WssSettings};
+use crate::xml::{self, ns};
+use crate::Limits;
+use base64::Engine as _;
+use roxmltree::{Document, Node};
+use sha2::Digest as _;
+use std::fmt::Debug;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+pub use crate::service::TransportContext;
+
+/// The user-store domain given to principals authenticated by a certificate
+/// that the user store does not know.
+pub const X509_DOMAIN: &str = "X509";
+/// The user-store domain given to principals vouched for by a SAML assertion
+/// whose subject the user store does not know.
+pub const SAML_DOMAIN: &str = "SAML";
+
+/// How a SAML assertion used as a credential confirms its subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Confirmation {
+    /// Bearer: whoever presents it.
+    Bearer,
+    /// Sender-vouches: the sender (which must sign the message, covering the
+    /// assertion and the Body) vouches for the subject.
+    SenderVouches,
+    /// Holder-of-key with this key (the message must be signed by it).
+    HolderOfKey(PublicKey),
+}
+
+/// A SAML assertion that verified against a trusted issuer.
+#[derive(Debug, Clone)]
+pub struct VerifiedAssertion {
+    /// The issuer.
+    pub issuer: String,
+    /// The subject's NameID (whole text).
+    pub subject: String,
+    /// How the subject is confirmed.
+    pub confirmation: Confirmation,
+    /// Attributes from the attribute statement.
+    pub attributes: Attributes,
+}
+
+/// Verifies a SAML assertion found in a `wsse:Security` header: signature by
+/// a trusted issuer, conditions at `now`. Implemented over the crate's token
+/// validator; hosts may supply their own.
+///
+/// # Security contract
+/// Read everything from the verified element only; an assertion from an
+/// issuer the host does not trust is an error, never a principal.
+pub trait AssertionVerifier: Debug + Send + Sync {
+    /// Verify `assertion` (a node of `doc`) at `now`.
+    fn verify(
+        &self,
+        doc: &Document<'_>,
+        assertion: Node<'_, '_>,
+        now: OffsetDateTime,
+    ) -> Result<VerifiedAssertion, Error>;
+}
+
+/// Everything authentication needs from the host.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// Timestamp windows and trust anchors.
+    pub wss: WssSettings,
+    /// Parse and signature limits.
+    pub limits: Limits,
+    /// The security policy.
+    pub policy: Arc<dyn Policy>,
+    /// The users.
+    pub users: Arc<dyn UserStore>,
+    /// Nonces and signature values seen.
+    pub replay: Arc<dyn ReplayCache>,
+    /// Failed-password accounting.
+    pub lockout: Arc<dyn Lockout>,
+    /// SAML assertions as credentials: `None` refuses them.
+    pub assertions: Option<Arc<dyn AssertionVerifier>>,
+}
+
+/// Who the requester is and how that was established.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// The principal.
+    pub principal: Principal,
+    /// Its attributes, for claims.
+    pub attributes: Attributes,
+    /// How it authenticated.
+    pub method: Method,
+    /// The parts a verified signature covered.
+    pub signed: SignedParts,
+    /// The certificate whose key signed the request (proof of possession for
+    /// a public-key holder-of-key request), if any.
+    pub signing_certificate: Option<Certificate>,
+    /// For a SAML credential: the issuer that vouched.
+    pub assertion_issuer: Option<String>,
+    /// When authentication happened (the `now` given).
+    pub instant: OffsetDateTime,
+}
+
+/// Authenticate `message` and check it against `config.policy`'s evidence
+/// and principal rules. See the [module docs](self) for the order of checks.
+pub fn authenticate(
+    message: &Message<'_, '_>,
+    transport: &TransportContext,
+    now: OffsetDateTime,
+    config: &AuthConfig,
+) -> Result<Authenticated, Error> {
+    let doc = message.document();
+    let header = match SecurityHeader::find(message.header_blocks())? {
+        Some(node) => Some(SecurityHeader::parse(node)?),
+        None => None,
+    };
+
+    // Timestamp.
+    if let Some(ts) = header.as_ref().and_then(|h| h.timestamp.as_ref()) {
+        ts.check(now, &config.wss)?;
+    }
+
+    // Signature.
+    let mut signed = SignedParts::NONE;
+    let mut signing_certificate = None;
+    let mut signed_assertion = false;
+    if let Some(h) = &header {
+        if let Some(sig) = h.signature {
+            let (cert, parts, covers_assertion) = verify_signature(message, h, sig, now, config)?;
+            signing_certificate = Some(cert);
+            signed = parts;
+            signed_assertion = covers_assertion;
+        }
+    }
+
+    // Which credential.
+    let ut = header.as_ref().and_then(|h| h.username_token.as_ref());
+    let assertion = header.as_ref().and_then(|h| h.assertion);
+    let method = if let Some(ut) = ut {
+        match &ut.password {
+            Some(wss::Password::Text(_)) => Method::PasswordText,
+            Some(wss::Password::Digest(_)) => Method::PasswordDigest,
+            None => return Err(AuthError::Missing("UsernameToken Password").into()),
+        }
+    } else if assertion.is_some() {
+        Method::SamlAssertion
+    } else if signing_certificate.is_some() {
+        Method::X509Signature
+    } else if transport.client_certificate.is_some() {
+        Method::TlsClientCertificate
+    } else {
+        return Err(AuthError::Denied(Denial::NoCredential).into());
+    };
+
+    let evidence = Evidence {
+        method,
+        tls: transport.tls,
+        timestamp: header.as_ref().is_some_and(|h| h.timestamp.is_some()),
+        signed,
+    };
+    config
+        .policy
+        .check_evidence(&evidence)
+        .map_err(AuthError::Denied)?;
+
+    let mut assertion_issuer = None;
+    let (principal, attributes) = match method {
+        Method::PasswordText | Method::PasswordDigest => {
+            let ut = ut.ok_or(AuthError::Missing("UsernameToken"))?;
+            ut.check_fresh(now, &config.wss, config.replay.as_ref())?;
+            password_login(ut, now, config)?
+        }
+        Method::SamlAssertion => {
+            let node = assertion.ok_or(AuthError::Missing("Assertion"))?;
+            let verifier = config
+                .assertions
+                .as_ref()
+                .ok_or(AuthError::UnsupportedToken("SAML assertion credential"))?;
+            let a = verifier.verify(doc, node, now)?;
+            match &a.confirmation {
+                Confirmation::Bearer => {}
+                Confirmation::SenderVouches => {
+                    // The sender vouches by signing the assertion and the Body.
+                    if signing_certificate.is_none() || !signed_assertion || !signed.body {
+                        return Err(AuthError::UntrustedAssertion(
+                            "sender-vouches assertion not signed with the Body by the sender",
+                        )
+                        .into());
+                    }
+                }
+                Confirmation::HolderOfKey(key) => {
+                    let proven = signing_certificate
+                        .as_ref()
+                        .is_some_and(|c| c.public_key() == key);
+                    if !proven || !signed.body {
+                        return Err(AuthError::UntrustedAssertion(
+                            "holder-of-key assertion without proof of possession",
+                        )
+                        .into());
+                    }
+                }
+            }
+            assertion_issuer = Some(a.issuer.clone());
+            match config.users.lookup(&a.subject)? {
+                Some(u) => (u.principal, u.attributes),
+                None => (
+                    Principal {
+                        name: a.subject,
+                        domain: SAML_DOMAIN.to_owned(),
+                        roles: Vec::new(),
+                    },
+                    a.attributes,
+                ),
+            }
+        }
+        Method::X509Signature => {
+            let cert = signing_certificate
+                .as_ref()
+                .ok_or(AuthError::Missing("signature"))?;
+            certificate_principal(cert, config)?
+        }
+        Method::TlsClientCertificate => {
+            let der = transport
+                .client_certificate
+                .as_deref()
+                .ok_or(AuthError::Missing("client certificate"))?;
+            let cert = Certificate::from_der(der)?;
+            wss::check_certificate(&cert, now, &config.wss)?;
+            let p = certificate_principal(&cert, config)?;
+            signing_certificate.get_or_insert(cert);
+            p
+        }
+    };
+
+    config
+        .policy
+        .check_principal(&principal, method)
+        .map_err(AuthError::Denied)?;
+    Ok(Authenticated {
+        principal,
+        attributes,
+        method,
+        signed,
+        signing_certificate,
+        assertion_issuer,
+        instant: now,
+    })
+}
+
+/// Check what an authenticated requester asks for against the policy (per
+/// relying party: token types, key types, claims; then host hooks).
+pub fn authorize(
+    who: &Authenticated,
+    request: &AccessRequest,
+    config: &AuthConfig,
+) -> Result<(), Error> {
+    config
+        .policy
+        .check_request(&who.principal, request)
+        .map_err(|d| AuthError::Denied(d).into())
+}
+
+/// Lockout, then the user store; failures counted whether or not the user
+/// exists, and all reported as one error.
+fn password_login(
+    ut: &wss::UsernameToken<'_, '_>,
+    now: OffsetDateTime,
+    config: &AuthConfig,
+) -> Result<(Principal, Attributes), Error> {
+    let credential = ut
+        .credential()
+        .ok_or(AuthError::Missing("UsernameToken Password"))?;
+    if config.lockout.is_locked(&ut.username, now)? {
+        return Err(AuthError::LockedOut.into());
+    }
+    match config.users.authenticate(&ut.username, &credential)? {
+        Some(user) => {
+            config.lockout.record_success(&ut.username, now)?;
+            Ok((user.principal, user.attributes))
+        }
+        None => {
+            config.lockout.record_failure(&ut.username, now)?;
+            Err(AuthError::BadCredentials.into())
+        }
+    }
+}
+
+/// The principal for a trusted certificate: the user-store user named by
+/// its subject DN if there is one, else the subject DN in [`X509_DOMAIN`]
+/// with no roles.
+fn certificate_principal(
+    cert: &Certificate,
+    config: &AuthConfig,
+) -> Result<(Principal, Attributes), Error> {
+    Ok(match config.users.lookup(cert.subject())? {
+        Some(u) => (u.principal, u.attributes),
+        None => (
+            Principal {
+                name: cert.subject().to_owned(),
+                domain: X509_DOMAIN.to_owned(),
+                roles: Vec::new(),
+            },
+            Attributes::new(),
+        ),
+    })
+}
+
+fn is_addressing(n: Node<'_, '_>) -> bool {
+    matches!(n.tag_name().namespace(), Some(ns::WSA | ns::WSA_2004))
+}
+
+/// Verify the header's signature; the signing certificate, the parts it
+/// covers, and whether it covers the header's assertion.
+fn verify_signature(
+    message: &Message<'_, '_>,
+    header: &SecurityHeader<'_, '_>,
+    sig: Node<'_, '_>,
+    now: OffsetDateTime,
+    config: &AuthConfig,
+) -> Result<(Certificate, SignedParts, bool), Error> {
+    let doc = message.document();
+    let cert = wss::resolve_signing_certificate(doc, header, sig, &config.wss)?;
+    wss::check_certificate(&cert, now, &config.wss)?;
+    let trusted = [cert.clone()];
+    let verified = dsig::verify(doc, sig, &Trust::certificates(&trusted), &config.limits)?;
+
+    // Signature wrapping: every signed element that is a Body, Timestamp,
+    // addressing header or assertion must be the one this message uses.
+    let body = message.body();
+    let header_node = message.header();
+    for r in verified.references() {
+        let name = r.tag_name();
+        let misplaced = match (name.namespace(), name.name()) {
+            (Some(ns::SOAP11 | ns::SOAP12), "Body") => r.id() != body.id(),
+            (Some(ns::WSU), "Timestamp") => {
+                header.timestamp.as_ref().map(|t| t.node.id()) != Some(r.id())
+            }
+            (Some(ns::SAML1 | ns::SAML2), "Assertion") => {
+                header.assertion.map(|a| a.id()) != Some(r.id())
+                    && !r.ancestors().any(|a| a.id() == body.id())
+            }
+            _ if is_addressing(*r) => r.parent().map(|p| p.id()) != header_node.map(|h| h.id()),
+            _ => false,
+        };
+        if misplaced {
+            return Err(DsigError::WrongSignedElement.into());
+        }
+    }
+    let covers = |n: Node<'_, '_>| verified.references().iter().any(|r| r.id() == n.id());
+    let addressing: Vec<_> = message
+        .header_blocks()
+        .filter(|n| is_addressing(*n))
+        .collect();
+    let parts = SignedParts {
+        body: covers(body),
+        timestamp: header.timestamp.as_ref().is_some_and(|t| covers(t.node)),
+        addressing: addressing.iter().all(|n| covers(*n)),
+    };
+    let covers_assertion = header.assertion.is_some_and(covers);
+
+    // A signed message is accepted once per freshness window.
+    let value = sig
+        .children()
+        .find(|c| c.has_tag_name((ns::DS, "SignatureValue")))
+        .ok_or(DsigError::Malformed("no SignatureValue"))?;
+    let clean: String = xml::whole_text(value)
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(clean)
+        .map_err(|_| DsigError::Malformed("SignatureValue"))?;
+    let digest = sha2::Sha256::digest(&bytes);
+    let key = format!(
+        "wss:sig:{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    );
+    if !config
+        .replay
+        .insert_if_absent(&key, config.wss.nonce_ttl(), now)?
+    {
+        return Err(AuthError::Replay("signature").into());
+    }
+    Ok((cert, parts, covers_assertion))
+}

@@ -1,0 +1,594 @@
+//! End-to-end authentication of SOAP requests shaped like WSS4J/WCF traffic:
+//! UsernameToken (text and digest), X.509-signed requests (every
+//! SecurityTokenReference form), and every bad input of the issue, each with
+//! the fault a peer sees.
+#![allow(clippy::unwrap_used)]
+
+use base64::Engine as _;
+use std::sync::Arc;
+use time::macros::datetime;
+use time::OffsetDateTime;
+use wstrust::auth::{self, AuthConfig, Authenticated, TransportContext};
+use wstrust::dsig::{self, KeyInfo, SignOptions, SigningKey};
+use wstrust::error::{AuthError, Denial, DsigError, FaultCode};
+use wstrust::keys::{AwsLcRsaKey, Certificate};
+use wstrust::memory::{LockoutSettings, MemoryLockout, MemoryReplayCache, MemoryUserStore};
+use wstrust::policy::{AccessRequest, Allow, Method, RpRule, StandardPolicy};
+use wstrust::soap::Message;
+use wstrust::wss::{self, WssSettings};
+use wstrust::{xml, Error, Fault, Limits};
+
+const NOW: OffsetDateTime = datetime!(2027-01-15 12:00 UTC);
+const WSSE: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+const WSU: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+
+fn data(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/data/auth/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+fn cert(name: &str) -> Certificate {
+    Certificate::from_pem(&data(&format!("{name}.cert.pem"))).unwrap()
+}
+fn key(name: &str) -> AwsLcRsaKey {
+    AwsLcRsaKey::from_pem(&data(&format!("{name}.key.pem"))).unwrap()
+}
+
+fn config(policy: StandardPolicy) -> AuthConfig {
+    AuthConfig {
+        wss: WssSettings {
+            trust_anchors: vec![cert("ca")],
+            ..WssSettings::default()
+        },
+        limits: Limits::default(),
+        policy: Arc::new(policy),
+        users: Arc::new(MemoryUserStore::demo()),
+        replay: Arc::new(MemoryReplayCache::new(10_000)),
+        lockout: Arc::new(MemoryLockout::new(LockoutSettings::default())),
+        assertions: None,
+    }
+}
+
+fn tls() -> TransportContext {
+    TransportContext {
+        tls: true,
+        ..TransportContext::default()
+    }
+}
+
+fn timestamp(created: OffsetDateTime) -> String {
+    let f = |t: OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    format!(
+        r#"<wsu:Timestamp wsu:Id="TS-1"><wsu:Created>{}</wsu:Created><wsu:Expires>{}</wsu:Expires></wsu:Timestamp>"#,
+        f(created),
+        f(created + time::Duration::minutes(5))
+    )
+}
+
+/// A SOAP 1.2 WS-Trust 1.3 Issue request with `security` as the content of
+/// the wsse:Security header (or `extra` raw header blocks).
+fn envelope(security: &str, extra: &str) -> String {
+    format!(
+        r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}"><s:Header><a:Action s:mustUnderstand="1" wsu:Id="A-1">http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue</a:Action><a:MessageID wsu:Id="M-1">urn:uuid:7b3c</a:MessageID><a:To s:mustUnderstand="1" wsu:Id="T-1">https://sts.example/sts</a:To><wsse:Security s:mustUnderstand="1">{security}</wsse:Security>{extra}</s:Header><s:Body wsu:Id="B-1"><trust:RequestSecurityToken xmlns:trust="http://docs.oasis-open.org/ws-sx/ws-trust/200512"><trust:RequestType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue</trust:RequestType></trust:RequestSecurityToken></s:Body></s:Envelope>"#
+    )
+}
+
+fn username_token(user: &str, password: &str) -> String {
+    format!(
+        r#"<wsse:UsernameToken wsu:Id="UT-1"><wsse:Username>{user}</wsse:Username><wsse:Password Type="{}">{password}</wsse:Password></wsse:UsernameToken>"#,
+        wss::PASSWORD_TEXT
+    )
+}
+
+fn digest_token(user: &str, password: &str, nonce: &[u8], created: OffsetDateTime) -> String {
+    let created = created
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let d = wss::password_digest(nonce, &created, password.as_bytes());
+    format!(
+        r#"<wsse:UsernameToken wsu:Id="UT-1"><wsse:Username>{user}</wsse:Username><wsse:Password Type="{}">{}</wsse:Password><wsse:Nonce EncodingType="{}">{}</wsse:Nonce><wsu:Created>{created}</wsu:Created></wsse:UsernameToken>"#,
+        wss::PASSWORD_DIGEST,
+        b64.encode(d),
+        wss::BASE64_BINARY,
+        b64.encode(nonce),
+    )
+}
+
+fn run(text: &str, transport: &TransportContext, cfg: &AuthConfig) -> Result<Authenticated, Error> {
+    run_at(text, transport, cfg, NOW)
+}
+
+fn run_at(
+    text: &str,
+    transport: &TransportContext,
+    cfg: &AuthConfig,
+    now: OffsetDateTime,
+) -> Result<Authenticated, Error> {
+    let doc = xml::parse(text, &Limits::default())?;
+    let msg = Message::parse(&doc)?;
+    auth::authenticate(&msg, transport, now, cfg)
+}
+
+fn fault(r: Result<Authenticated, Error>) -> FaultCode {
+    Fault::from(&r.unwrap_err()).code
+}
+
+// ---------------------------------------------------------------- passwords
+
+#[test]
+fn password_text_over_tls_accepted() {
+    let cfg = config(StandardPolicy::username_token());
+    let sec = timestamp(NOW) + &username_token("alice", "alice-password");
+    let who = run(&envelope(&sec, ""), &tls(), &cfg).unwrap();
+    assert_eq!(who.principal.name, "alice");
+    assert_eq!(who.principal.domain, "PRIMARY");
+    assert_eq!(who.method, Method::PasswordText);
+    assert!(who.signing_certificate.is_none());
+    assert!(!who.attributes.is_empty());
+}
+
+#[test]
+fn password_digest_accepted_and_nonce_replay_rejected() {
+    let cfg = config(StandardPolicy::username_token());
+    let sec = timestamp(NOW) + &digest_token("admin", "admin-password", b"nonce-0123456789", NOW);
+    let text = envelope(&sec, "");
+    let who = run(&text, &tls(), &cfg).unwrap();
+    assert_eq!(who.principal.name, "admin");
+    assert_eq!(who.method, Method::PasswordDigest);
+    let again = run(&text, &tls(), &cfg);
+    assert!(matches!(again, Err(Error::Auth(AuthError::Replay(_)))));
+    assert_eq!(fault(again), FaultCode::InvalidSecurity);
+}
+
+#[test]
+fn digest_with_wrong_password_and_unknown_user_look_the_same() {
+    let cfg = config(StandardPolicy::username_token());
+    let wrong = timestamp(NOW) + &digest_token("alice", "guess", b"nonce-a", NOW);
+    let unknown = timestamp(NOW) + &digest_token("nobody", "guess", b"nonce-b", NOW);
+    let text_wrong = run(&envelope(&wrong, ""), &tls(), &cfg);
+    let text_unknown = run(&envelope(&unknown, ""), &tls(), &cfg);
+    assert!(matches!(
+        text_wrong,
+        Err(Error::Auth(AuthError::BadCredentials))
+    ));
+    assert!(matches!(
+        text_unknown,
+        Err(Error::Auth(AuthError::BadCredentials))
+    ));
+    let (a, b) = (
+        Fault::from(&text_wrong.unwrap_err()),
+        Fault::from(&text_unknown.unwrap_err()),
+    );
+    assert_eq!(a, b);
+    assert_eq!(a.code, FaultCode::FailedAuthentication);
+}
+
+#[test]
+fn stale_and_future_created_rejected() {
+    let cfg = config(StandardPolicy::username_token());
+    let stale = timestamp(NOW)
+        + &digest_token(
+            "alice",
+            "alice-password",
+            b"n1",
+            NOW - time::Duration::minutes(11),
+        );
+    let r = run(&envelope(&stale, ""), &tls(), &cfg);
+    assert!(matches!(r, Err(Error::Auth(AuthError::Expired(_)))));
+    assert_eq!(fault(r), FaultCode::MessageExpired);
+    let future = timestamp(NOW)
+        + &digest_token(
+            "alice",
+            "alice-password",
+            b"n2",
+            NOW + time::Duration::minutes(6),
+        );
+    let r = run(&envelope(&future, ""), &tls(), &cfg);
+    assert!(matches!(r, Err(Error::Auth(AuthError::InvalidTime(_)))));
+    // stale and future Timestamps alike
+    let sec =
+        timestamp(NOW - time::Duration::minutes(20)) + &username_token("alice", "alice-password");
+    let r = run(&envelope(&sec, ""), &tls(), &cfg);
+    assert_eq!(fault(r), FaultCode::MessageExpired);
+    let sec =
+        timestamp(NOW + time::Duration::minutes(20)) + &username_token("alice", "alice-password");
+    let r = run(&envelope(&sec, ""), &tls(), &cfg);
+    assert!(matches!(r, Err(Error::Auth(AuthError::InvalidTime(_)))));
+}
+
+#[test]
+fn missing_timestamp_when_required() {
+    let cfg = config(StandardPolicy::username_token());
+    let r = run(
+        &envelope(&username_token("alice", "alice-password"), ""),
+        &tls(),
+        &cfg,
+    );
+    assert!(matches!(
+        r,
+        Err(Error::Auth(AuthError::Denied(Denial::TimestampRequired)))
+    ));
+    assert_eq!(fault(r), FaultCode::InvalidSecurity);
+    let cfg = config(StandardPolicy::username_token().require_timestamp(false));
+    assert!(run(
+        &envelope(&username_token("alice", "alice-password"), ""),
+        &tls(),
+        &cfg
+    )
+    .is_ok());
+}
+
+#[test]
+fn password_without_tls_refused_before_the_store_is_asked() {
+    let cfg = config(StandardPolicy::username_token().roles(Allow::only(["admin"])));
+    let sec = timestamp(NOW) + &username_token("alice", "wrong");
+    let r = run(&envelope(&sec, ""), &TransportContext::default(), &cfg);
+    assert!(matches!(
+        r,
+        Err(Error::Auth(AuthError::Denied(Denial::TlsRequired)))
+    ));
+}
+
+#[test]
+fn user_without_the_role_gets_the_wrong_password_fault() {
+    let cfg = config(StandardPolicy::username_token().roles(Allow::only(["admin"])));
+    let sec = timestamp(NOW) + &username_token("alice", "alice-password");
+    let r = run(&envelope(&sec, ""), &tls(), &cfg);
+    assert!(matches!(
+        r,
+        Err(Error::Auth(AuthError::Denied(Denial::Role)))
+    ));
+    assert_eq!(fault(r), FaultCode::FailedAuthentication);
+    let sec = timestamp(NOW) + &username_token("admin", "admin-password");
+    assert!(run(&envelope(&sec, ""), &tls(), &cfg).is_ok());
+}
+
+#[test]
+fn lockout_of_real_and_unknown_users() {
+    let cfg = config(StandardPolicy::username_token());
+    for user in ["alice", "ghost"] {
+        for _ in 0..5 {
+            let sec = timestamp(NOW) + &username_token(user, "guess");
+            let r = run(&envelope(&sec, ""), &tls(), &cfg);
+            assert!(matches!(r, Err(Error::Auth(AuthError::BadCredentials))));
+        }
+        // now even the right password (for alice) is refused, with the same fault
+        let sec = timestamp(NOW) + &username_token(user, "alice-password");
+        let r = run(&envelope(&sec, ""), &tls(), &cfg);
+        assert!(matches!(r, Err(Error::Auth(AuthError::LockedOut))));
+        assert_eq!(fault(r), FaultCode::FailedAuthentication);
+    }
+    // after the cooling-off period alice gets in
+    let later = NOW + time::Duration::minutes(16);
+    let sec = timestamp(later) + &username_token("alice", "alice-password");
+    assert!(run_at(&envelope(&sec, ""), &tls(), &cfg, later).is_ok());
+}
+
+#[test]
+fn two_security_headers_and_two_username_tokens() {
+    let cfg = config(StandardPolicy::username_token());
+    let sec = timestamp(NOW) + &username_token("alice", "alice-password");
+    let second = format!(
+        r#"<wsse:Security s:actor="urn:other">{}</wsse:Security>"#,
+        username_token("admin", "admin-password")
+    );
+    let r = run(&envelope(&sec, &second), &tls(), &cfg);
+    assert!(matches!(r, Err(Error::Auth(AuthError::Duplicate(_)))));
+    assert_eq!(fault(r), FaultCode::InvalidSecurity);
+    let sec = timestamp(NOW)
+        + &username_token("alice", "alice-password")
+        + &username_token("admin", "admin-password");
+    let r = run(&envelope(&sec, ""), &tls(), &cfg);
+    assert!(matches!(
+        r,
+        Err(Error::Auth(AuthError::Duplicate("UsernameToken")))
+    ));
+}
+
+#[test]
+fn no_credential_at_all() {
+    let cfg = config(StandardPolicy::username_token());
+    let r = run(&envelope(&timestamp(NOW), ""), &tls(), &cfg);
+    assert!(matches!(
+        r,
+        Err(Error::Auth(AuthError::Denied(Denial::NoCredential)))
+    ));
+    let text = envelope("", "").replace(
+        r#"<wsse:Security s:mustUnderstand="1"></wsse:Security>"#,
+        "",
+    );
+    assert!(matches!(
+        run(&text, &tls(), &cfg),
+        Err(Error::Auth(AuthError::Denied(Denial::NoCredential)))
+    ));
+}
+
+#[test]
+fn per_relying_party_authorization() {
+    let cfg = config(
+        StandardPolicy::username_token()
+            .relying_party("https://rp.example/", RpRule::any().claims(["urn:email"]))
+            .default_rule(None),
+    );
+    let sec = timestamp(NOW) + &username_token("alice", "alice-password");
+    let who = run(&envelope(&sec, ""), &tls(), &cfg).unwrap();
+    let mut req = AccessRequest {
+        applies_to: Some("https://rp.example".into()),
+        claims: vec!["urn:email".into()],
+        ..AccessRequest::default()
+    };
+    assert!(auth::authorize(&who, &req, &cfg).is_ok());
+    req.claims.push("urn:ssn".into());
+    let e = auth::authorize(&who, &req, &cfg).unwrap_err();
+    assert_eq!(Fault::from(&e).code, FaultCode::RequestFailed);
+    req.applies_to = Some("https://elsewhere.example/".into());
+    assert!(auth::authorize(&who, &req, &cfg).is_err());
+}
+
+// ---------------------------------------------------------------- X.509
+
+fn bst(c: &Certificate) -> String {
+    format!(
+        r#"<wsse:BinarySecurityToken wsu:Id="X509-1" ValueType="{}" EncodingType="{}">{}</wsse:BinarySecurityToken>"#,
+        wss::X509V3,
+        wss::BASE64_BINARY,
+        base64::engine::general_purpose::STANDARD.encode(c.der())
+    )
+}
+
+fn str_reference() -> String {
+    format!(
+        r##"<wsse:SecurityTokenReference xmlns:wsse="{WSSE}"><wsse:Reference URI="#X509-1" ValueType="{}"/></wsse:SecurityTokenReference>"##,
+        wss::X509V3
+    )
+}
+
+/// Sign the elements `ids` of `text` with `signer`'s key (WSS4J shape: a
+/// detached exclusive-C14N signature in the Security header, KeyInfo an STR)
+/// and place the signature at the end of the Security header.
+fn sign(text: &str, ids: &[&str], signer: &AwsLcRsaKey, key_info: &str) -> String {
+    let limits = Limits::default();
+    let doc = xml::parse(text, &limits).unwrap();
+    let opts = SignOptions {
+        key_info: KeyInfo::Raw(key_info.as_bytes()),
+        ..SignOptions::default()
+    };
+    let sig = dsig::sign_detached(&doc, ids, SigningKey::Rsa(signer), &opts, &limits).unwrap();
+    let sig = String::from_utf8(sig).unwrap();
+    text.replacen("</wsse:Security>", &format!("{sig}</wsse:Security>"), 1)
+}
+
+fn signed_request(signer: &str, ids: &[&str]) -> String {
+    let text = envelope(&(timestamp(NOW) + &bst(&cert(signer))), "");
+    sign(&text, ids, &key(signer), &str_reference())
+}
+
+#[test]
+fn x509_signed_request_accepted() {
+    let cfg = config(StandardPolicy::non_repudiation());
+    let text = signed_request("client", &["TS-1", "B-1"]);
+    let who = run(&text, &TransportContext::default(), &cfg).unwrap();
+    assert_eq!(who.method, Method::X509Signature);
+    assert!(who.signed.body && who.signed.timestamp && !who.signed.addressing);
+    assert_eq!(who.principal.domain, "X509");
+    assert!(who.principal.name.contains("client.example"));
+    assert_eq!(who.signing_certificate.unwrap(), cert("client"));
+    // the same signed message again is a replay
+    let r = run(&text, &TransportContext::default(), &cfg);
+    assert!(matches!(
+        r,
+        Err(Error::Auth(AuthError::Replay("signature")))
+    ));
+}
+
+#[test]
+fn x509_addressing_headers_signed() {
+    let cfg =
+        config(StandardPolicy::non_repudiation().signed_parts(wstrust::policy::SignedParts::ALL));
+    let text = signed_request("client", &["TS-1", "B-1"]);
+    let r = run(&text, &TransportContext::default(), &cfg);
+    assert!(matches!(
+        r,
+        Err(Error::Auth(AuthError::Denied(Denial::NotSigned(_))))
+    ));
+    let text = signed_request("client", &["TS-1", "B-1", "A-1", "M-1", "T-1"]);
+    let who = run(&text, &TransportContext::default(), &cfg).unwrap();
+    assert!(who.signed.addressing);
+}
+
+#[test]
+fn every_security_token_reference_form() {
+    let c = cert("client");
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let forms = [
+        format!(
+            r#"<wsse:SecurityTokenReference xmlns:wsse="{WSSE}"><wsse:KeyIdentifier ValueType="{}" EncodingType="{}">{}</wsse:KeyIdentifier></wsse:SecurityTokenReference>"#,
+            wss::X509_SKI,
+            wss::BASE64_BINARY,
+            b64.encode(c.subject_key_id().unwrap())
+        ),
+        format!(
+            r#"<wsse:SecurityTokenReference xmlns:wsse="{WSSE}"><wsse:KeyIdentifier ValueType="{}" EncodingType="{}">{}</wsse:KeyIdentifier></wsse:SecurityTokenReference>"#,
+            wss::THUMBPRINT_SHA1,
+            wss::BASE64_BINARY,
+            b64.encode(c.sha1_thumbprint())
+        ),
+        // Java's RFC 2253 order (last RDN first)
+        format!(
+            r#"<wsse:SecurityTokenReference xmlns:wsse="{WSSE}"><ds:X509Data xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509IssuerSerial><ds:X509IssuerName>CN=Test Client CA,O=wstrust tests</ds:X509IssuerName><ds:X509SerialNumber>{}</ds:X509SerialNumber></ds:X509IssuerSerial></ds:X509Data></wsse:SecurityTokenReference>"#,
+            c.serial_decimal()
+        ),
+    ];
+    for (i, ki) in forms.iter().enumerate() {
+        // certificate known to the host, not carried in the message
+        let mut cfg = config(StandardPolicy::non_repudiation());
+        cfg.wss.known_certificates = vec![c.clone()];
+        let text = sign(
+            &envelope(&timestamp(NOW), ""),
+            &["TS-1", "B-1"],
+            &key("client"),
+            ki,
+        );
+        let who = run(&text, &TransportContext::default(), &cfg);
+        assert!(who.is_ok(), "form {i}: {who:?}");
+        // and unresolvable without it
+        let cfg = config(StandardPolicy::non_repudiation());
+        let r = run(&text, &TransportContext::default(), &cfg);
+        assert!(
+            matches!(r, Err(Error::Auth(AuthError::UnresolvedReference))),
+            "form {i}"
+        );
+    }
+}
+
+#[test]
+fn direct_anchor_accepted() {
+    let mut cfg = config(StandardPolicy::non_repudiation());
+    cfg.wss.trust_anchors = vec![cert("rogue")];
+    let text = signed_request("rogue", &["TS-1", "B-1"]);
+    assert!(run(&text, &TransportContext::default(), &cfg).is_ok());
+}
+
+#[test]
+fn untrusted_certificate_rejected() {
+    let cfg = config(StandardPolicy::non_repudiation());
+    // same subject name as the trusted client, self-signed
+    let text = signed_request("rogue", &["TS-1", "B-1"]);
+    let r = run(&text, &TransportContext::default(), &cfg);
+    assert!(matches!(
+        r,
+        Err(Error::Auth(AuthError::UntrustedCertificate))
+    ));
+    assert_eq!(fault(r), FaultCode::FailedAuthentication);
+}
+
+#[test]
+fn expired_certificate_rejected() {
+    let cfg = config(StandardPolicy::non_repudiation());
+    let text = signed_request("expired", &["TS-1", "B-1"]);
+    let r = run(&text, &TransportContext::default(), &cfg);
+    assert!(matches!(r, Err(Error::Auth(AuthError::CertificateExpired))));
+    assert_eq!(fault(r), FaultCode::InvalidSecurityToken);
+}
+
+#[test]
+fn signature_not_covering_the_body_rejected() {
+    let cfg = config(StandardPolicy::non_repudiation());
+    let text = signed_request("client", &["TS-1"]);
+    let r = run(&text, &TransportContext::default(), &cfg);
+    assert!(matches!(
+        r,
+        Err(Error::Auth(AuthError::Denied(Denial::NotSigned("Body"))))
+    ));
+    assert_eq!(fault(r), FaultCode::InvalidSecurity);
+}
+
+#[test]
+fn tampered_body_fails_the_check() {
+    let cfg = config(StandardPolicy::non_repudiation());
+    let text = signed_request("client", &["TS-1", "B-1"])
+        .replace("/Issue</trust:RequestType>", "/Cancel</trust:RequestType>");
+    let r = run(&text, &TransportContext::default(), &cfg);
+    assert!(matches!(r, Err(Error::Dsig(DsigError::DigestMismatch(_)))));
+    assert_eq!(fault(r), FaultCode::FailedCheck);
+}
+
+#[test]
+fn wrapping_that_moves_the_body_rejected() {
+    let cfg = config(StandardPolicy::non_repudiation());
+    let text = signed_request("client", &["TS-1", "B-1"]);
+    // XSW: the signed Body goes into a header wrapper, an evil Body takes its place.
+    let start = text.find("<s:Body").unwrap();
+    let end = text.find("</s:Body>").unwrap() + "</s:Body>".len();
+    let signed_body = &text[start..end];
+    let evil_body = r#"<s:Body><trust:RequestSecurityToken xmlns:trust="http://docs.oasis-open.org/ws-sx/ws-trust/200512"><trust:RequestType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/Cancel</trust:RequestType></trust:RequestSecurityToken></s:Body>"#;
+    let moved = format!("{}{}{}", &text[..start], evil_body, &text[end..]).replace(
+        "</s:Header>",
+        &format!("<x:Wrapper xmlns:x=\"urn:x\">{signed_body}</x:Wrapper></s:Header>"),
+    );
+    let r = run(&moved, &TransportContext::default(), &cfg);
+    assert!(
+        matches!(r, Err(Error::Dsig(DsigError::WrongSignedElement))),
+        "{r:?}"
+    );
+    assert_eq!(fault(r), FaultCode::FailedCheck);
+    // the same with the evil Body carrying the signed Body's Id: duplicate ID
+    let dup = moved.replacen("<s:Body>", r#"<s:Body wsu:Id="B-1">"#, 1);
+    let r = run(&dup, &TransportContext::default(), &cfg);
+    assert!(r.is_err());
+    // and under a policy that does not demand a signed Body, still refused
+    let cfg =
+        config(StandardPolicy::non_repudiation().signed_parts(wstrust::policy::SignedParts::NONE));
+    assert!(run(&moved, &TransportContext::default(), &cfg).is_err());
+}
+
+#[test]
+fn reference_to_a_token_outside_the_header_rejected() {
+    let cfg = config(StandardPolicy::non_repudiation());
+    // the BST sits in another header block, not in wsse:Security
+    let c = cert("client");
+    let text = envelope(
+        &timestamp(NOW),
+        &format!("<x:Stash xmlns:x=\"urn:x\">{}</x:Stash>", bst(&c)),
+    );
+    let text = sign(&text, &["TS-1", "B-1"], &key("client"), &str_reference());
+    let r = run(&text, &TransportContext::default(), &cfg);
+    assert!(matches!(
+        r,
+        Err(Error::Auth(AuthError::UnresolvedReference))
+    ));
+}
+
+#[test]
+fn username_token_plus_signature() {
+    // a UsernameToken in a signed message: the user is the principal, the
+    // signature is recorded
+    let cfg = config(StandardPolicy::username_token());
+    let sec = timestamp(NOW) + &bst(&cert("client")) + &username_token("alice", "alice-password");
+    let text = sign(
+        &envelope(&sec, ""),
+        &["TS-1", "B-1", "UT-1"],
+        &key("client"),
+        &str_reference(),
+    );
+    let who = run(&text, &tls(), &cfg).unwrap();
+    assert_eq!(who.principal.name, "alice");
+    assert!(who.signed.body);
+    assert!(who.signing_certificate.is_some());
+}
+
+#[test]
+fn tls_client_certificate() {
+    let cfg = config(StandardPolicy::username_token().methods(&[Method::TlsClientCertificate]));
+    let t = TransportContext {
+        tls: true,
+        client_certificate: Some(cert("client").der().to_vec()),
+        peer: None,
+    };
+    let who = run(&envelope(&timestamp(NOW), ""), &t, &cfg).unwrap();
+    assert_eq!(who.method, Method::TlsClientCertificate);
+    let t = TransportContext {
+        client_certificate: Some(cert("rogue").der().to_vec()),
+        ..t
+    };
+    assert!(run(&envelope(&timestamp(NOW), ""), &t, &cfg).is_err());
+}
+
+#[test]
+fn saml_assertion_refused_without_a_verifier() {
+    let cfg = config(StandardPolicy::username_token().methods(&[Method::SamlAssertion]));
+    let a = r#"<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a" Version="2.0" IssueInstant="2026-03-01T12:00:00Z"><saml2:Issuer>https://idp.example/</saml2:Issuer></saml2:Assertion>"#;
+    let r = run(&envelope(&(timestamp(NOW) + a), ""), &tls(), &cfg);
+    assert!(matches!(
+        r,
+        Err(Error::Auth(AuthError::UnsupportedToken(_)))
+    ));
+}
