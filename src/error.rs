@@ -44,6 +44,10 @@ pub enum Error {
     /// unacceptable, or the security policy refused it.
     #[error("authentication: {0}")]
     Auth(#[from] AuthError),
+    /// XML Encryption failed (see [`XencError`]; every decryption failure is
+    /// the one [`XencError::DecryptionFailed`]).
+    #[error("encryption: {0}")]
+    Xenc(#[from] XencError),
 }
 
 /// Problems with the SOAP envelope and WS-Addressing headers (the layer
@@ -468,6 +472,53 @@ impl Denial {
     }
 }
 
+/// XML Encryption failures.
+///
+/// Everything that depends on secret data (wrong key, bad OAEP or PKCS#1
+/// padding, GCM tag mismatch, bad CBC padding, truncated or altered
+/// ciphertext, plaintext that is not well-formed XML) is the one
+/// [`DecryptionFailed`](XencError::DecryptionFailed), so the error cannot be
+/// used as a padding or parsing oracle. The other variants depend only on
+/// public structure (algorithm URIs, key names, sizes) and are typed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum XencError {
+    /// Decryption failed. Deliberately says nothing about which check failed.
+    #[error("decryption failed")]
+    DecryptionFailed,
+    /// An algorithm URI that is unknown, not on the allowlist, or disabled
+    /// (CBC and RSA PKCS#1 v1.5 are off unless enabled in `DecryptOptions`).
+    #[error("algorithm not allowed: {0}")]
+    AlgorithmNotAllowed(String),
+    /// The key backend cannot perform this (allowed) key transport, e.g.
+    /// RSA-OAEP with SHA-256 and MGF1-SHA-1 on the aws-lc-rs default key.
+    #[error("key transport not supported by the key backend: {0}")]
+    UnsupportedByBackend(&'static str),
+    /// No `EncryptedKey` names a certificate the key resolver knows (the data
+    /// is encrypted for another recipient).
+    #[error("no key for this recipient")]
+    NoMatchingKey,
+    /// An `EncryptedKey` whose `KeyInfo` holds (or points to) another
+    /// encrypted key or encrypted data: recursion is refused.
+    #[error("nested encrypted key")]
+    NestedEncryptedKey,
+    /// The encrypted structure is malformed or uses an unsupported feature
+    /// (`CipherReference`, an unknown `Type`, `OAEPparams`).
+    #[error("malformed encrypted data: {0}")]
+    Malformed(&'static str),
+    /// A `CipherValue`, or the number of encrypted elements or keys, exceeds
+    /// its bound (`xenc::MAX_*`).
+    #[error("too large: {0}")]
+    TooLarge(&'static str),
+    /// Nothing to decrypt: the document holds no `EncryptedData`.
+    #[error("no encrypted data")]
+    Missing,
+    /// The recipient certificate lacks what the chosen `KeyInfo` form needs
+    /// (a subject key identifier).
+    #[error("recipient certificate has no {0}")]
+    Recipient(&'static str),
+}
+
 /// The family a fault code belongs to, which fixes its XML namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FaultFamily {
@@ -689,6 +740,17 @@ impl From<&Error> for Fault {
                 AuthError::UnresolvedReference => FaultCode::SecurityTokenUnavailable,
                 AuthError::Denied(d) => d.fault_code(),
             },
+            Error::Xenc(x) => match x {
+                XencError::DecryptionFailed | XencError::NoMatchingKey => FaultCode::FailedCheck,
+                XencError::AlgorithmNotAllowed(_) | XencError::UnsupportedByBackend(_) => {
+                    FaultCode::UnsupportedAlgorithm
+                }
+                XencError::NestedEncryptedKey | XencError::Malformed(_) | XencError::Missing => {
+                    FaultCode::InvalidSecurity
+                }
+                XencError::TooLarge(_) => FaultCode::InvalidRequest,
+                XencError::Recipient(_) => FaultCode::RequestFailed,
+            },
         };
         Fault { code }
     }
@@ -697,6 +759,26 @@ impl From<&Error> for Fault {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decryption_failures_map_to_one_generic_fault() {
+        let e = Error::Xenc(XencError::DecryptionFailed);
+        let f = Fault::from(&e);
+        assert_eq!(f.code, FaultCode::FailedCheck);
+        assert_eq!(f.code.family(), FaultFamily::Security);
+        assert_eq!(
+            Fault::from(&Error::Xenc(XencError::NoMatchingKey)),
+            f,
+            "wrong recipient looks like any other decryption failure"
+        );
+        let e = Error::Xenc(XencError::AlgorithmNotAllowed("rsa-1_5".into()));
+        assert_eq!(Fault::from(&e).code, FaultCode::UnsupportedAlgorithm);
+        let e = Error::Xenc(XencError::NestedEncryptedKey);
+        assert_eq!(Fault::from(&e).code, FaultCode::InvalidSecurity);
+        let e = Error::Xenc(XencError::TooLarge("CipherValue"));
+        assert_eq!(Fault::from(&e).code, FaultCode::InvalidRequest);
+        assert!(!Fault::from(&e).to_string().contains("CipherValue"));
+    }
 
     #[test]
     fn signature_failures_map_to_failed_check() {

@@ -313,3 +313,90 @@ pub trait Lockout: Debug + Send + Sync {
     /// Record a successful authentication of `user` (clears its failures).
     fn record_success(&self, user: &str, now: OffsetDateTime) -> Result<(), crate::Error>;
 }
+
+/// How an `xenc:EncryptedKey` (or a signature's `KeyInfo`) names the
+/// certificate whose private key is needed. Read from `ds:X509Data`,
+/// `wsse:SecurityTokenReference/wsse:KeyIdentifier` or `ds:KeyName`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyReference {
+    /// `ds:X509Certificate`: the certificate itself (DER).
+    Certificate(Vec<u8>),
+    /// `ds:X509IssuerSerial`: issuer distinguished name (as written) and
+    /// serial number (decimal, as written).
+    IssuerSerial {
+        /// `ds:X509IssuerName`.
+        issuer: String,
+        /// `ds:X509SerialNumber` (decimal).
+        serial: String,
+    },
+    /// `ds:X509SKI` or a `X509SubjectKeyIdentifier` KeyIdentifier.
+    SubjectKeyId(Vec<u8>),
+    /// A `ThumbprintSHA1` KeyIdentifier: SHA-1 of the certificate's DER.
+    ThumbprintSha1([u8; 20]),
+    /// `ds:KeyName`.
+    KeyName(String),
+    /// The `EncryptedKey` names no key at all (no `KeyInfo`).
+    Unnamed,
+}
+
+impl KeyReference {
+    /// Whether this reference names `cert`.
+    ///
+    /// Issuer names are compared as sets of `type=value` pairs, ignoring
+    /// case, spacing and RDN order (writers disagree on RFC 4514 order and
+    /// spacing); serial numbers as integers. `KeyName` and `Unnamed` never
+    /// match a certificate.
+    pub fn matches(&self, cert: &crate::keys::Certificate) -> bool {
+        match self {
+            Self::Certificate(der) => der.as_slice() == cert.der(),
+            Self::IssuerSerial { issuer, serial } => {
+                let Some(serial) = rsa::BigUint::parse_bytes(serial.trim().as_bytes(), 10) else {
+                    return false;
+                };
+                serial == rsa::BigUint::from_bytes_be(cert.serial())
+                    && normalize_dn(issuer) == normalize_dn(cert.issuer())
+            }
+            Self::SubjectKeyId(ski) => cert.subject_key_id() == Some(ski.as_slice()),
+            Self::ThumbprintSha1(t) => *t == cert.sha1_thumbprint(),
+            Self::KeyName(_) | Self::Unnamed => false,
+        }
+    }
+}
+
+/// A distinguished name as a sorted list of lower-cased `type=value` pairs.
+fn normalize_dn(dn: &str) -> Vec<String> {
+    let mut parts: Vec<String> = dn
+        .split([',', '+'])
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            let k = match k.trim().to_ascii_lowercase().as_str() {
+                "e" | "emailaddress" | "1.2.840.113549.1.9.1" => "emailaddress".to_owned(),
+                "s" => "st".to_owned(),
+                other => other.to_owned(),
+            };
+            format!("{k}={}", v.trim().to_lowercase())
+        })
+        .filter(|p| p != "=")
+        .collect();
+    parts.sort();
+    parts
+}
+
+/// Finds the private key that unwraps an `xenc:EncryptedKey`.
+///
+/// # Security contract
+/// Return a key only for a certificate the host issued to *this* service for
+/// decryption; returning some other key (say, a signing key shared with
+/// another service) lets a peer use this STS as a decryption oracle for it.
+/// The returned [`PrivateKey`](crate::keys::PrivateKey) must honour its own
+/// constant-time contract: the XML-Enc layer makes every unwrapping failure
+/// look alike, but cannot hide timing inside the key backend.
+pub trait KeyResolver: Debug + Send + Sync {
+    /// The private key for the certificate `reference` names, if this host
+    /// holds it.
+    fn private_key(
+        &self,
+        reference: &KeyReference,
+    ) -> Option<std::sync::Arc<dyn crate::keys::PrivateKey>>;
+}

@@ -45,6 +45,7 @@ pub mod service;
 pub mod soap;
 pub mod wss;
 pub mod wst;
+pub mod xenc;
 pub mod xml;
 
 pub use error::{Error, Fault};

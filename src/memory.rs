@@ -727,3 +727,83 @@ mod tests {
         assert_eq!(s.len(), 2);
     }
 }
+
+/// [`KeyResolver`](crate::host::KeyResolver) over a fixed list of
+/// (certificate, private key) pairs.
+///
+/// A reference matches an entry by [`KeyReference::matches`]; an
+/// `EncryptedKey` that names no key (`KeyReference::Unnamed`) gets the key
+/// only if exactly one is held.
+///
+/// ```
+/// use std::sync::Arc;
+/// use wstrust::{host::{KeyReference, KeyResolver}, keys::{AwsLcRsaKey, Certificate}};
+/// use wstrust::memory::MemoryKeyResolver;
+/// # fn main() -> Result<(), wstrust::Error> {
+/// # let cert = Certificate::from_pem(include_bytes!("../tests/data/xenc/rp.pem"))?;
+/// # let key = AwsLcRsaKey::from_pem(include_bytes!("../tests/data/xenc/rp.key"))?;
+/// let mut keys = MemoryKeyResolver::new();
+/// keys.add(cert.clone(), Arc::new(key))?;
+/// let by_thumbprint = KeyReference::ThumbprintSha1(cert.sha1_thumbprint());
+/// assert!(keys.private_key(&by_thumbprint).is_some());
+/// assert!(keys.private_key(&KeyReference::ThumbprintSha1([0; 20])).is_none());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct MemoryKeyResolver {
+    entries: Vec<(
+        crate::keys::Certificate,
+        std::sync::Arc<dyn crate::keys::PrivateKey>,
+    )>,
+}
+
+impl MemoryKeyResolver {
+    /// An empty resolver.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Hold `key` for `cert`. Fails with `KeyError::Parse` if the key is not
+    /// the certificate's.
+    pub fn add(
+        &mut self,
+        cert: crate::keys::Certificate,
+        key: std::sync::Arc<dyn crate::keys::PrivateKey>,
+    ) -> Result<(), crate::Error> {
+        if key.public_key() != cert.public_key() {
+            return Err(
+                crate::error::KeyError::Parse("private key does not match certificate").into(),
+            );
+        }
+        self.entries.push((cert, key));
+        Ok(())
+    }
+
+    /// Number of keys held.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no key is held.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl crate::host::KeyResolver for MemoryKeyResolver {
+    fn private_key(
+        &self,
+        reference: &crate::host::KeyReference,
+    ) -> Option<std::sync::Arc<dyn crate::keys::PrivateKey>> {
+        if *reference == crate::host::KeyReference::Unnamed {
+            return match self.entries.as_slice() {
+                [(_, key)] => Some(key.clone()),
+                _ => None,
+            };
+        }
+        self.entries
+            .iter()
+            .find(|(cert, _)| reference.matches(cert))
+            .map(|(_, key)| key.clone())
+    }
+}

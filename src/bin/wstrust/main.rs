@@ -5,6 +5,8 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod c14n;
+mod decrypt;
+mod encrypt;
 mod sign;
 mod util;
 mod verify;
@@ -25,6 +27,11 @@ enum Command {
     Sign(sign::Args),
     /// Verify every signature of a document against trusted certificates.
     Verify(verify::Args),
+    /// Replace an element (the root if none) by its XML encryption for a
+    /// certificate (a SAML 2.0 assertion becomes an EncryptedAssertion).
+    Encrypt(encrypt::Args),
+    /// Replace every EncryptedData by its plaintext.
+    Decrypt(decrypt::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +40,8 @@ fn main() -> ExitCode {
         Command::C14n(args) => c14n::run(args),
         Command::Sign(args) => sign::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Encrypt(args) => encrypt::run(args),
+        Command::Decrypt(args) => decrypt::run(args),
     };
     match result {
         Ok(code) => code,
