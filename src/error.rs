@@ -48,6 +48,58 @@ pub enum Error {
     /// the one [`XencError::DecryptionFailed`]).
     #[error("encryption: {0}")]
     Xenc(#[from] XencError),
+    /// Token issuance refused a well-formed request (key material, relying
+    /// party, claims, lifetime) or is misconfigured.
+    #[error("issue: {0}")]
+    Issue(#[from] IssueError),
+}
+
+/// Why token issuance refused a (well-formed) request. The peer sees a
+/// generic WS-Trust fault; the variant is for the operator's log.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IssueError {
+    /// `KeySize` outside what this STS issues for the key type.
+    #[error("key size {0} bits not supported")]
+    KeySize(u32),
+    /// The requestor's `Entropy` is too short or too long.
+    #[error("requestor entropy of {0} bytes refused")]
+    EntropySize(usize),
+    /// A `ComputedKeyAlgorithm` other than P_SHA1, or one without entropy.
+    #[error("unsupported computed key algorithm {0:?}")]
+    ComputedKeyAlgorithm(String),
+    /// A public-key token was asked for without a key, or the `UseKey` key
+    /// cannot be read.
+    #[error("UseKey: {0}")]
+    UseKey(&'static str),
+    /// `UseKey` names a key the requestor did not prove it holds (no
+    /// verified signature by that key over the request).
+    #[error("UseKey without proof of possession")]
+    UseKeyWithoutProof,
+    /// `OnBehalfOf`/`ActAs` from a requestor that is not a trusted
+    /// intermediary, or a delegated identity that cannot be read.
+    #[error("delegation refused: {0}")]
+    Delegation(&'static str),
+    /// `AppliesTo` names no registered relying party (and unregistered
+    /// parties are refused), or no `AppliesTo` where one is required.
+    #[error("relying party not registered")]
+    UnknownRelyingParty,
+    /// The requested lifetime exceeds the maximum.
+    #[error("requested lifetime beyond the maximum")]
+    LifetimeTooLong,
+    /// A required claim has no value for this principal, or is not allowed
+    /// for this relying party.
+    #[error("required claim {0:?} unavailable")]
+    MissingClaim(String),
+    /// A claims dialect this STS does not understand.
+    #[error("unsupported claims dialect {0:?}")]
+    UnsupportedDialect(String),
+    /// A requested signature or canonicalization algorithm not allowed.
+    #[error("algorithm not allowed: {0}")]
+    AlgorithmNotAllowed(String),
+    /// The STS configuration is incomplete or inconsistent.
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 /// Problems with the SOAP envelope and WS-Addressing headers (the layer
@@ -751,6 +803,21 @@ impl From<&Error> for Fault {
                 XencError::TooLarge(_) => FaultCode::InvalidRequest,
                 XencError::Recipient(_) => FaultCode::RequestFailed,
             },
+            Error::Issue(i) => match i {
+                IssueError::KeySize(_) | IssueError::EntropySize(_) | IssueError::UseKey(_) => {
+                    FaultCode::InvalidRequest
+                }
+                IssueError::ComputedKeyAlgorithm(_) | IssueError::UnsupportedDialect(_) => {
+                    FaultCode::BadRequest
+                }
+                IssueError::UseKeyWithoutProof | IssueError::Delegation(_) => {
+                    FaultCode::TrustFailedAuthentication
+                }
+                IssueError::UnknownRelyingParty => FaultCode::InvalidScope,
+                IssueError::LifetimeTooLong => FaultCode::InvalidTimeRange,
+                IssueError::MissingClaim(_) | IssueError::Config(_) => FaultCode::RequestFailed,
+                IssueError::AlgorithmNotAllowed(_) => FaultCode::UnsupportedAlgorithm,
+            },
         };
         Fault { code }
     }
@@ -821,6 +888,48 @@ mod tests {
             Fault::from(&Error::Token(TokenError::Expired)).code,
             FaultCode::InvalidSecurityToken
         );
+    }
+
+    #[test]
+    fn issue_errors_map_to_trust_faults() {
+        let cases = [
+            (IssueError::KeySize(1), FaultCode::InvalidRequest),
+            (IssueError::EntropySize(2), FaultCode::InvalidRequest),
+            (
+                IssueError::ComputedKeyAlgorithm("x".into()),
+                FaultCode::BadRequest,
+            ),
+            (IssueError::UseKey("x"), FaultCode::InvalidRequest),
+            (
+                IssueError::UseKeyWithoutProof,
+                FaultCode::TrustFailedAuthentication,
+            ),
+            (
+                IssueError::Delegation("x"),
+                FaultCode::TrustFailedAuthentication,
+            ),
+            (IssueError::UnknownRelyingParty, FaultCode::InvalidScope),
+            (IssueError::LifetimeTooLong, FaultCode::InvalidTimeRange),
+            (
+                IssueError::MissingClaim("urn:secret-claim".into()),
+                FaultCode::RequestFailed,
+            ),
+            (
+                IssueError::UnsupportedDialect("x".into()),
+                FaultCode::BadRequest,
+            ),
+            (
+                IssueError::AlgorithmNotAllowed("x".into()),
+                FaultCode::UnsupportedAlgorithm,
+            ),
+            (IssueError::Config("x".into()), FaultCode::RequestFailed),
+        ];
+        for (i, code) in cases {
+            let e = Error::Issue(i);
+            let f = Fault::from(&e);
+            assert_eq!(f.code, code, "{e}");
+            assert!(!f.to_string().contains("secret-claim"));
+        }
     }
 
     #[test]

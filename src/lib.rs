@@ -20,6 +20,8 @@
 //! * [`soap`]: SOAP 1.1/1.2 envelopes, WS-Addressing, fault serialization.
 //! * [`wst`]: WS-Trust 2005/02, 1.3 and 1.4 requests ([`wst::Rst`]) and
 //!   responses ([`wst::Rstr`]).
+//! * [`saml`]: SAML 1.1 and 2.0 assertions the STS issues; [`confirm`]:
+//!   subject confirmation and proof keys (P_SHA1 computed keys).
 //! * [`service`]: the [`service::TokenService`] trait and the sans-I/O entry
 //!   point [`service::handle_soap`].
 //!
@@ -31,6 +33,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
+pub mod confirm;
 pub mod dsig;
 pub mod error;
 pub mod host;
@@ -41,6 +44,7 @@ pub mod policy;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;
+pub mod saml;
 pub mod service;
 pub mod soap;
 pub mod wss;
