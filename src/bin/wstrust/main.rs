@@ -6,9 +6,11 @@ use std::process::ExitCode;
 
 mod c14n;
 mod decrypt;
+mod decryptor;
 mod encrypt;
 mod sign;
 mod util;
+mod validate;
 mod verify;
 
 /// WS-Trust STS toolkit.
@@ -32,6 +34,8 @@ enum Command {
     Encrypt(encrypt::Args),
     /// Replace every EncryptedData by its plaintext.
     Decrypt(decrypt::Args),
+    /// Validate a SAML token and print what its verified assertion says.
+    Validate(validate::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +46,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Encrypt(args) => encrypt::run(args),
         Command::Decrypt(args) => decrypt::run(args),
+        Command::Validate(args) => validate::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,121 @@
+//! `wstrust validate`: validate one SAML token file exactly as the STS would
+//! and print what the verified assertion says.
+
+use crate::util;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use wstrust::keys::Certificate;
+use wstrust::token::{Expect, TokenValidator, TrustedIssuer, ValidatedToken};
+use wstrust::{xml, Limits};
+
+/// Arguments of `wstrust validate`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// A PEM file of trusted issuer certificates (repeatable); an assertion
+    /// signed by any of their keys is trusted, whatever its issuer name.
+    #[arg(long = "trust-cert", value_name = "CERT.pem", required = true)]
+    trust_cert: Vec<PathBuf>,
+    /// The STS private key (PEM) to decrypt an encrypted token.
+    #[arg(long, value_name = "KEY.pem")]
+    key: Option<PathBuf>,
+    /// Require this audience.
+    #[arg(long, value_name = "URI")]
+    audience: Option<String>,
+    /// Check validity at this time (RFC 3339) instead of now.
+    #[arg(long, value_name = "RFC3339")]
+    now: Option<String>,
+    /// The token: a bare or encrypted assertion, or an RSTR holding one.
+    token: PathBuf,
+}
+
+pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
+    let mut certs = Vec::new();
+    for path in &args.trust_cert {
+        let pem = util::read(path)?;
+        let found = Certificate::all_from_pem(&pem)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if found.is_empty() {
+            return Err(format!("{}: no certificate", path.display()));
+        }
+        certs.extend(found);
+    }
+    let now = match &args.now {
+        Some(s) => OffsetDateTime::parse(s, &Rfc3339).map_err(|e| format!("--now {s:?}: {e}"))?,
+        None => OffsetDateTime::now_utc(),
+    };
+    let limits = Limits::default();
+    let mut validator = TokenValidator::new(vec![TrustedIssuer::any_name(certs)]);
+    if let Some(path) = &args.key {
+        validator = validator.with_decryptor(crate::decryptor::load(path)?);
+    }
+    let bytes = util::read(&args.token)?;
+    let text = xml::parse_bytes(&bytes, &limits).map_err(|e| format!("invalid token: {e}"))?;
+    let mut expect = Expect::at(now);
+    if let Some(a) = &args.audience {
+        expect = expect.audience(a);
+    }
+    let token = validator
+        .validate_document(text, &expect)
+        .map_err(|e| format!("invalid token: {e}"))?;
+    util::write_stdout(describe(&token).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Untrusted text for a terminal: control characters escaped.
+fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn ts(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
+}
+
+fn describe(t: &ValidatedToken) -> String {
+    let mut o = String::new();
+    let version = match t.version {
+        wstrust::wst::rstr::SamlVersion::V11 => "SAML 1.1",
+        wstrust::wst::rstr::SamlVersion::V20 => "SAML 2.0",
+    };
+    let _ = writeln!(o, "valid: {version} assertion {}", clean(&t.id));
+    let _ = writeln!(o, "issuer: {}", clean(&t.issuer));
+    let _ = write!(o, "subject: {}", clean(&t.subject.value));
+    if let Some(f) = &t.subject.format {
+        let _ = write!(o, " (format {})", clean(f));
+    }
+    o.push('\n');
+    for a in t.audiences() {
+        let _ = writeln!(o, "audience: {}", clean(a));
+    }
+    if let Some(nb) = t.not_before {
+        let _ = writeln!(o, "not-before: {}", ts(nb));
+    }
+    let _ = writeln!(o, "not-on-or-after: {}", ts(t.not_on_or_after));
+    for m in &t.confirmation_methods {
+        let _ = writeln!(o, "confirmation: {}", clean(m));
+    }
+    if t.confirmation_key.is_some() {
+        let _ = writeln!(o, "confirmation-key: RSA public key");
+    }
+    if let Some(a) = &t.authn {
+        if let Some(m) = &a.method {
+            let _ = writeln!(o, "authentication: {}", clean(m));
+        }
+    }
+    for a in &t.attributes {
+        let values: Vec<String> = a.values.iter().map(|v| clean(v)).collect();
+        let _ = writeln!(o, "attribute: {} = {}", clean(&a.name), values.join(", "));
+    }
+    let _ = writeln!(o, "signer: {}", clean(t.signer.subject()));
+    o
+}

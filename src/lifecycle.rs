@@ -1,0 +1,392 @@
+//! Validate, renew and cancel: the decisions behind
+//! [`TokenService::validate`](crate::service::TokenService::validate),
+//! `renew` and `cancel`, as functions the STS (or a host without SOAP) calls.
+//!
+//! * [`validate`]: signature, time, audience (via [`TokenValidator`]) and,
+//!   for tokens of this STS, revocation in the [`TokenStore`]; answers a
+//!   WS-Trust `Status` (valid / invalid with a generic reason). When the RST
+//!   asks for another TokenType, the caller issues a new token for
+//!   [`Validation::token`] (token exchange).
+//! * Renew in two steps: [`prepare_renewal`] checks that the token is this
+//!   STS's, verifies, not cancelled or renewed, renewable (`Renewing Allow`,
+//!   `OK` + window after expiry) and under the renewal limit; the caller
+//!   builds the new token, then [`commit_renewal`] records it with one atomic
+//!   compare-and-set, and only then may the token be returned.
+//! * [`cancel`]: only the subject or a holder of the administrator role, one
+//!   atomic compare-and-set; the caller answers `RequestedTokenCancelled`.
+//! * [`record_issued`]: called by issuance before a token leaves the STS, so
+//!   that no token is issued without state when the host requires state.
+//!
+//! A store that cannot be reached is always an error (a fault), never a
+//! "valid" or "invalid" answer.
+
+use crate::error::{Error, RequestError, StoreError, TokenError};
+use crate::host::{TokenRecord, TokenState, TokenStore, Transition};
+use crate::token::{Expect, TokenValidator, ValidatedToken};
+use crate::wst::rst::{Lifetime, Renewing};
+use crate::wst::rstr::Status;
+use roxmltree::{Document, Node};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// Default most renewals of one token chain.
+pub const DEFAULT_MAX_RENEWALS: u32 = 10;
+/// Default time after expiry during which a token issued with
+/// `Renewing OK="true"` may still be renewed.
+pub const DEFAULT_RENEWAL_WINDOW: Duration = Duration::from_secs(60 * 60);
+
+/// What renew, cancel and validate enforce beyond the signature.
+///
+/// # Defaults
+/// | field | default |
+/// |---|---|
+/// | `max_renewals` | [`DEFAULT_MAX_RENEWALS`] (10) |
+/// | `renewal_window` | [`DEFAULT_RENEWAL_WINDOW`] (1 hour) |
+/// | `require_state` | `true`: a token of this STS unknown to the store is invalid, and issuing fails if it cannot be recorded |
+/// | `admin_role` | none: only the subject may cancel |
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LifecyclePolicy {
+    /// This STS's issuer name: only its tokens are renewed, cancelled and
+    /// looked up in the store.
+    pub issuer: String,
+    /// Most renewals of one token chain.
+    pub max_renewals: u32,
+    /// How long after expiry a token issued with `Renewing OK` can be renewed.
+    pub renewal_window: Duration,
+    /// Whether token state is required (see the defaults).
+    pub require_state: bool,
+    /// The role whose holders may cancel anybody's token.
+    pub admin_role: Option<String>,
+}
+
+impl LifecyclePolicy {
+    /// The defaults for an STS issuing as `issuer`.
+    pub fn new(issuer: impl Into<String>) -> Self {
+        Self {
+            issuer: issuer.into(),
+            max_renewals: DEFAULT_MAX_RENEWALS,
+            renewal_window: DEFAULT_RENEWAL_WINDOW,
+            require_state: true,
+            admin_role: None,
+        }
+    }
+
+    /// How long the store must keep the record of a token expiring at
+    /// `expires`: past its expiry, the clock skew and the renewal window.
+    pub fn keep_until(&self, expires: OffsetDateTime, skew: Duration) -> OffsetDateTime {
+        let extra = time::Duration::try_from(skew.saturating_add(self.renewal_window))
+            .unwrap_or(time::Duration::MAX);
+        expires.checked_add(extra).unwrap_or(expires)
+    }
+
+    /// The record for a token this STS is about to issue. `renewing` is the
+    /// request's `wst:Renewing` (absent: renewable before expiry only).
+    pub fn new_record(
+        &self,
+        id: &str,
+        subject: &str,
+        relying_party: &str,
+        expires: OffsetDateTime,
+        renewing: Option<&Renewing>,
+        skew: Duration,
+    ) -> TokenRecord {
+        TokenRecord {
+            id: id.to_owned(),
+            subject: subject.to_owned(),
+            relying_party: relying_party.to_owned(),
+            expires,
+            keep_until: self.keep_until(expires, skew),
+            renewals: 0,
+            renew_allowed: renewing.is_none_or(|r| r.allow),
+            renew_after_expiry: renewing.is_some_and(|r| r.allow && r.ok),
+            state: TokenState::Active,
+        }
+    }
+}
+
+/// Record a token before it is issued. With `require_state`, a missing
+/// store or any store failure is an error, and the caller must not hand out
+/// the token; without it, a missing store is fine but a failing one still
+/// fails (a configured store is never silently skipped).
+pub fn record_issued(
+    store: Option<&dyn TokenStore>,
+    policy: &LifecyclePolicy,
+    record: &TokenRecord,
+    now: OffsetDateTime,
+) -> Result<(), Error> {
+    match store {
+        Some(s) => s.record(record, now),
+        None if policy.require_state => Err(StoreError::Required.into()),
+        None => Ok(()),
+    }
+}
+
+/// The answer to a Validate request.
+#[derive(Debug)]
+pub struct Validation {
+    /// `wst:Status`: valid, or invalid with a generic reason.
+    pub status: Status,
+    /// The validated token when valid: the subject and claims for token
+    /// exchange (a new token of the requested TokenType).
+    pub token: Option<ValidatedToken>,
+    /// Why it is invalid, for the operator's log (never sent).
+    pub error: Option<Error>,
+}
+
+/// Generic `Status/Reason` texts.
+pub mod reason {
+    /// The token is valid.
+    pub const VALID: &str = "The token is valid";
+    /// Any signature, structure or trust problem.
+    pub const INVALID: &str = "The token is invalid";
+    /// Past `NotOnOrAfter`.
+    pub const EXPIRED: &str = "The token has expired";
+    /// Before `NotBefore`.
+    pub const NOT_YET_VALID: &str = "The token is not yet valid";
+    /// Cancelled, renewed, or unknown to the store.
+    pub const REVOKED: &str = "The token has been revoked";
+    /// Not for this audience.
+    pub const AUDIENCE: &str = "The token is not intended for this audience";
+}
+
+fn status_for(e: &Error) -> &'static str {
+    match e {
+        Error::Token(TokenError::Expired) => reason::EXPIRED,
+        Error::Token(TokenError::NotYetValid) => reason::NOT_YET_VALID,
+        Error::Token(TokenError::Cancelled | TokenError::Renewed | TokenError::Unknown) => {
+            reason::REVOKED
+        }
+        Error::Token(TokenError::WrongAudience) => reason::AUDIENCE,
+        _ => reason::INVALID,
+    }
+}
+
+/// Check a token of this STS against the store.
+fn check_state(
+    token: &ValidatedToken,
+    store: Option<&dyn TokenStore>,
+    policy: &LifecyclePolicy,
+    now: OffsetDateTime,
+) -> Result<Option<TokenRecord>, Error> {
+    if token.issuer != policy.issuer {
+        return Ok(None);
+    }
+    let Some(store) = store else {
+        return if policy.require_state {
+            Err(StoreError::Required.into())
+        } else {
+            Ok(None)
+        };
+    };
+    match store.get(&token.id, now)? {
+        Some(r) => match r.state {
+            TokenState::Active => Ok(Some(r)),
+            TokenState::Cancelled => Err(TokenError::Cancelled.into()),
+            TokenState::Renewed(_) => Err(TokenError::Renewed.into()),
+        },
+        None if policy.require_state => Err(TokenError::Unknown.into()),
+        None => Ok(None),
+    }
+}
+
+/// Validate the token at `token` (the element inside `ValidateTarget`; see
+/// [`crate::token::single_token_child`]). Token problems give an invalid
+/// [`Status`]; store problems are an `Err` (a fault).
+pub fn validate(
+    validator: &TokenValidator,
+    store: Option<&dyn TokenStore>,
+    policy: &LifecyclePolicy,
+    doc: &Document<'_>,
+    token: Node<'_, '_>,
+    expect: &Expect<'_>,
+) -> Result<Validation, Error> {
+    let checked = validator
+        .validate(doc, token, expect)
+        .and_then(|t| check_state(&t, store, policy, expect.now).map(|_| t));
+    match checked {
+        Ok(t) => Ok(Validation {
+            status: Status {
+                valid: true,
+                reason: Some(reason::VALID.to_owned()),
+            },
+            token: Some(t),
+            error: None,
+        }),
+        Err(e @ Error::Store(_)) => Err(e),
+        Err(e) => Ok(Validation {
+            status: Status {
+                valid: false,
+                reason: Some(status_for(&e).to_owned()),
+            },
+            token: None,
+            error: Some(e),
+        }),
+    }
+}
+
+/// A renewal that passed every check and awaits its new token.
+#[derive(Debug, Clone)]
+pub struct RenewalPlan {
+    /// The token being renewed (subject, attributes, audience to carry over).
+    pub token: ValidatedToken,
+    /// Its record.
+    pub record: TokenRecord,
+}
+
+impl RenewalPlan {
+    /// The record of the new token, `renewals + 1`, with the old token's
+    /// renewal flags unless the renew request sent its own `Renewing`.
+    pub fn successor(
+        &self,
+        policy: &LifecyclePolicy,
+        new_id: &str,
+        expires: OffsetDateTime,
+        renewing: Option<&Renewing>,
+        skew: Duration,
+    ) -> TokenRecord {
+        let mut r = policy.new_record(
+            new_id,
+            &self.record.subject,
+            &self.record.relying_party,
+            expires,
+            renewing,
+            skew,
+        );
+        if renewing.is_none() {
+            r.renew_allowed = self.record.renew_allowed;
+            r.renew_after_expiry = self.record.renew_after_expiry;
+        }
+        r.renewals = self.record.renewals.saturating_add(1);
+        r
+    }
+}
+
+/// Every check before a renewal: the token (inside `RenewTarget`) verifies,
+/// is this STS's, is known, active, renewable, under the limit, and not
+/// expired beyond what its `Renewing OK` and the window allow.
+pub fn prepare_renewal(
+    validator: &TokenValidator,
+    store: &dyn TokenStore,
+    policy: &LifecyclePolicy,
+    doc: &Document<'_>,
+    token: Node<'_, '_>,
+    now: OffsetDateTime,
+) -> Result<RenewalPlan, Error> {
+    let expect = Expect {
+        allow_expired: true,
+        ..Expect::at(now)
+    };
+    let token = validator.validate(doc, token, &expect)?;
+    if token.issuer != policy.issuer {
+        return Err(TokenError::NotRenewable("issued by another STS").into());
+    }
+    let skew = time::Duration::try_from(validator.limits().clock_skew)
+        .unwrap_or(time::Duration::MAX);
+    let window =
+        time::Duration::try_from(policy.renewal_window).unwrap_or(time::Duration::MAX);
+    let expired = now - skew >= token.not_on_or_after;
+    // Past the window the record may already be gone: say why first.
+    if expired && now - skew >= token.not_on_or_after.saturating_add(window) {
+        return Err(TokenError::RenewalWindow.into());
+    }
+    let record = check_state(&token, Some(store), policy, now)?
+        .ok_or(TokenError::Unknown)?;
+    if !record.renew_allowed {
+        return Err(TokenError::NotRenewable("Renewing Allow=false").into());
+    }
+    if expired && !record.renew_after_expiry {
+        return Err(TokenError::Expired.into());
+    }
+    if record.renewals >= policy.max_renewals {
+        return Err(TokenError::RenewalLimit.into());
+    }
+    Ok(RenewalPlan { token, record })
+}
+
+/// Record the renewal atomically: the old token becomes `Renewed` and the
+/// successor is recorded, or nothing changes and the renewal fails (a
+/// concurrent cancel or renew won). Only after `Ok` may the new token be
+/// returned.
+pub fn commit_renewal(
+    store: &dyn TokenStore,
+    plan: &RenewalPlan,
+    successor: &TokenRecord,
+    now: OffsetDateTime,
+) -> Result<(), Error> {
+    match store.renew(&plan.record.id, successor, now)? {
+        Transition::Done => Ok(()),
+        Transition::NotFound => Err(TokenError::Unknown.into()),
+        Transition::Refused(TokenState::Cancelled) => Err(TokenError::Cancelled.into()),
+        Transition::Refused(_) => Err(TokenError::Renewed.into()),
+    }
+}
+
+/// The lifetime of a renewed token: the requested one (bounded by `max`), or
+/// `default` from now. A `Created` in the future needs `AllowPostdating`.
+pub fn renewal_lifetime(
+    requested: Option<&Lifetime>,
+    allow_postdating: bool,
+    now: OffsetDateTime,
+    default: Duration,
+    max: Duration,
+    skew: Duration,
+) -> Result<(OffsetDateTime, OffsetDateTime), Error> {
+    let td = |d: Duration| time::Duration::try_from(d).unwrap_or(time::Duration::MAX);
+    let created = requested.and_then(|l| l.created).unwrap_or(now);
+    if created > now + td(skew) && !allow_postdating {
+        return Err(RequestError::InvalidTimeRange.into());
+    }
+    let created = created.max(now - td(skew));
+    let expires = requested
+        .and_then(|l| l.expires)
+        .unwrap_or_else(|| created + td(default));
+    if expires <= created || expires - created > td(max) {
+        return Err(RequestError::InvalidTimeRange.into());
+    }
+    Ok((created, expires))
+}
+
+/// Who asks to cancel.
+#[derive(Debug, Clone, Copy)]
+pub struct Requester<'a> {
+    /// The authenticated name, compared with the token's subject.
+    pub name: &'a str,
+    /// The requester's roles.
+    pub roles: &'a [String],
+}
+
+/// Cancel the token inside `CancelTarget`: it must verify (expiry is not
+/// checked), be this STS's, and the requester must be its subject or hold
+/// the administrator role. One atomic compare-and-set; a token already
+/// cancelled or renewed is refused. Returns the cancelled token.
+pub fn cancel(
+    validator: &TokenValidator,
+    store: &dyn TokenStore,
+    policy: &LifecyclePolicy,
+    doc: &Document<'_>,
+    token: Node<'_, '_>,
+    requester: &Requester<'_>,
+    now: OffsetDateTime,
+) -> Result<ValidatedToken, Error> {
+    let expect = Expect {
+        allow_expired: true,
+        ..Expect::at(now)
+    };
+    let token = validator.validate(doc, token, &expect)?;
+    if token.issuer != policy.issuer {
+        return Err(TokenError::Unknown.into());
+    }
+    let is_admin = policy
+        .admin_role
+        .as_ref()
+        .is_some_and(|role| requester.roles.iter().any(|r| r == role));
+    if requester.name != token.subject.value && !is_admin {
+        return Err(TokenError::NotAuthorized.into());
+    }
+    match store.cancel(&token.id, now)? {
+        Transition::Done => Ok(token),
+        Transition::NotFound => Err(TokenError::Unknown.into()),
+        Transition::Refused(TokenState::Cancelled) => Err(TokenError::Cancelled.into()),
+        Transition::Refused(_) => Err(TokenError::Renewed.into()),
+    }
+}

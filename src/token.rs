@@ -1,0 +1,768 @@
+//! Validation of presented SAML 1.1 and 2.0 tokens, shared by Validate,
+//! Renew, Cancel, OnBehalfOf/ActAs and SAML tokens in a `wsse:Security`
+//! header.
+//!
+//! [`TokenValidator::validate`] takes a parsed tree and the token's node (an
+//! `Assertion`, or an `EncryptedAssertion` / `xenc:EncryptedData` that it
+//! decrypts with the STS key), verifies the enveloped signature with
+//! [`dsig::verify_enveloped`] against the keys of trusted issuers, and then
+//! reads **only from the verified element**: issuer, subject NameID (its whole
+//! text, so a comment cannot split it), audiences, validity window,
+//! confirmation methods and key, authentication statement, attributes, ID.
+//! The result is an owned [`ValidatedToken`].
+//!
+//! # Signature wrapping
+//! Refused before or after the cryptography, each with its own
+//! [`TokenError::Wrapping`] reason (tests in `tests/validate.rs`):
+//! * the node handed in is not an assertion, or contains or sits inside
+//!   another assertion (a second unsigned assertion around the signed one);
+//! * the signature is not the assertion's own direct child, or references
+//!   anything but the assertion itself ([`dsig::verify_enveloped`]);
+//! * the assertion's ID occurs twice in the document ([`xml::find_by_id`]);
+//! * a second assertion beside the signed one in the same token container
+//!   (checked by [`find_token`] and by callers that take a container).
+
+use crate::dsig::{self, Trust};
+use crate::error::{DsigError, Error, TokenError};
+use crate::keys::{Certificate, PublicKey};
+use crate::wst::rstr::SamlVersion;
+use crate::xml::{self, ns};
+use crate::Limits;
+use base64::Engine as _;
+use roxmltree::{Document, Node};
+use std::time::Duration;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// A SAML 2.0 NameID or SAML 1.1 NameIdentifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameId {
+    /// The whole text content.
+    pub value: String,
+    /// `Format`, if given.
+    pub format: Option<String>,
+    /// `NameQualifier`, if given.
+    pub name_qualifier: Option<String>,
+}
+
+/// One attribute of an attribute statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    /// SAML 2.0 `Name`; SAML 1.1 `AttributeName`.
+    pub name: String,
+    /// SAML 2.0 `NameFormat`; SAML 1.1 `AttributeNamespace`.
+    pub namespace: Option<String>,
+    /// The whole text of each `AttributeValue`.
+    pub values: Vec<String>,
+}
+
+/// The authentication statement, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authn {
+    /// SAML 2.0 `AuthnContextClassRef`; SAML 1.1 `AuthenticationMethod`.
+    pub method: Option<String>,
+    /// `AuthnInstant` / `AuthenticationInstant`.
+    pub instant: Option<OffsetDateTime>,
+}
+
+/// A token whose signature verified against a trusted issuer and whose
+/// conditions held at the time given: everything in it was read from the
+/// signed element.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ValidatedToken {
+    /// SAML 1.1 or 2.0.
+    pub version: SamlVersion,
+    /// `ID` / `AssertionID`.
+    pub id: String,
+    /// The issuer name.
+    pub issuer: String,
+    /// `IssueInstant`.
+    pub issue_instant: OffsetDateTime,
+    /// The subject.
+    pub subject: NameId,
+    /// The audiences of each `AudienceRestriction` (each restriction must be
+    /// met; within one, any audience).
+    pub audience_restrictions: Vec<Vec<String>>,
+    /// `Conditions/@NotBefore`.
+    pub not_before: Option<OffsetDateTime>,
+    /// `Conditions/@NotOnOrAfter` (required).
+    pub not_on_or_after: OffsetDateTime,
+    /// Subject confirmation method URIs.
+    pub confirmation_methods: Vec<String>,
+    /// The holder-of-key public key from the confirmation's `ds:KeyInfo`
+    /// (`X509Certificate` or `RSAKeyValue`), if any.
+    pub confirmation_key: Option<PublicKey>,
+    /// The authentication statement.
+    pub authn: Option<Authn>,
+    /// Attributes in document order.
+    pub attributes: Vec<Attribute>,
+    /// The trusted certificate whose key verified the signature.
+    pub signer: Certificate,
+}
+
+impl ValidatedToken {
+    /// Every audience named in any restriction.
+    pub fn audiences(&self) -> impl Iterator<Item = &str> {
+        self.audience_restrictions
+            .iter()
+            .flatten()
+            .map(String::as_str)
+    }
+
+    /// Whether the token is a bearer token (SAML 1.1 or 2.0 bearer method).
+    pub fn is_bearer(&self) -> bool {
+        self.confirmation_methods
+            .iter()
+            .any(|m| m == CM_BEARER_2 || m == CM_BEARER_1)
+    }
+}
+
+/// SAML 2.0 bearer confirmation method.
+pub const CM_BEARER_2: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
+/// SAML 1.1 bearer confirmation method.
+pub const CM_BEARER_1: &str = "urn:oasis:names:tc:SAML:1.0:cm:bearer";
+
+/// Which issuer names a trusted key may sign for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssuerName {
+    /// Only assertions whose issuer is exactly this name.
+    Exactly(String),
+    /// Any issuer name (the key alone is the trust anchor): for tools such as
+    /// `wstrust validate --trust-cert`. An STS should name its issuers, so
+    /// that one trusted partner cannot speak for another.
+    Any,
+}
+
+/// One issuer the validator trusts, with its signing certificates.
+#[derive(Debug, Clone)]
+pub struct TrustedIssuer {
+    /// The issuer name its assertions carry.
+    pub name: IssuerName,
+    /// The certificates whose keys may sign for it.
+    pub certificates: Vec<Certificate>,
+}
+
+impl TrustedIssuer {
+    /// An issuer trusted under `name` with these certificates.
+    pub fn named(name: impl Into<String>, certificates: Vec<Certificate>) -> Self {
+        Self {
+            name: IssuerName::Exactly(name.into()),
+            certificates,
+        }
+    }
+
+    /// Keys trusted for any issuer name (see [`IssuerName::Any`]).
+    pub fn any_name(certificates: Vec<Certificate>) -> Self {
+        Self {
+            name: IssuerName::Any,
+            certificates,
+        }
+    }
+
+    fn accepts(&self, issuer: &str) -> bool {
+        match &self.name {
+            IssuerName::Exactly(n) => n == issuer,
+            IssuerName::Any => true,
+        }
+    }
+}
+
+/// Decrypts `EncryptedAssertion` / `xenc:EncryptedData` tokens addressed to
+/// the STS. Implemented over the crate's XML-Enc layer by the STS; the
+/// validator itself never touches a private key.
+pub trait TokenDecryptor: std::fmt::Debug + Send + Sync {
+    /// Decrypt the `xenc:EncryptedData` element `encrypted_data` of `doc`
+    /// (with any `xenc:EncryptedKey` beside it in `container`) to the
+    /// plaintext bytes of one element. All failures must look alike.
+    fn decrypt(
+        &self,
+        doc: &Document<'_>,
+        container: Node<'_, '_>,
+        encrypted_data: Node<'_, '_>,
+        limits: &Limits,
+    ) -> Result<Vec<u8>, Error>;
+}
+
+/// What the caller expects of a token besides a valid signature.
+#[derive(Debug, Clone, Copy)]
+pub struct Expect<'a> {
+    /// The time to check `NotBefore`/`NotOnOrAfter` against.
+    pub now: OffsetDateTime,
+    /// The audience the token must be restricted to (`None`: not checked;
+    /// `Some`: every `AudienceRestriction` must name it, and there must be
+    /// at least one).
+    pub audience: Option<&'a str>,
+    /// Skip the `NotOnOrAfter` check (renewal, which applies its own window).
+    /// `NotBefore` is always checked.
+    pub allow_expired: bool,
+}
+
+impl<'a> Expect<'a> {
+    /// Check times at `now`, no audience, expiry enforced.
+    pub fn at(now: OffsetDateTime) -> Self {
+        Self {
+            now,
+            audience: None,
+            allow_expired: false,
+        }
+    }
+
+    /// Also require `audience`.
+    pub fn audience(self, audience: &'a str) -> Self {
+        Self {
+            audience: Some(audience),
+            ..self
+        }
+    }
+}
+
+/// Validates SAML tokens against a fixed set of trusted issuers.
+///
+/// # Defaults
+/// Clock skew and parse limits from [`Limits::default`]; no decryptor (an
+/// encrypted token is refused).
+#[derive(Debug)]
+pub struct TokenValidator {
+    trusted: Vec<TrustedIssuer>,
+    decryptor: Option<std::sync::Arc<dyn TokenDecryptor>>,
+    limits: Limits,
+}
+
+impl TokenValidator {
+    /// A validator trusting exactly these issuers.
+    pub fn new(trusted: Vec<TrustedIssuer>) -> Self {
+        Self {
+            trusted,
+            decryptor: None,
+            limits: Limits::default(),
+        }
+    }
+
+    /// Decrypt encrypted tokens with `decryptor`.
+    pub fn with_decryptor(mut self, decryptor: std::sync::Arc<dyn TokenDecryptor>) -> Self {
+        self.decryptor = Some(decryptor);
+        self
+    }
+
+    /// Use these limits (clock skew, parse bounds for decrypted tokens).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Validate the token at `node` of `doc` (an assertion, an
+    /// `EncryptedAssertion`, or an `xenc:EncryptedData`).
+    pub fn validate(
+        &self,
+        doc: &Document<'_>,
+        node: Node<'_, '_>,
+        expect: &Expect<'_>,
+    ) -> Result<ValidatedToken, Error> {
+        if let Some(data) = encrypted_data(node)? {
+            let Some(decryptor) = &self.decryptor else {
+                return Err(TokenError::Malformed("encrypted token and no decryption key").into());
+            };
+            let plain = decryptor.decrypt(doc, node, data, &self.limits)?;
+            let text = xml::parse_bytes(&plain, &self.limits)?;
+            let inner = xml::parse(text, &self.limits)?;
+            let root = inner.root_element();
+            if encrypted_data(root)?.is_some() {
+                return Err(TokenError::Malformed("nested encryption").into());
+            }
+            return self.validate_assertion(&inner, root, expect);
+        }
+        self.validate_assertion(doc, node, expect)
+    }
+
+    /// Parse `text` and validate the one token in it ([`find_token`]): a bare
+    /// or encrypted assertion, or the token inside an RSTR.
+    pub fn validate_document(&self, text: &str, expect: &Expect<'_>) -> Result<ValidatedToken, Error> {
+        let doc = xml::parse(text, &self.limits)?;
+        let node = find_token(&doc)?;
+        self.validate(&doc, node, expect)
+    }
+
+    fn validate_assertion(
+        &self,
+        doc: &Document<'_>,
+        node: Node<'_, '_>,
+        expect: &Expect<'_>,
+    ) -> Result<ValidatedToken, Error> {
+        let version = assertion_version(node)
+            .ok_or(TokenError::Wrapping("token is not an assertion"))?;
+        if node.descendants().skip(1).any(is_assertion) {
+            return Err(TokenError::Wrapping("assertion inside the assertion").into());
+        }
+        if node.ancestors().skip(1).any(is_assertion) {
+            return Err(TokenError::Wrapping("assertion inside another assertion").into());
+        }
+        let id = xml::id_of(node).ok_or(TokenError::Malformed("assertion ID"))?;
+        match xml::find_by_id(doc, id) {
+            Ok(n) if n == node => {}
+            Ok(_) => return Err(TokenError::Wrapping("ID names another element").into()),
+            Err(Error::Xml(crate::error::XmlError::DuplicateId(_))) => {
+                return Err(TokenError::Wrapping("duplicate ID").into())
+            }
+            Err(e) => return Err(e),
+        }
+        let sig_children = node
+            .children()
+            .filter(|c| c.has_tag_name((ns::DS, "Signature")))
+            .count();
+        let all_sigs = node
+            .descendants()
+            .filter(|c| c.has_tag_name((ns::DS, "Signature")))
+            .count();
+        if sig_children == 0 {
+            return Err(DsigError::Missing.into());
+        }
+        if all_sigs != 1 {
+            return Err(TokenError::Wrapping("more than one signature in the assertion").into());
+        }
+
+        // The claimed issuer only selects which keys to try; it is read again
+        // from the verified element below.
+        let claimed = issuer_of(node, version)?;
+        let certs: Vec<Certificate> = self
+            .trusted
+            .iter()
+            .filter(|t| t.accepts(&claimed))
+            .flat_map(|t| t.certificates.iter().cloned())
+            .collect();
+        if certs.is_empty() {
+            return Err(TokenError::UntrustedIssuer.into());
+        }
+        let trust = Trust::certificates(&certs);
+        let verified = match dsig::verify_enveloped(doc, node, &trust, &self.limits) {
+            Ok(v) => v,
+            Err(Error::Dsig(DsigError::UntrustedKey)) => {
+                return Err(TokenError::UntrustedIssuer.into())
+            }
+            Err(Error::Dsig(DsigError::WrongSignedElement)) => {
+                return Err(TokenError::Wrapping("signature covers another element").into())
+            }
+            Err(e) => return Err(e),
+        };
+        let element = verified.element();
+        if element != node {
+            return Err(TokenError::Wrapping("verified element is not the token").into());
+        }
+        let signer = match verified.key() {
+            dsig::TrustedKey::Certificate(c) => c.clone(),
+            _ => return Err(TokenError::UntrustedIssuer.into()),
+        };
+        let token = read_assertion(element, version, signer)?;
+        if token.issuer != claimed {
+            return Err(TokenError::Wrapping("issuer changed").into());
+        }
+        check_conditions(&token, expect, self.limits.clock_skew)?;
+        Ok(token)
+    }
+}
+
+/// Check the validity window (with `skew`) and the audience.
+pub fn check_conditions(
+    token: &ValidatedToken,
+    expect: &Expect<'_>,
+    skew: Duration,
+) -> Result<(), Error> {
+    let skew = time::Duration::try_from(skew).unwrap_or(time::Duration::MAX);
+    if let Some(nb) = token.not_before {
+        if expect.now + skew < nb {
+            return Err(TokenError::NotYetValid.into());
+        }
+    }
+    if !expect.allow_expired && expect.now - skew >= token.not_on_or_after {
+        return Err(TokenError::Expired.into());
+    }
+    if let Some(aud) = expect.audience {
+        if token.audience_restrictions.is_empty()
+            || !token
+                .audience_restrictions
+                .iter()
+                .all(|r| r.iter().any(|a| a == aud))
+        {
+            return Err(TokenError::WrongAudience.into());
+        }
+    }
+    Ok(())
+}
+
+/// The one token in a document: the root element if it is an assertion,
+/// `EncryptedAssertion` or `EncryptedData`; otherwise the single element
+/// inside the single `RequestedSecurityToken` (any WS-Trust version), or the
+/// single assertion anywhere. More than one candidate is refused (a second
+/// assertion beside the signed one).
+pub fn find_token<'a, 'input>(doc: &'a Document<'input>) -> Result<Node<'a, 'input>, Error> {
+    let root = doc.root_element();
+    if is_token_element(root) {
+        return Ok(root);
+    }
+    let mut rsts = doc.descendants().filter(|n| {
+        n.tag_name().name() == "RequestedSecurityToken"
+            && matches!(
+                n.tag_name().namespace(),
+                Some(ns::WST_2005 | ns::WST_13 | ns::WST_14)
+            )
+    });
+    if let Some(rst) = rsts.next() {
+        if rsts.next().is_some() {
+            return Err(TokenError::Malformed("more than one RequestedSecurityToken").into());
+        }
+        return single_token_child(rst);
+    }
+    let mut tokens = doc.descendants().filter(|n| is_token_element(*n));
+    let first = tokens
+        .next()
+        .ok_or(TokenError::Malformed("no assertion"))?;
+    if tokens.any(|n| !first.descendants().any(|d| d == n)) {
+        return Err(TokenError::Wrapping("more than one assertion").into());
+    }
+    Ok(first)
+}
+
+/// The single element child of a token container (`ValidateTarget`,
+/// `RenewTarget`, `CancelTarget`, `RequestedSecurityToken`, `OnBehalfOf`),
+/// which must be a token element; anything beside it is refused.
+pub fn single_token_child<'a, 'input>(
+    container: Node<'a, 'input>,
+) -> Result<Node<'a, 'input>, Error> {
+    let mut kids = container.children().filter(Node::is_element);
+    let token = kids
+        .next()
+        .ok_or(TokenError::Malformed("empty token container"))?;
+    if kids.next().is_some() {
+        return Err(TokenError::Wrapping("more than one element in the token container").into());
+    }
+    if !is_token_element(token) {
+        return Err(TokenError::Malformed("not a SAML token").into());
+    }
+    Ok(token)
+}
+
+fn is_token_element(n: Node<'_, '_>) -> bool {
+    is_assertion(n)
+        || n.has_tag_name((ns::SAML2, "EncryptedAssertion"))
+        || n.has_tag_name((ns::XENC, "EncryptedData"))
+}
+
+fn is_assertion(n: Node<'_, '_>) -> bool {
+    assertion_version(n).is_some()
+}
+
+fn assertion_version(n: Node<'_, '_>) -> Option<SamlVersion> {
+    if n.has_tag_name((ns::SAML2, "Assertion")) {
+        Some(SamlVersion::V20)
+    } else if n.has_tag_name((ns::SAML1, "Assertion")) {
+        Some(SamlVersion::V11)
+    } else {
+        None
+    }
+}
+
+/// The `xenc:EncryptedData` to decrypt, if `node` is an encrypted token.
+fn encrypted_data<'a, 'input>(node: Node<'a, 'input>) -> Result<Option<Node<'a, 'input>>, Error> {
+    if node.has_tag_name((ns::XENC, "EncryptedData")) {
+        return Ok(Some(node));
+    }
+    if node.has_tag_name((ns::SAML2, "EncryptedAssertion")) {
+        let mut data = node
+            .children()
+            .filter(|c| c.has_tag_name((ns::XENC, "EncryptedData")));
+        let first = data
+            .next()
+            .ok_or(TokenError::Malformed("EncryptedAssertion without EncryptedData"))?;
+        if data.next().is_some() {
+            return Err(TokenError::Malformed("two EncryptedData").into());
+        }
+        return Ok(Some(first));
+    }
+    Ok(None)
+}
+
+fn child<'a, 'input>(n: Node<'a, 'input>, ns_: &str, name: &str) -> Option<Node<'a, 'input>> {
+    n.children().find(|c| c.has_tag_name((ns_, name)))
+}
+
+/// The only child `name`, refusing a second one.
+fn one_child<'a, 'input>(
+    n: Node<'a, 'input>,
+    ns_: &str,
+    name: &'static str,
+) -> Result<Option<Node<'a, 'input>>, Error> {
+    let mut it = n.children().filter(|c| c.has_tag_name((ns_, name)));
+    let first = it.next();
+    if it.next().is_some() {
+        return Err(TokenError::Malformed(name).into());
+    }
+    Ok(first)
+}
+
+fn time_attr(n: Node<'_, '_>, name: &'static str) -> Result<Option<OffsetDateTime>, Error> {
+    n.attribute(name)
+        .map(|v| {
+            OffsetDateTime::parse(v.trim(), &Rfc3339).map_err(|_| TokenError::Malformed(name).into())
+        })
+        .transpose()
+}
+
+fn issuer_of(a: Node<'_, '_>, v: SamlVersion) -> Result<String, Error> {
+    let issuer = match v {
+        SamlVersion::V20 => one_child(a, ns::SAML2, "Issuer")?
+            .map(|i| xml::whole_text(i).trim().to_owned()),
+        SamlVersion::V11 => a.attribute("Issuer").map(|s| s.trim().to_owned()),
+    };
+    issuer
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| TokenError::Malformed("Issuer").into())
+}
+
+fn name_id(n: Node<'_, '_>) -> Result<NameId, Error> {
+    let value = xml::whole_text(n).trim().to_owned();
+    if value.is_empty() {
+        return Err(TokenError::Malformed("empty NameID").into());
+    }
+    Ok(NameId {
+        value,
+        format: n.attribute("Format").map(str::to_owned),
+        name_qualifier: n.attribute("NameQualifier").map(str::to_owned),
+    })
+}
+
+fn key_from_key_info(ki: Node<'_, '_>) -> Result<Option<PublicKey>, Error> {
+    let b64 = |n: Node<'_, '_>| -> Result<Vec<u8>, Error> {
+        let s: String = xml::whole_text(n)
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .map_err(|_| TokenError::Malformed("KeyInfo base64").into())
+    };
+    if let Some(cert) = ki
+        .descendants()
+        .find(|n| n.has_tag_name((ns::DS, "X509Certificate")))
+    {
+        let c = Certificate::from_der(&b64(cert)?)?;
+        return Ok(Some(c.public_key().clone()));
+    }
+    if let Some(rsa) = ki
+        .descendants()
+        .find(|n| n.has_tag_name((ns::DS, "RSAKeyValue")))
+    {
+        let m = child(rsa, ns::DS, "Modulus").ok_or(TokenError::Malformed("Modulus"))?;
+        let e = child(rsa, ns::DS, "Exponent").ok_or(TokenError::Malformed("Exponent"))?;
+        return Ok(Some(PublicKey::from_components(&b64(m)?, &b64(e)?)?));
+    }
+    Ok(None)
+}
+
+/// Read an assertion element that has already been verified (never call it
+/// on anything else).
+fn read_assertion(
+    a: Node<'_, '_>,
+    version: SamlVersion,
+    signer: Certificate,
+) -> Result<ValidatedToken, Error> {
+    let id = xml::id_of(a)
+        .ok_or(TokenError::Malformed("assertion ID"))?
+        .to_owned();
+    let issuer = issuer_of(a, version)?;
+    let issue_instant =
+        time_attr(a, "IssueInstant")?.ok_or(TokenError::Malformed("IssueInstant"))?;
+    match version {
+        SamlVersion::V20 if a.attribute("Version") != Some("2.0") => {
+            return Err(TokenError::Malformed("Version").into())
+        }
+        SamlVersion::V11
+            if a.attribute("MajorVersion") != Some("1") || a.attribute("MinorVersion") != Some("1") =>
+        {
+            return Err(TokenError::Malformed("MajorVersion/MinorVersion").into())
+        }
+        _ => {}
+    }
+    let saml = match version {
+        SamlVersion::V20 => ns::SAML2,
+        SamlVersion::V11 => ns::SAML1,
+    };
+
+    // Conditions
+    let conditions = one_child(a, saml, "Conditions")?.ok_or(TokenError::Malformed("Conditions"))?;
+    let not_before = time_attr(conditions, "NotBefore")?;
+    let mut not_on_or_after =
+        time_attr(conditions, "NotOnOrAfter")?.ok_or(TokenError::Malformed("NotOnOrAfter"))?;
+    let restriction = match version {
+        SamlVersion::V20 => "AudienceRestriction",
+        SamlVersion::V11 => "AudienceRestrictionCondition",
+    };
+    let mut audience_restrictions = Vec::new();
+    for c in conditions.children().filter(Node::is_element) {
+        if c.has_tag_name((saml, restriction)) {
+            let auds: Vec<String> = c
+                .children()
+                .filter(|n| n.has_tag_name((saml, "Audience")))
+                .map(|n| xml::whole_text(n).trim().to_owned())
+                .collect();
+            if auds.is_empty() {
+                return Err(TokenError::Malformed("empty audience restriction").into());
+            }
+            audience_restrictions.push(auds);
+        } else if c.has_tag_name((saml, "OneTimeUse"))
+            || c.has_tag_name((saml, "ProxyRestriction"))
+            || c.has_tag_name((saml, "DoNotCacheCondition"))
+        {
+            // Understood and not restrictive for validation by the issuer.
+        } else {
+            // An unknown condition makes the assertion indeterminate.
+            return Err(TokenError::Malformed("unknown condition").into());
+        }
+    }
+
+    // Subject(s) and confirmation
+    let mut subject: Option<NameId> = None;
+    let mut confirmation_methods = Vec::new();
+    let mut confirmation_key = None;
+    let mut subjects = Vec::new();
+    match version {
+        SamlVersion::V20 => {
+            if let Some(s) = one_child(a, saml, "Subject")? {
+                subjects.push(s);
+            }
+        }
+        SamlVersion::V11 => {
+            for st in a.children().filter(Node::is_element) {
+                if st.tag_name().namespace() == Some(ns::SAML1) {
+                    if let Some(s) = one_child(st, saml, "Subject")? {
+                        subjects.push(s);
+                    }
+                }
+            }
+        }
+    }
+    for s in subjects {
+        let nid_name = match version {
+            SamlVersion::V20 => "NameID",
+            SamlVersion::V11 => "NameIdentifier",
+        };
+        if child(s, saml, "EncryptedID").is_some() || child(s, saml, "BaseID").is_some() {
+            return Err(TokenError::Malformed("unsupported subject identifier").into());
+        }
+        let nid = one_child(s, saml, nid_name)?.ok_or(TokenError::Malformed("NameID"))?;
+        let nid = name_id(nid)?;
+        match &subject {
+            None => subject = Some(nid),
+            Some(prev) if *prev == nid => {}
+            Some(_) => return Err(TokenError::Malformed("statements name different subjects").into()),
+        }
+        for sc in s
+            .children()
+            .filter(|n| n.has_tag_name((saml, "SubjectConfirmation")))
+        {
+            let (methods, key_holder): (Vec<String>, Option<Node<'_, '_>>) = match version {
+                SamlVersion::V20 => {
+                    let m = sc
+                        .attribute("Method")
+                        .ok_or(TokenError::Malformed("SubjectConfirmation Method"))?;
+                    let data = child(sc, saml, "SubjectConfirmationData");
+                    if let Some(d) = data {
+                        // Confirmation data carries its own window (SAML 2.0
+                        // profiles): the shorter window wins.
+                        if let Some(t) = time_attr(d, "NotOnOrAfter")? {
+                            not_on_or_after = not_on_or_after.min(t);
+                        }
+                    }
+                    (vec![m.to_owned()], data)
+                }
+                SamlVersion::V11 => (
+                    sc.children()
+                        .filter(|n| n.has_tag_name((saml, "ConfirmationMethod")))
+                        .map(|n| xml::whole_text(n).trim().to_owned())
+                        .collect(),
+                    Some(sc),
+                ),
+            };
+            for m in methods {
+                if !confirmation_methods.contains(&m) {
+                    confirmation_methods.push(m);
+                }
+            }
+            if let Some(h) = key_holder {
+                if let Some(ki) = child(h, ns::DS, "KeyInfo") {
+                    if confirmation_key.is_none() {
+                        confirmation_key = key_from_key_info(ki)?;
+                    }
+                }
+            }
+        }
+    }
+    let subject = subject.ok_or(TokenError::Malformed("Subject"))?;
+
+    // Statements
+    let mut authn = None;
+    let mut attributes = Vec::new();
+    let (authn_name, attr_name_attr, attr_ns_attr) = match version {
+        SamlVersion::V20 => ("AuthnStatement", "Name", "NameFormat"),
+        SamlVersion::V11 => ("AuthenticationStatement", "AttributeName", "AttributeNamespace"),
+    };
+    for st in a.children().filter(Node::is_element) {
+        if st.has_tag_name((saml, authn_name)) {
+            if authn.is_some() {
+                return Err(TokenError::Malformed("two authentication statements").into());
+            }
+            authn = Some(match version {
+                SamlVersion::V20 => Authn {
+                    method: st
+                        .descendants()
+                        .find(|n| n.has_tag_name((saml, "AuthnContextClassRef")))
+                        .map(|n| xml::whole_text(n).trim().to_owned()),
+                    instant: time_attr(st, "AuthnInstant")?,
+                },
+                SamlVersion::V11 => Authn {
+                    method: st.attribute("AuthenticationMethod").map(str::to_owned),
+                    instant: time_attr(st, "AuthenticationInstant")?,
+                },
+            });
+        } else if st.has_tag_name((saml, "AttributeStatement")) {
+            for at in st.children().filter(Node::is_element) {
+                if at.has_tag_name((saml, "Attribute")) {
+                    let name = at
+                        .attribute(attr_name_attr)
+                        .ok_or(TokenError::Malformed("Attribute name"))?;
+                    attributes.push(Attribute {
+                        name: name.to_owned(),
+                        namespace: at.attribute(attr_ns_attr).map(str::to_owned),
+                        values: at
+                            .children()
+                            .filter(|n| n.has_tag_name((saml, "AttributeValue")))
+                            .map(|n| xml::whole_text(n).into_owned())
+                            .collect(),
+                    });
+                } else if at.has_tag_name((saml, "EncryptedAttribute")) {
+                    return Err(TokenError::Malformed("encrypted attribute").into());
+                }
+            }
+        }
+    }
+
+    Ok(ValidatedToken {
+        version,
+        id,
+        issuer,
+        issue_instant,
+        subject,
+        audience_restrictions,
+        not_before,
+        not_on_or_after,
+        confirmation_methods,
+        confirmation_key,
+        authn,
+        attributes,
+        signer,
+    })
+}
