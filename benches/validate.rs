@@ -33,7 +33,8 @@ fn assertion() -> String {
 
 fn bench(c: &mut Criterion) {
     let key = AwsLcRsaKey::from_pem(&std::fs::read(format!("{DIR}/sts.key.pem")).unwrap()).unwrap();
-    let cert = Certificate::from_pem(&std::fs::read(format!("{DIR}/sts.cert.pem")).unwrap()).unwrap();
+    let cert =
+        Certificate::from_pem(&std::fs::read(format!("{DIR}/sts.cert.pem")).unwrap()).unwrap();
     let limits = Limits::default();
     let signed = dsig::sign_enveloped(
         &assertion(),
@@ -67,23 +68,26 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("validate");
     g.throughput(Throughput::Bytes(signed.len() as u64));
-    g.bench_function(format!("saml20_signed_{}B_memory_store", signed.len()), |b| {
-        b.iter(|| {
-            let doc = xml::parse(black_box(&signed), &limits).unwrap();
-            let node = token::find_token(&doc).unwrap();
-            let v = lifecycle::validate(
-                &validator,
-                Some(&store),
-                &policy,
-                &doc,
-                node,
-                &Expect::at(now).audience(RP),
-            )
-            .unwrap();
-            assert!(v.status.valid);
-            v
-        })
-    });
+    g.bench_function(
+        format!("saml20_signed_{}B_memory_store", signed.len()),
+        |b| {
+            b.iter(|| {
+                let doc = xml::parse(black_box(&signed), &limits).unwrap();
+                let node = token::find_token(&doc).unwrap();
+                let v = lifecycle::validate(
+                    &validator,
+                    Some(&store),
+                    &policy,
+                    &doc,
+                    node,
+                    &Expect::at(now).audience(RP),
+                )
+                .unwrap();
+                assert!(v.status.valid);
+                v
+            })
+        },
+    );
     g.finish();
 }
 

@@ -280,17 +280,15 @@ pub fn prepare_renewal(
     if token.issuer != policy.issuer {
         return Err(TokenError::NotRenewable("issued by another STS").into());
     }
-    let skew = time::Duration::try_from(validator.limits().clock_skew)
-        .unwrap_or(time::Duration::MAX);
-    let window =
-        time::Duration::try_from(policy.renewal_window).unwrap_or(time::Duration::MAX);
+    let skew =
+        time::Duration::try_from(validator.limits().clock_skew).unwrap_or(time::Duration::MAX);
+    let window = time::Duration::try_from(policy.renewal_window).unwrap_or(time::Duration::MAX);
     let expired = now - skew >= token.not_on_or_after;
     // Past the window the record may already be gone: say why first.
     if expired && now - skew >= token.not_on_or_after.saturating_add(window) {
         return Err(TokenError::RenewalWindow.into());
     }
-    let record = check_state(&token, Some(store), policy, now)?
-        .ok_or(TokenError::Unknown)?;
+    let record = check_state(&token, Some(store), policy, now)?.ok_or(TokenError::Unknown)?;
     if !record.renew_allowed {
         return Err(TokenError::NotRenewable("Renewing Allow=false").into());
     }

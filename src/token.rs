@@ -22,14 +22,18 @@
 //! * a second assertion beside the signed one in the same token container
 //!   (checked by [`find_token`] and by callers that take a container).
 
+use crate::auth::{AssertionVerifier, Confirmation, VerifiedAssertion};
 use crate::dsig::{self, Trust};
 use crate::error::{DsigError, Error, TokenError};
+use crate::host::{KeyResolver, Random};
 use crate::keys::{Certificate, PublicKey};
 use crate::wst::rstr::SamlVersion;
+use crate::xenc::{self, DecryptOptions};
 use crate::xml::{self, ns};
 use crate::Limits;
 use base64::Engine as _;
 use roxmltree::{Document, Node};
+use std::sync::Arc;
 use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -168,20 +172,17 @@ impl TrustedIssuer {
     }
 }
 
-/// Decrypts `EncryptedAssertion` / `xenc:EncryptedData` tokens addressed to
-/// the STS. Implemented over the crate's XML-Enc layer by the STS; the
-/// validator itself never touches a private key.
-pub trait TokenDecryptor: std::fmt::Debug + Send + Sync {
-    /// Decrypt the `xenc:EncryptedData` element `encrypted_data` of `doc`
-    /// (with any `xenc:EncryptedKey` beside it in `container`) to the
-    /// plaintext bytes of one element. All failures must look alike.
-    fn decrypt(
-        &self,
-        doc: &Document<'_>,
-        container: Node<'_, '_>,
-        encrypted_data: Node<'_, '_>,
-        limits: &Limits,
-    ) -> Result<Vec<u8>, Error>;
+/// How encrypted tokens addressed to the STS are decrypted: the host's
+/// [`KeyResolver`] (the STS key, or an HSM behind it), the XML-Enc options and
+/// the randomness XML-Enc needs to make every failure look alike.
+#[derive(Debug, Clone)]
+pub struct Decryption {
+    /// The STS's private keys.
+    pub keys: Arc<dyn KeyResolver>,
+    /// XML-Enc choices (defaults: AES-GCM and RSA-OAEP only).
+    pub options: DecryptOptions,
+    /// Randomness for the stand-in key of a failed key transport.
+    pub random: Arc<dyn Random>,
 }
 
 /// What the caller expects of a token besides a valid signature.
@@ -220,13 +221,14 @@ impl<'a> Expect<'a> {
 /// Validates SAML tokens against a fixed set of trusted issuers.
 ///
 /// # Defaults
-/// Clock skew and parse limits from [`Limits::default`]; no decryptor (an
+/// Clock skew and parse limits from [`Limits::default`]; no decryption (an
 /// encrypted token is refused).
 #[derive(Debug)]
 pub struct TokenValidator {
     trusted: Vec<TrustedIssuer>,
-    decryptor: Option<std::sync::Arc<dyn TokenDecryptor>>,
+    decryption: Option<Decryption>,
     limits: Limits,
+    audience: Option<String>,
 }
 
 impl TokenValidator {
@@ -234,14 +236,24 @@ impl TokenValidator {
     pub fn new(trusted: Vec<TrustedIssuer>) -> Self {
         Self {
             trusted,
-            decryptor: None,
+            decryption: None,
             limits: Limits::default(),
+            audience: None,
         }
     }
 
-    /// Decrypt encrypted tokens with `decryptor`.
-    pub fn with_decryptor(mut self, decryptor: std::sync::Arc<dyn TokenDecryptor>) -> Self {
-        self.decryptor = Some(decryptor);
+    /// Decrypt encrypted tokens (otherwise they are refused).
+    pub fn with_decryption(mut self, decryption: Decryption) -> Self {
+        self.decryption = Some(decryption);
+        self
+    }
+
+    /// The audience required when this validator serves as the
+    /// [`AssertionVerifier`] of SAML credentials in a `wsse:Security` header
+    /// (normally the STS's own endpoint or issuer name). Without it, such
+    /// assertions are accepted for any audience.
+    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
         self
     }
 
@@ -264,13 +276,21 @@ impl TokenValidator {
         node: Node<'_, '_>,
         expect: &Expect<'_>,
     ) -> Result<ValidatedToken, Error> {
-        if let Some(data) = encrypted_data(node)? {
-            let Some(decryptor) = &self.decryptor else {
+        if encrypted_data(node)?.is_some() {
+            let Some(dec) = &self.decryption else {
                 return Err(TokenError::Malformed("encrypted token and no decryption key").into());
             };
-            let plain = decryptor.decrypt(doc, node, data, &self.limits)?;
-            let text = xml::parse_bytes(&plain, &self.limits)?;
-            let inner = xml::parse(text, &self.limits)?;
+            let plain = xenc::decrypt_element(
+                node,
+                dec.keys.as_ref(),
+                &dec.options,
+                dec.random.as_ref(),
+                &self.limits,
+            )?;
+            if !plain.is_element {
+                return Err(TokenError::Malformed("encrypted content is not an element").into());
+            }
+            let inner = xml::parse(&plain.xml, &self.limits)?;
             let root = inner.root_element();
             if encrypted_data(root)?.is_some() {
                 return Err(TokenError::Malformed("nested encryption").into());
@@ -282,7 +302,11 @@ impl TokenValidator {
 
     /// Parse `text` and validate the one token in it ([`find_token`]): a bare
     /// or encrypted assertion, or the token inside an RSTR.
-    pub fn validate_document(&self, text: &str, expect: &Expect<'_>) -> Result<ValidatedToken, Error> {
+    pub fn validate_document(
+        &self,
+        text: &str,
+        expect: &Expect<'_>,
+    ) -> Result<ValidatedToken, Error> {
         let doc = xml::parse(text, &self.limits)?;
         let node = find_token(&doc)?;
         self.validate(&doc, node, expect)
@@ -294,8 +318,8 @@ impl TokenValidator {
         node: Node<'_, '_>,
         expect: &Expect<'_>,
     ) -> Result<ValidatedToken, Error> {
-        let version = assertion_version(node)
-            .ok_or(TokenError::Wrapping("token is not an assertion"))?;
+        let version =
+            assertion_version(node).ok_or(TokenError::Wrapping("token is not an assertion"))?;
         if node.descendants().skip(1).any(is_assertion) {
             return Err(TokenError::Wrapping("assertion inside the assertion").into());
         }
@@ -366,6 +390,63 @@ impl TokenValidator {
     }
 }
 
+/// SAML 2.0 holder-of-key confirmation method.
+pub const CM_HOK_2: &str = "urn:oasis:names:tc:SAML:2.0:cm:holder-of-key";
+/// SAML 1.1 holder-of-key confirmation method.
+pub const CM_HOK_1: &str = "urn:oasis:names:tc:SAML:1.0:cm:holder-of-key";
+/// SAML 2.0 sender-vouches confirmation method.
+pub const CM_SV_2: &str = "urn:oasis:names:tc:SAML:2.0:cm:sender-vouches";
+/// SAML 1.1 sender-vouches confirmation method.
+pub const CM_SV_1: &str = "urn:oasis:names:tc:SAML:1.0:cm:sender-vouches";
+
+/// SAML credentials in a `wsse:Security` header: validated exactly as
+/// Validate does (signature, wrapping, time with skew, audience when
+/// [`with_audience`](TokenValidator::with_audience) is set). The
+/// confirmation reported is the strongest the assertion allows:
+/// holder-of-key (with its key) over sender-vouches over bearer, so that a
+/// token offering several methods is held to the one that needs proof.
+impl AssertionVerifier for TokenValidator {
+    fn verify(
+        &self,
+        doc: &Document<'_>,
+        assertion: Node<'_, '_>,
+        now: OffsetDateTime,
+    ) -> Result<VerifiedAssertion, Error> {
+        let expect = Expect {
+            audience: self.audience.as_deref(),
+            ..Expect::at(now)
+        };
+        let t = self.validate(doc, assertion, &expect)?;
+        let has = |a: &str, b: &str| t.confirmation_methods.iter().any(|m| m == a || m == b);
+        let confirmation = if has(CM_HOK_2, CM_HOK_1) {
+            Confirmation::HolderOfKey(
+                t.confirmation_key
+                    .clone()
+                    .ok_or(TokenError::Malformed("holder-of-key without a public key"))?,
+            )
+        } else if has(CM_SV_2, CM_SV_1) {
+            Confirmation::SenderVouches
+        } else if t.is_bearer() {
+            Confirmation::Bearer
+        } else {
+            return Err(TokenError::Malformed("no supported confirmation method").into());
+        };
+        let mut attributes = crate::host::Attributes::new();
+        for a in &t.attributes {
+            attributes
+                .entry(a.name.clone())
+                .or_default()
+                .extend(a.values.iter().cloned());
+        }
+        Ok(VerifiedAssertion {
+            issuer: t.issuer,
+            subject: t.subject.value,
+            confirmation,
+            attributes,
+        })
+    }
+}
+
 /// Check the validity window (with `skew`) and the audience.
 pub fn check_conditions(
     token: &ValidatedToken,
@@ -418,9 +499,7 @@ pub fn find_token<'a, 'input>(doc: &'a Document<'input>) -> Result<Node<'a, 'inp
         return single_token_child(rst);
     }
     let mut tokens = doc.descendants().filter(|n| is_token_element(*n));
-    let first = tokens
-        .next()
-        .ok_or(TokenError::Malformed("no assertion"))?;
+    let first = tokens.next().ok_or(TokenError::Malformed("no assertion"))?;
     if tokens.any(|n| !first.descendants().any(|d| d == n)) {
         return Err(TokenError::Wrapping("more than one assertion").into());
     }
@@ -475,9 +554,9 @@ fn encrypted_data<'a, 'input>(node: Node<'a, 'input>) -> Result<Option<Node<'a, 
         let mut data = node
             .children()
             .filter(|c| c.has_tag_name((ns::XENC, "EncryptedData")));
-        let first = data
-            .next()
-            .ok_or(TokenError::Malformed("EncryptedAssertion without EncryptedData"))?;
+        let first = data.next().ok_or(TokenError::Malformed(
+            "EncryptedAssertion without EncryptedData",
+        ))?;
         if data.next().is_some() {
             return Err(TokenError::Malformed("two EncryptedData").into());
         }
@@ -507,15 +586,17 @@ fn one_child<'a, 'input>(
 fn time_attr(n: Node<'_, '_>, name: &'static str) -> Result<Option<OffsetDateTime>, Error> {
     n.attribute(name)
         .map(|v| {
-            OffsetDateTime::parse(v.trim(), &Rfc3339).map_err(|_| TokenError::Malformed(name).into())
+            OffsetDateTime::parse(v.trim(), &Rfc3339)
+                .map_err(|_| TokenError::Malformed(name).into())
         })
         .transpose()
 }
 
 fn issuer_of(a: Node<'_, '_>, v: SamlVersion) -> Result<String, Error> {
     let issuer = match v {
-        SamlVersion::V20 => one_child(a, ns::SAML2, "Issuer")?
-            .map(|i| xml::whole_text(i).trim().to_owned()),
+        SamlVersion::V20 => {
+            one_child(a, ns::SAML2, "Issuer")?.map(|i| xml::whole_text(i).trim().to_owned())
+        }
         SamlVersion::V11 => a.attribute("Issuer").map(|s| s.trim().to_owned()),
     };
     issuer
@@ -581,7 +662,8 @@ fn read_assertion(
             return Err(TokenError::Malformed("Version").into())
         }
         SamlVersion::V11
-            if a.attribute("MajorVersion") != Some("1") || a.attribute("MinorVersion") != Some("1") =>
+            if a.attribute("MajorVersion") != Some("1")
+                || a.attribute("MinorVersion") != Some("1") =>
         {
             return Err(TokenError::Malformed("MajorVersion/MinorVersion").into())
         }
@@ -593,7 +675,8 @@ fn read_assertion(
     };
 
     // Conditions
-    let conditions = one_child(a, saml, "Conditions")?.ok_or(TokenError::Malformed("Conditions"))?;
+    let conditions =
+        one_child(a, saml, "Conditions")?.ok_or(TokenError::Malformed("Conditions"))?;
     let not_before = time_attr(conditions, "NotBefore")?;
     let mut not_on_or_after =
         time_attr(conditions, "NotOnOrAfter")?.ok_or(TokenError::Malformed("NotOnOrAfter"))?;
@@ -658,7 +741,9 @@ fn read_assertion(
         match &subject {
             None => subject = Some(nid),
             Some(prev) if *prev == nid => {}
-            Some(_) => return Err(TokenError::Malformed("statements name different subjects").into()),
+            Some(_) => {
+                return Err(TokenError::Malformed("statements name different subjects").into())
+            }
         }
         for sc in s
             .children()
@@ -708,7 +793,11 @@ fn read_assertion(
     let mut attributes = Vec::new();
     let (authn_name, attr_name_attr, attr_ns_attr) = match version {
         SamlVersion::V20 => ("AuthnStatement", "Name", "NameFormat"),
-        SamlVersion::V11 => ("AuthenticationStatement", "AttributeName", "AttributeNamespace"),
+        SamlVersion::V11 => (
+            "AuthenticationStatement",
+            "AttributeName",
+            "AttributeNamespace",
+        ),
     };
     for st in a.children().filter(Node::is_element) {
         if st.has_tag_name((saml, authn_name)) {

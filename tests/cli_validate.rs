@@ -33,7 +33,11 @@ const RP: &str = "https://rp.example/app";
 fn valid_tokens_print_the_verified_assertion() {
     for case in ["saml20", "saml11", "rstr", "comment-nameid"] {
         let out = validate(&format!("{case}.xml"), IN_WINDOW, &["--audience", RP]);
-        assert!(out.status.success(), "{case}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{case}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let expected = std::fs::read(dir().join(format!("{case}.expected"))).unwrap();
         assert_eq!(
             String::from_utf8_lossy(&out.stdout),
@@ -45,7 +49,13 @@ fn valid_tokens_print_the_verified_assertion() {
 
 #[test]
 fn invalid_tokens_fail_with_one_line() {
-    for case in ["tampered", "rogue-key", "xsw-inside", "xsw-beside", "xsw-duplicate-id"] {
+    for case in [
+        "tampered",
+        "rogue-key",
+        "xsw-inside",
+        "xsw-beside",
+        "xsw-duplicate-id",
+    ] {
         let out = validate(&format!("{case}.xml"), IN_WINDOW, &["--audience", RP]);
         assert!(!out.status.success(), "{case} accepted");
         assert!(out.stdout.is_empty(), "{case}: printed token data");
@@ -62,7 +72,11 @@ fn time_and_audience() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("expired"));
     let out = validate("saml20.xml", "2026-03-01T11:00:00Z", &[]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("not yet valid"));
-    let out = validate("saml20.xml", IN_WINDOW, &["--audience", "https://other.example/"]);
+    let out = validate(
+        "saml20.xml",
+        IN_WINDOW,
+        &["--audience", "https://other.example/"],
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("wrong audience"));
     assert!(validate("saml20.xml", IN_WINDOW, &[]).status.success());
 }
@@ -92,9 +106,49 @@ fn xmlsec1_verifies_the_signed_vector() {
     let out = Command::new("xmlsec1")
         .args(["--verify", "--pubkey-cert-pem"])
         .arg(d.join("sts.cert.pem"))
-        .args(["--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion"])
+        .args([
+            "--id-attr:ID",
+            "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
+        ])
         .arg(d.join("saml20.xml"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn encrypted_token_with_key() {
+    let d = dir();
+    let out = validate(
+        "encrypted.xml",
+        IN_WINDOW,
+        &[
+            "--audience",
+            RP,
+            "--key",
+            d.join("sts.key.pem").to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // the same assertion as saml20.xml, once decrypted
+    assert_eq!(
+        out.stdout,
+        std::fs::read(d.join("saml20.expected")).unwrap()
+    );
+    let out = validate("encrypted.xml", IN_WINDOW, &[]);
+    assert!(!out.status.success());
+    let out = validate(
+        "encrypted.xml",
+        IN_WINDOW,
+        &["--key", d.join("partner.key.pem").to_str().unwrap()],
+    );
+    assert!(!out.status.success(), "decrypted with the wrong key");
 }

@@ -58,7 +58,13 @@ fn saml2(id: &str, issuer: &str, subject: &str, nb: OffsetDateTime, noa: OffsetD
 }
 
 /// A hand-written SAML 1.1 assertion.
-fn saml11(id: &str, issuer: &str, subject: &str, nb: OffsetDateTime, noa: OffsetDateTime) -> String {
+fn saml11(
+    id: &str,
+    issuer: &str,
+    subject: &str,
+    nb: OffsetDateTime,
+    noa: OffsetDateTime,
+) -> String {
     let subj = format!(
         r#"<saml:Subject><saml:NameIdentifier Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">{subject}</saml:NameIdentifier><saml:SubjectConfirmation><saml:ConfirmationMethod>urn:oasis:names:tc:SAML:1.0:cm:bearer</saml:ConfirmationMethod></saml:SubjectConfirmation></saml:Subject>"#
     );
@@ -92,7 +98,13 @@ fn validator() -> TokenValidator {
 
 fn good2(id: &str, subject: &str) -> String {
     sign(
-        &saml2(id, STS, subject, NOW - Duration::minutes(1), NOW + Duration::hours(1)),
+        &saml2(
+            id,
+            STS,
+            subject,
+            NOW - Duration::minutes(1),
+            NOW + Duration::hours(1),
+        ),
         &party("sts"),
     )
 }
@@ -137,14 +149,23 @@ fn saml20_valid_and_read_from_verified_node() {
 #[test]
 fn saml11_valid() {
     let x = sign(
-        &saml11("_b1", PARTNER, "alice@example.org", NOW, NOW + Duration::hours(1)),
+        &saml11(
+            "_b1",
+            PARTNER,
+            "alice@example.org",
+            NOW,
+            NOW + Duration::hours(1),
+        ),
         &party("partner"),
     );
     let tok = check(&x, &Expect::at(NOW).audience(RP)).unwrap();
     assert_eq!(tok.version, SamlVersion::V11);
     assert_eq!(tok.issuer, PARTNER);
     assert_eq!(tok.subject.value, "alice@example.org");
-    assert_eq!(tok.confirmation_methods, ["urn:oasis:names:tc:SAML:1.0:cm:bearer"]);
+    assert_eq!(
+        tok.confirmation_methods,
+        ["urn:oasis:names:tc:SAML:1.0:cm:bearer"]
+    );
     assert_eq!(tok.attributes[0].name, "upn");
     assert_eq!(
         tok.attributes[0].namespace.as_deref(),
@@ -194,7 +215,10 @@ fn expired_and_not_yet_valid_with_skew() {
     let skew = Duration::try_from(skew).unwrap();
     let end = NOW + Duration::hours(1);
     assert!(check(&x, &Expect::at(end + skew - Duration::seconds(1))).is_ok());
-    assert_eq!(token_err(check(&x, &Expect::at(end + skew))), TokenError::Expired);
+    assert_eq!(
+        token_err(check(&x, &Expect::at(end + skew))),
+        TokenError::Expired
+    );
     let start = NOW - Duration::minutes(1);
     assert!(check(&x, &Expect::at(start - skew)).is_ok());
     assert_eq!(
@@ -206,24 +230,48 @@ fn expired_and_not_yet_valid_with_skew() {
 #[test]
 fn foreign_issuer() {
     // a key nobody trusts, claiming to be the STS
-    let x = sign(&saml2("_f1", STS, "alice", NOW, NOW + Duration::hours(1)), &party("rogue"));
-    assert_eq!(token_err(check(&x, &Expect::at(NOW))), TokenError::UntrustedIssuer);
+    let x = sign(
+        &saml2("_f1", STS, "alice", NOW, NOW + Duration::hours(1)),
+        &party("rogue"),
+    );
+    assert_eq!(
+        token_err(check(&x, &Expect::at(NOW))),
+        TokenError::UntrustedIssuer
+    );
     // an issuer name nobody trusts
     let x = sign(
-        &saml2("_f2", "https://rogue.example/", "alice", NOW, NOW + Duration::hours(1)),
+        &saml2(
+            "_f2",
+            "https://rogue.example/",
+            "alice",
+            NOW,
+            NOW + Duration::hours(1),
+        ),
         &party("sts"),
     );
-    assert_eq!(token_err(check(&x, &Expect::at(NOW))), TokenError::UntrustedIssuer);
+    assert_eq!(
+        token_err(check(&x, &Expect::at(NOW))),
+        TokenError::UntrustedIssuer
+    );
     // a trusted partner speaking for the STS
-    let x = sign(&saml2("_f3", STS, "alice", NOW, NOW + Duration::hours(1)), &party("partner"));
-    assert_eq!(token_err(check(&x, &Expect::at(NOW))), TokenError::UntrustedIssuer);
+    let x = sign(
+        &saml2("_f3", STS, "alice", NOW, NOW + Duration::hours(1)),
+        &party("partner"),
+    );
+    assert_eq!(
+        token_err(check(&x, &Expect::at(NOW))),
+        TokenError::UntrustedIssuer
+    );
 }
 
 #[test]
 fn wrong_audience() {
     let x = good2("_w1", "alice");
     assert_eq!(
-        token_err(check(&x, &Expect::at(NOW).audience("https://other.example/"))),
+        token_err(check(
+            &x,
+            &Expect::at(NOW).audience("https://other.example/")
+        )),
         TokenError::WrongAudience
     );
     // no AudienceRestriction at all while one is expected
@@ -272,7 +320,9 @@ fn xsw_signed_assertion_inside_unsigned_one() {
         .unwrap();
     assert!(matches!(
         validator().validate(&doc, inner, &Expect::at(NOW)),
-        Err(Error::Token(TokenError::Wrapping("assertion inside another assertion")))
+        Err(Error::Token(TokenError::Wrapping(
+            "assertion inside another assertion"
+        )))
     ));
 }
 
@@ -362,6 +412,80 @@ fn not_a_token() {
     .is_err());
 }
 
+fn encrypt(x: &str, to: &Party) -> String {
+    wstrust::xenc::encrypt_element(
+        x,
+        None,
+        &to.cert,
+        &wstrust::xenc::EncryptOptions::default(),
+        &wstrust::memory::OsRandom,
+        &Limits::default(),
+    )
+    .unwrap()
+}
+
+fn decrypting_validator() -> TokenValidator {
+    let sts = party("sts");
+    let mut keys = wstrust::memory::MemoryKeyResolver::new();
+    keys.add(sts.cert.clone(), Arc::new(sts.key)).unwrap();
+    validator().with_decryption(token::Decryption {
+        keys: Arc::new(keys),
+        options: Default::default(),
+        random: Arc::new(wstrust::memory::OsRandom),
+    })
+}
+
+#[test]
+fn encrypted_to_the_sts() {
+    let x = encrypt(&good2("_enc1", "alice"), &party("sts"));
+    assert!(x.contains("EncryptedAssertion"));
+    assert!(!x.contains("alice"));
+    let tok = decrypting_validator()
+        .validate_document(&x, &Expect::at(NOW).audience(RP))
+        .unwrap();
+    assert_eq!(tok.subject.value, "alice");
+    // inside an RSTR too
+    let r = format!(
+        r#"<t:RequestSecurityTokenResponse xmlns:t="http://docs.oasis-open.org/ws-sx/ws-trust/200512"><t:RequestedSecurityToken>{x}</t:RequestedSecurityToken></t:RequestSecurityTokenResponse>"#
+    );
+    assert!(decrypting_validator()
+        .validate_document(&r, &Expect::at(NOW))
+        .is_ok());
+    // encrypted for someone else: refused
+    let y = encrypt(&good2("_enc2", "alice"), &party("partner"));
+    assert!(decrypting_validator()
+        .validate_document(&y, &Expect::at(NOW))
+        .is_err());
+    // encrypted but unsigned inside: refused after decryption
+    let z = encrypt(
+        &saml2("_enc3", STS, "alice", NOW, NOW + Duration::hours(1)),
+        &party("sts"),
+    );
+    assert!(matches!(
+        decrypting_validator().validate_document(&z, &Expect::at(NOW)),
+        Err(Error::Dsig(DsigError::Missing))
+    ));
+}
+
+/// The validator as the authentication layer's `AssertionVerifier`.
+#[test]
+fn assertion_verifier_for_header_credentials() {
+    use wstrust::auth::{AssertionVerifier, Confirmation};
+    let v = validator().with_audience(RP);
+    let x = good2("_av1", "alice");
+    let doc = xml::parse(&x, &Limits::default()).unwrap();
+    let a = v.verify(&doc, doc.root_element(), NOW).unwrap();
+    assert_eq!(a.subject, "alice");
+    assert_eq!(a.issuer, STS);
+    assert_eq!(a.confirmation, Confirmation::Bearer);
+    assert_eq!(a.attributes["role"], ["admin", "user"]);
+    let other = validator().with_audience("https://sts.example/endpoint");
+    assert!(other.verify(&doc, doc.root_element(), NOW).is_err());
+    assert!(v
+        .verify(&doc, doc.root_element(), NOW + Duration::hours(2))
+        .is_err());
+}
+
 #[test]
 fn encrypted_without_key_is_refused() {
     let x = r#"<saml:EncryptedAssertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"><xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"/></saml:EncryptedAssertion>"#;
@@ -394,17 +518,32 @@ fn issue(store: &dyn TokenStore, id: &str, subject: &str, renewing: Option<Renew
     x
 }
 
-fn run_validate(store: Option<&dyn TokenStore>, x: &str, now: OffsetDateTime) -> Result<lifecycle::Validation, Error> {
+fn run_validate(
+    store: Option<&dyn TokenStore>,
+    x: &str,
+    now: OffsetDateTime,
+) -> Result<lifecycle::Validation, Error> {
     let doc = xml::parse(x, &Limits::default()).unwrap();
     let node = token::find_token(&doc).unwrap();
     lifecycle::validate(&validator(), store, &policy(), &doc, node, &Expect::at(now))
 }
 
-fn run_renew(store: &dyn TokenStore, x: &str, now: OffsetDateTime, new_id: &str) -> Result<TokenRecord, Error> {
+fn run_renew(
+    store: &dyn TokenStore,
+    x: &str,
+    now: OffsetDateTime,
+    new_id: &str,
+) -> Result<TokenRecord, Error> {
     let doc = xml::parse(x, &Limits::default()).unwrap();
     let node = token::find_token(&doc).unwrap();
     let plan = lifecycle::prepare_renewal(&validator(), store, &policy(), &doc, node, now)?;
-    let succ = plan.successor(&policy(), new_id, now + Duration::hours(1), None, Limits::default().clock_skew);
+    let succ = plan.successor(
+        &policy(),
+        new_id,
+        now + Duration::hours(1),
+        None,
+        Limits::default().clock_skew,
+    );
     lifecycle::commit_renewal(store, &plan, &succ, now)?;
     Ok(succ)
 }
@@ -491,8 +630,14 @@ fn unreachable_store_is_a_clear_error_and_nothing_is_issued() {
         run_validate(Some(&DownStore), &x, NOW),
         Err(Error::Store(_))
     ));
-    assert!(matches!(run_renew(&DownStore, &x, NOW, "_d2"), Err(Error::Store(_))));
-    assert!(matches!(run_cancel(&DownStore, &x, "alice", &[]), Err(Error::Store(_))));
+    assert!(matches!(
+        run_renew(&DownStore, &x, NOW, "_d2"),
+        Err(Error::Store(_))
+    ));
+    assert!(matches!(
+        run_cancel(&DownStore, &x, "alice", &[]),
+        Err(Error::Store(_))
+    ));
 }
 
 #[test]
@@ -502,7 +647,10 @@ fn renew_rules() {
     let succ = run_renew(&store, &x, NOW, "_n1r").unwrap();
     assert_eq!(succ.renewals, 1);
     assert_eq!(succ.subject, "alice");
-    assert_eq!(store.get("_n1", NOW).unwrap().unwrap().state, TokenState::Renewed("_n1r".into()));
+    assert_eq!(
+        store.get("_n1", NOW).unwrap().unwrap().state,
+        TokenState::Renewed("_n1r".into())
+    );
     // already renewed
     assert_eq!(
         run_renew(&store, &x, NOW, "_n1s").unwrap_err().to_string(),
@@ -513,16 +661,36 @@ fn renew_rules() {
     // cancelled, then renew refused
     let y = issue(&store, "_n2", "alice", None);
     run_cancel(&store, &y, "alice", &[]).unwrap();
-    assert!(matches!(run_renew(&store, &y, NOW, "_n2r"), Err(Error::Token(TokenError::Cancelled))));
+    assert!(matches!(
+        run_renew(&store, &y, NOW, "_n2r"),
+        Err(Error::Token(TokenError::Cancelled))
+    ));
     assert!(store.get("_n2r", NOW).unwrap().is_none());
 
     // foreign issuer
-    let p = sign(&saml2("_n3", PARTNER, "bob", NOW, NOW + Duration::hours(1)), &party("partner"));
-    assert!(matches!(run_renew(&store, &p, NOW, "_n3r"), Err(Error::Token(TokenError::NotRenewable(_)))));
+    let p = sign(
+        &saml2("_n3", PARTNER, "bob", NOW, NOW + Duration::hours(1)),
+        &party("partner"),
+    );
+    assert!(matches!(
+        run_renew(&store, &p, NOW, "_n3r"),
+        Err(Error::Token(TokenError::NotRenewable(_)))
+    ));
 
     // Renewing Allow=false
-    let z = issue(&store, "_n4", "alice", Some(Renewing { allow: false, ok: false }));
-    assert!(matches!(run_renew(&store, &z, NOW, "_n4r"), Err(Error::Token(TokenError::NotRenewable(_)))));
+    let z = issue(
+        &store,
+        "_n4",
+        "alice",
+        Some(Renewing {
+            allow: false,
+            ok: false,
+        }),
+    );
+    assert!(matches!(
+        run_renew(&store, &z, NOW, "_n4r"),
+        Err(Error::Token(TokenError::NotRenewable(_)))
+    ));
 
     // expired: refused without OK; with OK, inside the window only
     let end = NOW + Duration::hours(1) + Duration::try_from(Limits::default().clock_skew).unwrap();
@@ -531,7 +699,15 @@ fn renew_rules() {
         run_renew(&store, &e1, end + Duration::minutes(1), "_n5r"),
         Err(Error::Token(TokenError::Expired))
     ));
-    let e2 = issue(&store, "_n6", "alice", Some(Renewing { allow: true, ok: true }));
+    let e2 = issue(
+        &store,
+        "_n6",
+        "alice",
+        Some(Renewing {
+            allow: true,
+            ok: true,
+        }),
+    );
     assert!(matches!(
         run_renew(&store, &e2, end + Duration::minutes(61), "_n6r"),
         Err(Error::Token(TokenError::RenewalWindow))
@@ -545,7 +721,10 @@ fn renew_rules() {
     rec.renewals = policy().max_renewals;
     store.record(&rec, NOW).unwrap();
     let at_limit = good2("_n8", "alice");
-    assert!(matches!(run_renew(&store, &at_limit, NOW, "_n8r"), Err(Error::Token(TokenError::RenewalLimit))));
+    assert!(matches!(
+        run_renew(&store, &at_limit, NOW, "_n8r"),
+        Err(Error::Token(TokenError::RenewalLimit))
+    ));
     assert!(run_renew(&store, &lim, NOW, "_n7r").is_ok());
 }
 
@@ -573,13 +752,19 @@ fn renewal_lifetime_and_postdating() {
 fn cancel_rules() {
     let store = MemoryTokenStore::default();
     let x = issue(&store, "_k1", "alice", None);
-    assert!(matches!(run_cancel(&store, &x, "mallory", &[]), Err(Error::Token(TokenError::NotAuthorized))));
+    assert!(matches!(
+        run_cancel(&store, &x, "mallory", &[]),
+        Err(Error::Token(TokenError::NotAuthorized))
+    ));
     assert!(matches!(
         run_cancel(&store, &x, "mallory", &["user".into()]),
         Err(Error::Token(TokenError::NotAuthorized))
     ));
     run_cancel(&store, &x, "root", &["sts-admin".into()]).unwrap();
-    assert!(matches!(run_cancel(&store, &x, "alice", &[]), Err(Error::Token(TokenError::Cancelled))));
+    assert!(matches!(
+        run_cancel(&store, &x, "alice", &[]),
+        Err(Error::Token(TokenError::Cancelled))
+    ));
     // "alice" with a comment inside the requester name comparison is the whole text
     let y = issue(&store, "_k2", "alice", None);
     run_cancel(&store, &y, "alice", &[]).unwrap();
@@ -652,7 +837,13 @@ fn regenerate_vectors() {
     w(
         "saml11.xml",
         &sign(
-            &saml11("_g11", PARTNER, "alice@example.org", NOW, NOW + Duration::hours(1)),
+            &saml11(
+                "_g11",
+                PARTNER,
+                "alice@example.org",
+                NOW,
+                NOW + Duration::hours(1),
+            ),
             &party("partner"),
         ),
     );
@@ -663,14 +854,23 @@ fn regenerate_vectors() {
     );
     w(
         "rogue-key.xml",
-        &sign(&saml2("_gr", STS, "alice", NOW, NOW + Duration::hours(1)), &party("rogue")),
+        &sign(
+            &saml2("_gr", STS, "alice", NOW, NOW + Duration::hours(1)),
+            &party("rogue"),
+        ),
     );
     let evil = saml2("_evil", STS, "admin", NOW, NOW + Duration::hours(1));
     w(
         "xsw-inside.xml",
-        &evil.replace("</saml:Conditions>", &format!("</saml:Conditions><saml:Advice>{g}</saml:Advice>")),
+        &evil.replace(
+            "</saml:Conditions>",
+            &format!("</saml:Conditions><saml:Advice>{g}</saml:Advice>"),
+        ),
     );
-    w("xsw-beside.xml", &format!("<Response><Extensions>{g}</Extensions>{evil}</Response>"));
+    w(
+        "xsw-beside.xml",
+        &format!("<Response><Extensions>{g}</Extensions>{evil}</Response>"),
+    );
     w(
         "xsw-duplicate-id.xml",
         &format!(
@@ -678,6 +878,7 @@ fn regenerate_vectors() {
             saml2("_g20", STS, "admin", NOW, NOW + Duration::hours(1))
         ),
     );
+    w("encrypted.xml", &encrypt(&g, &party("sts")));
     w(
         "rstr.xml",
         &format!(

@@ -1,11 +1,30 @@
-//! The `--key` option: a token decryptor over the library's XML-Enc layer.
+//! The `--key` option of `validate`: decrypt tokens with one private key.
 
 use std::path::Path;
 use std::sync::Arc;
-use wstrust::token::TokenDecryptor;
+use wstrust::host::{KeyReference, KeyResolver};
+use wstrust::keys::{AwsLcRsaKey, PrivateKey};
+use wstrust::memory::OsRandom;
+use wstrust::token::Decryption;
+use wstrust::xenc::DecryptOptions;
 
-/// Load the STS private key for decrypting tokens.
-pub(crate) fn load(path: &Path) -> Result<Arc<dyn TokenDecryptor>, String> {
-    let _ = crate::util::read(path)?;
-    Err("decrypting tokens is not available in this build".into())
+/// The one key of the command line, whatever the EncryptedKey names.
+#[derive(Debug)]
+struct OneKey(Arc<dyn PrivateKey>);
+
+impl KeyResolver for OneKey {
+    fn private_key(&self, _: &KeyReference) -> Option<Arc<dyn PrivateKey>> {
+        Some(self.0.clone())
+    }
+}
+
+/// Load the STS private key (PEM) for decrypting tokens.
+pub(crate) fn load(path: &Path) -> Result<Decryption, String> {
+    let key = AwsLcRsaKey::from_pem(&crate::util::read(path)?)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Decryption {
+        keys: Arc::new(OneKey(Arc::new(key))),
+        options: DecryptOptions::default(),
+        random: Arc::new(OsRandom),
+    })
 }

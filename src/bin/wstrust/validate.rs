@@ -35,8 +35,8 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
     let mut certs = Vec::new();
     for path in &args.trust_cert {
         let pem = util::read(path)?;
-        let found = Certificate::all_from_pem(&pem)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let found =
+            Certificate::all_from_pem(&pem).map_err(|e| format!("{}: {e}", path.display()))?;
         if found.is_empty() {
             return Err(format!("{}: no certificate", path.display()));
         }
@@ -49,7 +49,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
     let limits = Limits::default();
     let mut validator = TokenValidator::new(vec![TrustedIssuer::any_name(certs)]);
     if let Some(path) = &args.key {
-        validator = validator.with_decryptor(crate::decryptor::load(path)?);
+        validator = validator.with_decryption(crate::decryptor::load(path)?);
     }
     let bytes = util::read(&args.token)?;
     let text = xml::parse_bytes(&bytes, &limits).map_err(|e| format!("invalid token: {e}"))?;
