@@ -32,7 +32,10 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod audit;
 pub mod auth;
+pub mod claims;
+pub mod config;
 pub mod confirm;
 pub mod dsig;
 pub mod error;
@@ -45,9 +48,11 @@ pub mod policy;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;
+pub mod rp;
 pub mod saml;
 pub mod service;
 pub mod soap;
+pub mod sts;
 pub mod token;
 pub mod wss;
 pub mod wst;

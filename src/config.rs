@@ -1,0 +1,416 @@
+//! [`StsConfig`]: everything the issuing STS ([`crate::sts::Sts`]) needs, in
+//! one builder.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use wstrust::config::StsConfig;
+//! use wstrust::keys::{AwsLcRsaKey, Certificate};
+//! # fn main() -> Result<(), wstrust::Error> {
+//! let key = Arc::new(AwsLcRsaKey::from_pem(include_bytes!("../tests/data/signer.key.pem"))?);
+//! let cert = Certificate::from_pem(include_bytes!("../tests/data/signer.cert.pem"))?;
+//! let config = StsConfig::builder()
+//!     .issuer("https://sts.example/")
+//!     .signing_key(key, cert)
+//!     .build()?;
+//! assert_eq!(config.lifetime, wstrust::config::DEFAULT_LIFETIME);
+//! # Ok(()) }
+//! ```
+
+use crate::audit::AuditObserver;
+use crate::auth::{AssertionVerifier, AuthConfig};
+use crate::claims::{AttributeClaims, ClaimsProvider, DIALECT_WSO2};
+use crate::dsig::{DigestAlgorithm, SignatureAlgorithm};
+use crate::error::{Error, IssueError};
+use crate::host::{Clock, KeyResolver, Lockout, ReplayCache, UserStore};
+use crate::keys::{Certificate, PrivateKey};
+use crate::memory::{
+    MemoryLockout, MemoryReplayCache, MemoryUserStore, OsRandom, SystemClock, PRIMARY_DOMAIN,
+};
+use crate::policy::{Policy, StandardPolicy};
+use crate::rp::RelyingParties;
+use crate::wss::WssSettings;
+use crate::wst::{KeyType, TokenType};
+use crate::xenc::EncryptOptions;
+use crate::{host::Random, Limits};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Default token lifetime: one hour (what AD FS and WIF issue).
+pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(60 * 60);
+/// Default maximum lifetime a request may ask for: eight hours (a work day).
+pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
+
+/// The STS configuration. Built by [`StsConfig::builder`]; fields are public
+/// for reading.
+///
+/// # Defaults
+/// | field | default |
+/// |---|---|
+/// | `lifetime` | [`DEFAULT_LIFETIME`] (1 hour) |
+/// | `max_lifetime` | [`DEFAULT_MAX_LIFETIME`] (8 hours) |
+/// | `clock_skew` | [`crate::limits::DEFAULT_CLOCK_SKEW`] (5 minutes) |
+/// | `signature_algorithms` | `[RsaSha256, RsaSha512]` (first is the default) |
+/// | `digest` | SHA-256 |
+/// | `token_type` | SAML 2.0 (when neither the request nor the party names one) |
+/// | `key_type` | Bearer (when the request names none) |
+/// | `key_size` | [`crate::confirm::DEFAULT_KEY_SIZE`] (256 bits) |
+/// | `name_id_format` | [`crate::saml::NAMEID_UNSPECIFIED`] |
+/// | users | an empty [`MemoryUserStore`] |
+/// | policy | [`StandardPolicy::username_token`] |
+/// | claims | [`AttributeClaims`] with the `http://wso2.org/claims` local dialect |
+/// | relying parties | none; unregistered parties refused |
+/// | clock, random | [`SystemClock`], [`OsRandom`] |
+/// | audit | none |
+/// | trusted intermediaries | none (OnBehalfOf/ActAs refused) |
+/// | encryption | [`EncryptOptions::default`] (AES-256-GCM, RSA-OAEP) |
+#[derive(Debug)]
+pub struct StsConfig {
+    /// The issuer name (the seed's "Home Realm Identifier").
+    pub issuer: String,
+    /// The key that signs issued tokens.
+    pub signing_key: Arc<dyn PrivateKey>,
+    /// Its certificate (sent in the signature's KeyInfo).
+    pub certificate: Certificate,
+    /// Token lifetime when neither the request nor the party sets one.
+    pub lifetime: Duration,
+    /// Longest lifetime a request may ask for.
+    pub max_lifetime: Duration,
+    /// Clock skew tolerated for requested start times.
+    pub clock_skew: Duration,
+    /// Signature algorithms a request may ask for; the first is the default.
+    pub signature_algorithms: Vec<SignatureAlgorithm>,
+    /// Reference digest.
+    pub digest: DigestAlgorithm,
+    /// Token type when neither the request nor the party names one.
+    pub token_type: TokenType,
+    /// Key type when the request names none.
+    pub key_type: KeyType,
+    /// Symmetric proof-key size when the request names none.
+    pub key_size: u32,
+    /// NameID format of issued subjects.
+    pub name_id_format: String,
+    /// Authentication: users, policy, replay cache, lockout, trust anchors.
+    pub auth: AuthConfig,
+    /// Claim values.
+    pub claims: Arc<dyn ClaimsProvider>,
+    /// The relying parties.
+    pub relying_parties: RelyingParties,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Randomness (IDs, keys, IVs).
+    pub random: Arc<dyn Random>,
+    /// Audit events.
+    pub audit: Option<Arc<dyn AuditObserver>>,
+    /// Principals (`name` as authenticated) allowed to ask on behalf of
+    /// others (`OnBehalfOf`, `ActAs`).
+    pub trusted_intermediaries: Vec<String>,
+    /// How tokens and proof keys are encrypted for relying parties.
+    pub encryption: EncryptOptions,
+    /// The STS's own decryption keys (for `EncryptedKey` entropy).
+    pub decryption_keys: Option<Arc<dyn KeyResolver>>,
+    /// Limits for parsing and signing.
+    pub limits: Limits,
+}
+
+impl StsConfig {
+    /// Start a builder.
+    pub fn builder() -> StsConfigBuilder {
+        StsConfigBuilder::default()
+    }
+}
+
+/// Builder for [`StsConfig`]; `issuer` and `signing_key` are required.
+#[derive(Debug, Default)]
+pub struct StsConfigBuilder {
+    issuer: Option<String>,
+    key: Option<(Arc<dyn PrivateKey>, Certificate)>,
+    lifetime: Option<Duration>,
+    max_lifetime: Option<Duration>,
+    clock_skew: Option<Duration>,
+    algorithms: Option<Vec<SignatureAlgorithm>>,
+    digest: Option<DigestAlgorithm>,
+    token_type: Option<TokenType>,
+    key_type: Option<KeyType>,
+    key_size: Option<u32>,
+    name_id_format: Option<String>,
+    users: Option<Arc<dyn UserStore>>,
+    policy: Option<Arc<dyn Policy>>,
+    replay: Option<Arc<dyn ReplayCache>>,
+    lockout: Option<Arc<dyn Lockout>>,
+    wss: Option<WssSettings>,
+    assertions: Option<Arc<dyn AssertionVerifier>>,
+    claims: Option<Arc<dyn ClaimsProvider>>,
+    relying_parties: Option<RelyingParties>,
+    clock: Option<Arc<dyn Clock>>,
+    random: Option<Arc<dyn Random>>,
+    audit: Option<Arc<dyn AuditObserver>>,
+    intermediaries: Vec<String>,
+    encryption: Option<EncryptOptions>,
+    decryption_keys: Option<Arc<dyn KeyResolver>>,
+    limits: Option<Limits>,
+}
+
+macro_rules! setter {
+    ($(#[$m:meta])* $name:ident: $t:ty) => {
+        $(#[$m])*
+        pub fn $name(mut self, v: $t) -> Self {
+            self.$name = Some(v);
+            self
+        }
+    };
+}
+
+impl StsConfigBuilder {
+    /// The issuer name written into every token (required).
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// The signing key and its certificate (required; must match).
+    pub fn signing_key(mut self, key: Arc<dyn PrivateKey>, certificate: Certificate) -> Self {
+        self.key = Some((key, certificate));
+        self
+    }
+
+    setter!(
+        /// Default token lifetime.
+        lifetime: Duration
+    );
+    setter!(
+        /// Maximum token lifetime.
+        max_lifetime: Duration
+    );
+    setter!(
+        /// Clock skew.
+        clock_skew: Duration
+    );
+    setter!(
+        /// Default token type.
+        token_type: TokenType
+    );
+    setter!(
+        /// Default key type.
+        key_type: KeyType
+    );
+    setter!(
+        /// Default symmetric key size in bits.
+        key_size: u32
+    );
+    setter!(
+        /// Reference digest algorithm.
+        digest: DigestAlgorithm
+    );
+    setter!(
+        /// The user store.
+        users: Arc<dyn UserStore>
+    );
+    setter!(
+        /// The security policy.
+        policy: Arc<dyn Policy>
+    );
+    setter!(
+        /// The replay cache (nonces, signature values).
+        replay: Arc<dyn ReplayCache>
+    );
+    setter!(
+        /// Failed-password lockout.
+        lockout: Arc<dyn Lockout>
+    );
+    setter!(
+        /// WS-Security settings (trust anchors, timestamp windows).
+        wss: WssSettings
+    );
+    setter!(
+        /// Verifier for SAML assertions used as credentials or `OnBehalfOf`.
+        assertions: Arc<dyn AssertionVerifier>
+    );
+    setter!(
+        /// The claims provider.
+        claims: Arc<dyn ClaimsProvider>
+    );
+    setter!(
+        /// The relying parties.
+        relying_parties: RelyingParties
+    );
+    setter!(
+        /// The clock.
+        clock: Arc<dyn Clock>
+    );
+    setter!(
+        /// The random source.
+        random: Arc<dyn Random>
+    );
+    setter!(
+        /// The audit observer.
+        audit: Arc<dyn AuditObserver>
+    );
+    setter!(
+        /// Encryption options for relying parties.
+        encryption: EncryptOptions
+    );
+    setter!(
+        /// The STS's decryption keys.
+        decryption_keys: Arc<dyn KeyResolver>
+    );
+    setter!(
+        /// Limits.
+        limits: Limits
+    );
+
+    /// The signature algorithms requests may choose from (first = default).
+    /// Only RSA algorithms the signing key can produce make sense here.
+    pub fn signature_algorithms(mut self, algs: &[SignatureAlgorithm]) -> Self {
+        self.algorithms = Some(algs.to_vec());
+        self
+    }
+
+    /// The NameID format.
+    pub fn name_id_format(mut self, f: impl Into<String>) -> Self {
+        self.name_id_format = Some(f.into());
+        self
+    }
+
+    /// Allow `principal` (name as authenticated) to request tokens on behalf
+    /// of others.
+    pub fn trusted_intermediary(mut self, principal: impl Into<String>) -> Self {
+        self.intermediaries.push(principal.into());
+        self
+    }
+
+    /// Check and freeze the configuration.
+    pub fn build(self) -> Result<Arc<StsConfig>, Error> {
+        let cfg = |m: &str| Error::from(IssueError::Config(m.to_owned()));
+        let issuer = self.issuer.ok_or_else(|| cfg("issuer is required"))?;
+        if issuer.trim().is_empty() {
+            return Err(cfg("issuer is empty"));
+        }
+        let (signing_key, certificate) = self.key.ok_or_else(|| cfg("signing key is required"))?;
+        if signing_key.public_key() != certificate.public_key() {
+            return Err(cfg("signing key does not match its certificate"));
+        }
+        let lifetime = self.lifetime.unwrap_or(DEFAULT_LIFETIME);
+        let max_lifetime = self.max_lifetime.unwrap_or(DEFAULT_MAX_LIFETIME);
+        if lifetime.is_zero() || lifetime > max_lifetime {
+            return Err(cfg("lifetime must be positive and at most max_lifetime"));
+        }
+        let signature_algorithms = self
+            .algorithms
+            .unwrap_or_else(|| vec![SignatureAlgorithm::RsaSha256, SignatureAlgorithm::RsaSha512]);
+        if signature_algorithms.is_empty() || signature_algorithms.iter().any(|a| a.is_hmac()) {
+            return Err(cfg(
+                "signature algorithms must be a non-empty list of RSA algorithms",
+            ));
+        }
+        let key_size = self.key_size.unwrap_or(crate::confirm::DEFAULT_KEY_SIZE);
+        if !(crate::confirm::MIN_KEY_SIZE..=crate::confirm::MAX_KEY_SIZE).contains(&key_size)
+            || key_size % 8 != 0
+        {
+            return Err(cfg("key_size out of range"));
+        }
+        let limits = self.limits.unwrap_or_default();
+        let mut wss = self.wss.unwrap_or_default();
+        let clock_skew = self.clock_skew.unwrap_or(wss.clock_skew);
+        wss.clock_skew = clock_skew;
+        let auth = AuthConfig {
+            wss,
+            limits: limits.clone(),
+            policy: self
+                .policy
+                .unwrap_or_else(|| Arc::new(StandardPolicy::username_token())),
+            users: self
+                .users
+                .unwrap_or_else(|| Arc::new(MemoryUserStore::new(PRIMARY_DOMAIN))),
+            replay: self
+                .replay
+                .unwrap_or_else(|| Arc::new(MemoryReplayCache::default())),
+            lockout: self
+                .lockout
+                .unwrap_or_else(|| Arc::new(MemoryLockout::default())),
+            assertions: self.assertions,
+        };
+        Ok(Arc::new(StsConfig {
+            issuer,
+            signing_key,
+            certificate,
+            lifetime,
+            max_lifetime,
+            clock_skew,
+            signature_algorithms,
+            digest: self.digest.unwrap_or(DigestAlgorithm::Sha256),
+            token_type: self.token_type.unwrap_or(TokenType::Saml20),
+            key_type: self.key_type.unwrap_or(KeyType::Bearer),
+            key_size,
+            name_id_format: self
+                .name_id_format
+                .unwrap_or_else(|| crate::saml::NAMEID_UNSPECIFIED.to_owned()),
+            auth,
+            claims: self
+                .claims
+                .unwrap_or_else(|| Arc::new(AttributeClaims::new(DIALECT_WSO2))),
+            relying_parties: self.relying_parties.unwrap_or_default(),
+            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            random: self.random.unwrap_or_else(|| Arc::new(OsRandom)),
+            audit: self.audit,
+            trusted_intermediaries: self.intermediaries,
+            encryption: self.encryption.unwrap_or_default(),
+            decryption_keys: self.decryption_keys,
+            limits,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::AwsLcRsaKey;
+
+    fn key() -> (Arc<dyn PrivateKey>, Certificate) {
+        (
+            Arc::new(
+                AwsLcRsaKey::from_pem(include_bytes!("../tests/data/signer.key.pem")).unwrap(),
+            ),
+            Certificate::from_pem(include_bytes!("../tests/data/signer.cert.pem")).unwrap(),
+        )
+    }
+
+    #[test]
+    fn required_steps_and_consistency() {
+        assert!(StsConfig::builder().build().is_err());
+        let (k, c) = key();
+        assert!(StsConfig::builder()
+            .signing_key(k.clone(), c.clone())
+            .build()
+            .is_err());
+        let other = Certificate::from_pem(include_bytes!("../tests/data/other.cert.pem")).unwrap();
+        let e = StsConfig::builder()
+            .issuer("urn:sts")
+            .signing_key(k.clone(), other)
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("does not match"));
+        let e = StsConfig::builder()
+            .issuer("urn:sts")
+            .signing_key(k.clone(), c.clone())
+            .lifetime(Duration::from_secs(10 * 3600))
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("lifetime"));
+        let e = StsConfig::builder()
+            .issuer("urn:sts")
+            .signing_key(k.clone(), c.clone())
+            .signature_algorithms(&[SignatureAlgorithm::HmacSha256])
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("RSA"));
+        let ok = StsConfig::builder()
+            .issuer("urn:sts")
+            .signing_key(k, c)
+            .clock_skew(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        assert_eq!(ok.auth.wss.clock_skew, Duration::from_secs(30));
+        assert_eq!(ok.max_lifetime, DEFAULT_MAX_LIFETIME);
+        assert_eq!(ok.signature_algorithms[0], SignatureAlgorithm::RsaSha256);
+    }
+}

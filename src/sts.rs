@@ -1,0 +1,459 @@
+//! [`Sts`]: the crate's [`TokenService`] that issues SAML tokens.
+//!
+//! For each Issue request, on the tree the wire layer parsed:
+//! 1. authenticate the requester ([`auth::authenticate`]: WS-Security
+//!    header, signature, password, policy evidence and principal checks);
+//! 2. find the relying party for `AppliesTo` ([`crate::rp`]), refusing an
+//!    unregistered one unless configured otherwise;
+//! 3. authorize what is asked for ([`auth::authorize`]);
+//! 4. the subject: the requester, or for `OnBehalfOf`/`ActAs` from a
+//!    trusted intermediary the delegated identity (sender-vouches);
+//! 5. the key ([`crate::confirm`]): bearer, a symmetric proof key (fresh or
+//!    P_SHA1 computed) encrypted for the party inside the assertion, or the
+//!    requester's proven public key;
+//! 6. lifetime (capped), claims ([`crate::claims`]);
+//! 7. build the assertion ([`crate::saml`]), sign it enveloped
+//!    ([`dsig::sign_enveloped`], exclusive C14N, RSA-SHA256 by default),
+//!    encrypt it for the party ([`xenc::encrypt_node`]) when required;
+//! 8. answer with an RSTR (references, lifetime, key size, proof token) in
+//!    the request's WS-Trust and SOAP versions.
+//!
+//! One [`AuditEvent`] is sent per request, success or failure.
+
+use crate::audit::{AuditEvent, Operation};
+use crate::auth::{self, Authenticated};
+use crate::claims::{self, Requested};
+use crate::config::StsConfig;
+use crate::confirm::{self, Confirmation, KeyPlan};
+use crate::dsig::{self, SignOptions, SignatureAlgorithm, SigningKey};
+use crate::error::{AuthError, Error, IssueError, RequestError};
+use crate::host::{Attributes, Principal};
+use crate::policy::{AccessRequest, Method};
+use crate::rp::RelyingParty;
+use crate::saml::{self, Assertion, AuthnContext, Subject};
+use crate::service::{handle_soap, RequestContext, SoapResponse, TokenService, TransportContext};
+use crate::wst::{
+    Entropy, KeyType, Lifetime, RawXml, Rst, Rstr, SamlVersion, Secret, TokenReference, TokenType,
+};
+use crate::xenc;
+use crate::xml::{self, ns};
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// The exclusive C14N URI: the only canonicalization issued tokens use.
+const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+
+/// The default issuing STS.
+///
+/// ```no_run
+/// # use std::sync::Arc;
+/// # use wstrust::{config::StsConfig, sts::Sts, service::TransportContext};
+/// # fn f(config: Arc<StsConfig>, request: &[u8]) {
+/// let sts = Sts::new(config);
+/// let reply = sts.handle_soap(request, &TransportContext { tls: true, ..Default::default() });
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Sts {
+    config: Arc<StsConfig>,
+}
+
+/// What is known about a request, for the audit event.
+#[derive(Default)]
+struct Facts {
+    requester: Option<String>,
+    subject: Option<String>,
+    relying_party: Option<String>,
+    token_id: Option<String>,
+}
+
+/// Who the token is about and how the subject is confirmed by default.
+struct SubjectOf {
+    principal: Principal,
+    attributes: Attributes,
+    delegated: bool,
+}
+
+impl Sts {
+    /// An STS with `config`.
+    pub fn new(config: Arc<StsConfig>) -> Self {
+        Self { config }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &StsConfig {
+        &self.config
+    }
+
+    /// The sans-I/O entry point with this STS's limits: SOAP request bytes
+    /// in, SOAP response out.
+    pub fn handle_soap(&self, bytes: &[u8], transport: &TransportContext) -> SoapResponse {
+        handle_soap(self, bytes, transport, &self.config.limits)
+    }
+
+    fn audit(&self, now: OffsetDateTime, facts: Facts, outcome: &Result<Rstr, Error>) {
+        if let Some(a) = &self.config.audit {
+            let mut e = AuditEvent::new(Operation::Issue, now);
+            e.outcome = outcome.as_ref().map(|_| ()).map_err(|e| e.to_string());
+            e.requester = facts.requester;
+            e.subject = facts.subject;
+            e.relying_party = facts.relying_party;
+            e.token_id = facts.token_id;
+            a.event(&e);
+        }
+    }
+
+    fn issue_inner(
+        &self,
+        rst: &Rst<'_, '_>,
+        cx: &RequestContext<'_, '_, '_>,
+        now: OffsetDateTime,
+        facts: &mut Facts,
+    ) -> Result<Rstr, Error> {
+        let c = &*self.config;
+        let message = cx
+            .message
+            .ok_or(AuthError::Missing("SOAP message for authentication"))?;
+        let who = auth::authenticate(message, cx.transport, now, &c.auth)?;
+        facts.requester = Some(format!("{}/{}", who.principal.domain, who.principal.name));
+
+        let rp = match &rst.applies_to {
+            Some(a) => {
+                facts.relying_party = Some(a.address.clone());
+                c.relying_parties.find(&a.address)?
+            }
+            None => c.relying_parties.without_applies_to()?,
+        };
+        let token_type = match rst.token_type {
+            Some(TokenType::Status) => {
+                return Err(RequestError::UnsupportedTokenType(
+                    rst.token_type_uri.clone().unwrap_or_default(),
+                )
+                .into())
+            }
+            Some(t) => t,
+            None => rp.token_type,
+        };
+        let version = saml::version_of(token_type).unwrap_or(SamlVersion::V20);
+        auth::authorize(&who, &AccessRequest::from_rst(rst), &c.auth)?;
+
+        let algorithm = self.signature_algorithm(rst)?;
+        if let Some(c14n) = &rst.canonicalization_algorithm {
+            if c14n != EXC_C14N {
+                return Err(IssueError::AlgorithmNotAllowed(c14n.clone()).into());
+            }
+        }
+
+        let subject = self.subject(rst, &who, now)?;
+        facts.subject = Some(subject.principal.name.clone());
+
+        // Key and confirmation.
+        let key_type = rst.key_type.unwrap_or(if subject.delegated {
+            KeyType::Bearer
+        } else {
+            c.key_type
+        });
+        let plan = self.key_plan(rst, key_type, &who)?;
+        let confirmation = match &plan {
+            KeyPlan::Bearer if subject.delegated && rst.key_type.is_none() => {
+                Confirmation::SenderVouches
+            }
+            KeyPlan::Bearer => Confirmation::Bearer,
+            KeyPlan::Symmetric { key, .. } => {
+                let cert = rp.certificate.as_ref().ok_or_else(|| {
+                    IssueError::Config(
+                        "a symmetric proof key needs the relying party's certificate".into(),
+                    )
+                })?;
+                let ek = xenc::encrypt_key(key.as_bytes(), cert, &c.encryption, &*c.random)?;
+                Confirmation::HolderOfKey {
+                    key_info: confirm::key_info_encrypted(&ek),
+                }
+            }
+            KeyPlan::PublicKey { key_info } => Confirmation::HolderOfKey {
+                key_info: key_info.clone(),
+            },
+        };
+
+        let (not_before, not_on_or_after) = self.lifetime(rst, &rp, now)?;
+        let requested = rst.claims.as_ref().map(Requested::from_rst);
+        let attributes = claims::resolve(
+            &*c.claims,
+            &subject.principal,
+            &subject.attributes,
+            requested.as_ref(),
+            &rp,
+        )?;
+
+        let id = saml::new_id(&*c.random);
+        facts.token_id = Some(id.clone());
+        let assertion = Assertion {
+            id: id.clone(),
+            issuer: c.issuer.clone(),
+            issue_instant: now,
+            subject: Subject {
+                name_id: subject.principal.name.clone(),
+                format: c.name_id_format.clone(),
+            },
+            confirmation,
+            not_before,
+            not_on_or_after,
+            audiences: rst
+                .applies_to
+                .as_ref()
+                .map(|a| vec![a.address.clone()])
+                .unwrap_or_default(),
+            authn: Some((who.instant, authn_context(&who, cx.transport.tls))),
+            attributes,
+        };
+        let unsigned = String::from_utf8(assertion.to_xml(version))
+            .map_err(|_| crate::error::XmlError::NotUtf8)?;
+        let opts = SignOptions {
+            algorithm,
+            digest: c.digest,
+            key_info: dsig::KeyInfo::X509Certificate(&c.certificate),
+            ..SignOptions::default()
+        };
+        let signed = dsig::sign_enveloped(
+            &unsigned,
+            Some(&id),
+            SigningKey::Rsa(&*c.signing_key),
+            &opts,
+            &c.limits,
+        )?;
+        let token = if rp.encrypt {
+            let cert = rp.certificate.as_ref().ok_or_else(|| {
+                IssueError::Config("encryption required but no certificate".into())
+            })?;
+            let doc = xml::parse(&signed, &c.limits)?;
+            xenc::encrypt_node(doc.root_element(), cert, &c.encryption, &*c.random)?
+        } else {
+            signed.into_bytes()
+        };
+
+        let (proof_token, entropy) = plan.proof();
+        let reference = TokenReference::Saml { version, id };
+        Ok(Rstr {
+            token_type: Some(
+                rst.token_type_uri
+                    .clone()
+                    .unwrap_or_else(|| token_type.uri(rst.version).to_owned()),
+            ),
+            requested_token: Some(RawXml::new(token)),
+            attached_reference: Some(reference.clone()),
+            unattached_reference: Some(reference),
+            proof_token,
+            entropy,
+            lifetime: Some(Lifetime {
+                created: Some(not_before),
+                expires: Some(not_on_or_after),
+            }),
+            applies_to: rst.applies_to.clone(),
+            key_size: match &plan {
+                KeyPlan::Symmetric { bits, .. } => Some(*bits),
+                _ => None,
+            },
+            key_type: match confirmation_key_type(&plan, subject.delegated, rst) {
+                Some(k) => Some(k),
+                None => rst.key_type,
+            },
+            ..Rstr::default()
+        })
+    }
+
+    fn signature_algorithm(&self, rst: &Rst<'_, '_>) -> Result<SignatureAlgorithm, Error> {
+        let allowed = &self.config.signature_algorithms;
+        match &rst.signature_algorithm {
+            None => Ok(allowed[0]),
+            Some(uri) => SignatureAlgorithm::from_uri(uri)
+                .filter(|a| allowed.contains(a))
+                .ok_or_else(|| IssueError::AlgorithmNotAllowed(uri.clone()).into()),
+        }
+    }
+
+    fn subject(
+        &self,
+        rst: &Rst<'_, '_>,
+        who: &Authenticated,
+        now: OffsetDateTime,
+    ) -> Result<SubjectOf, Error> {
+        let c = &*self.config;
+        let delegated = match (rst.on_behalf_of, rst.act_as) {
+            (None, None) => {
+                return Ok(SubjectOf {
+                    principal: who.principal.clone(),
+                    attributes: who.attributes.clone(),
+                    delegated: false,
+                })
+            }
+            (Some(_), Some(_)) => {
+                return Err(IssueError::Delegation("both OnBehalfOf and ActAs").into())
+            }
+            (Some(t), None) | (None, Some(t)) => t,
+        };
+        let qualified = format!("{}/{}", who.principal.domain, who.principal.name);
+        let trusted = c
+            .trusted_intermediaries
+            .iter()
+            .any(|t| *t == who.principal.name || *t == qualified);
+        if !trusted {
+            return Err(IssueError::Delegation("requester is not a trusted intermediary").into());
+        }
+        let users = &c.auth.users;
+        if delegated.has_tag_name((ns::WSSE, "UsernameToken")) {
+            let ut = crate::wss::UsernameToken::parse(delegated)?;
+            let user = match ut.credential() {
+                Some(cred) => users.authenticate(&ut.username, &cred)?,
+                None => users.lookup(&ut.username)?,
+            }
+            .ok_or(IssueError::Delegation("delegated user unknown"))?;
+            return Ok(SubjectOf {
+                principal: user.principal,
+                attributes: user.attributes,
+                delegated: true,
+            });
+        }
+        if delegated.has_tag_name((ns::SAML2, "Assertion"))
+            || delegated.has_tag_name((ns::SAML1, "Assertion"))
+        {
+            let verifier = c
+                .auth
+                .assertions
+                .as_ref()
+                .ok_or(IssueError::Delegation("no assertion verifier configured"))?;
+            let message = delegated.document();
+            let a = verifier.verify(message, delegated, now)?;
+            return Ok(match users.lookup(&a.subject)? {
+                Some(u) => SubjectOf {
+                    principal: u.principal,
+                    attributes: u.attributes,
+                    delegated: true,
+                },
+                None => SubjectOf {
+                    principal: Principal {
+                        name: a.subject,
+                        domain: auth::SAML_DOMAIN.to_owned(),
+                        roles: Vec::new(),
+                    },
+                    attributes: a.attributes,
+                    delegated: true,
+                },
+            });
+        }
+        Err(IssueError::Delegation("unsupported delegated token").into())
+    }
+
+    fn key_plan(
+        &self,
+        rst: &Rst<'_, '_>,
+        key_type: KeyType,
+        who: &Authenticated,
+    ) -> Result<KeyPlan, Error> {
+        let c = &*self.config;
+        match key_type {
+            KeyType::Bearer => Ok(KeyPlan::Bearer),
+            KeyType::SymmetricKey => {
+                let decrypted = match &rst.entropy {
+                    Some(Entropy::EncryptedKey(node)) => {
+                        let resolver = c.decryption_keys.as_ref().ok_or_else(|| {
+                            IssueError::ComputedKeyAlgorithm("encrypted entropy".into())
+                        })?;
+                        let k = xenc::decrypt_key(*node, &**resolver, &Default::default())?;
+                        Some(Secret::new(k.as_bytes().to_vec()))
+                    }
+                    _ => None,
+                };
+                confirm::symmetric(rst, c.key_size, decrypted.as_ref(), &*c.random)
+            }
+            KeyType::PublicKey => {
+                let uk = rst
+                    .use_key
+                    .as_ref()
+                    .ok_or(IssueError::UseKey("PublicKey KeyType without UseKey"))?;
+                let key = confirm::read_use_key(uk.key)?;
+                let proven: Vec<_> = who
+                    .signing_certificate
+                    .iter()
+                    .map(|c| c.public_key().clone())
+                    .collect();
+                confirm::public_key(&key, &proven)
+            }
+        }
+    }
+
+    fn lifetime(
+        &self,
+        rst: &Rst<'_, '_>,
+        rp: &RelyingParty,
+        now: OffsetDateTime,
+    ) -> Result<(OffsetDateTime, OffsetDateTime), Error> {
+        let c = &*self.config;
+        let dur = |d: std::time::Duration| {
+            time::Duration::try_from(d).map_err(|_| IssueError::Config("duration".into()))
+        };
+        let skew = dur(c.clock_skew)?;
+        let max = dur(c.max_lifetime)?;
+        let default = dur(rp.lifetime.unwrap_or(c.lifetime).min(c.max_lifetime))?;
+        let Some(lt) = rst.lifetime else {
+            return Ok((now, now + default));
+        };
+        let created = lt.created.unwrap_or(now);
+        if created > now + skew && !rst.allow_postdating {
+            return Err(RequestError::InvalidTimeRange.into());
+        }
+        let start = if created < now - skew { now } else { created };
+        let end = lt.expires.unwrap_or(start + default);
+        if end <= start || end <= now {
+            return Err(RequestError::InvalidTimeRange.into());
+        }
+        if end - start > max {
+            return Err(IssueError::LifetimeTooLong.into());
+        }
+        Ok((start, end))
+    }
+}
+
+fn confirmation_key_type(plan: &KeyPlan, delegated: bool, rst: &Rst<'_, '_>) -> Option<KeyType> {
+    match plan {
+        KeyPlan::Bearer if delegated && rst.key_type.is_none() => None,
+        p => Some(p.key_type()),
+    }
+}
+
+fn authn_context(who: &Authenticated, tls: bool) -> AuthnContext {
+    match who.method {
+        Method::PasswordText | Method::PasswordDigest if tls => {
+            AuthnContext::PasswordProtectedTransport
+        }
+        Method::PasswordText | Method::PasswordDigest => AuthnContext::Password,
+        Method::X509Signature => AuthnContext::X509,
+        Method::TlsClientCertificate => AuthnContext::TlsClient,
+        Method::SamlAssertion => AuthnContext::PreviousSession,
+    }
+}
+
+impl TokenService for Sts {
+    fn issue(&self, rst: &Rst<'_, '_>, cx: &RequestContext<'_, '_, '_>) -> Result<Rstr, Error> {
+        let now = self.config.clock.now();
+        let mut facts = Facts::default();
+        let r = self.issue_inner(rst, cx, now, &mut facts);
+        self.audit(now, facts, &r);
+        r
+    }
+
+    fn message_id(&self) -> Option<String> {
+        let mut b = [0u8; 16];
+        self.config.random.fill(&mut b);
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        Some(format!(
+            "urn:uuid:{}-{}-{}-{}-{}",
+            &h[..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..]
+        ))
+    }
+}

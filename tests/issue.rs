@@ -1,0 +1,537 @@
+//! Token issuance end to end through the sans-I/O entry point: SOAP request
+//! bytes in, RSTR out, for token type x key type x WS-Trust version; the
+//! issued signatures verified and the encrypted tokens decrypted by xmlsec1
+//! with the relying party's key; the relying party's HoK key equal to the
+//! client's proof key; and every bad input of the issue with its fault.
+#![allow(clippy::unwrap_used)]
+
+use base64::Engine as _;
+use std::process::Command;
+use std::sync::Arc;
+use time::macros::datetime;
+use time::OffsetDateTime;
+use wstrust::audit::MemoryAudit;
+use wstrust::config::StsConfig;
+use wstrust::confirm::p_sha1;
+use wstrust::keys::{AwsLcRsaKey, Certificate};
+use wstrust::memory::{FixedClock, MemoryKeyResolver, MemoryUserStore, OsRandom};
+use wstrust::rp::{RelyingParties, RelyingParty};
+use wstrust::service::TransportContext;
+use wstrust::sts::Sts;
+use wstrust::wst::{KeyType, Version};
+use wstrust::xml::ns;
+use wstrust::{xenc, xml, Limits};
+
+const NOW: OffsetDateTime = datetime!(2027-01-15 12:00 UTC);
+const WSSE: &str = ns::WSSE;
+const WSU: &str = ns::WSU;
+const PASSWORD_TEXT: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
+const RP_ENC: &str = "https://rp.example/encrypted";
+const RP_PLAIN: &str = "https://rp.example/plain";
+const RP_NOCERT: &str = "https://rp.example/nocert";
+
+fn path(p: &str) -> String {
+    format!("{}/tests/data/{p}", env!("CARGO_MANIFEST_DIR"))
+}
+fn read(p: &str) -> Vec<u8> {
+    std::fs::read(path(p)).unwrap()
+}
+
+fn sts_with(audit: Arc<MemoryAudit>, f: impl FnOnce(&mut RelyingParties)) -> Sts {
+    let rp_cert = Certificate::from_pem(&read("xenc/rp.pem")).unwrap();
+    let mut rps = RelyingParties::new();
+    rps.add(RelyingParty::new(RP_ENC).certificate(rp_cert.clone()));
+    rps.add(
+        RelyingParty::new(RP_PLAIN)
+            .certificate(rp_cert)
+            .encrypt(false),
+    );
+    rps.add(RelyingParty::new(RP_NOCERT));
+    f(&mut rps);
+    let config = StsConfig::builder()
+        .issuer("https://sts.example/")
+        .signing_key(
+            Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
+            Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
+        )
+        .users(Arc::new(MemoryUserStore::demo()))
+        .relying_parties(rps)
+        .clock(Arc::new(FixedClock::new(NOW)))
+        .audit(audit)
+        .trusted_intermediary("admin")
+        .build()
+        .unwrap();
+    Sts::new(config)
+}
+
+fn sts() -> Sts {
+    sts_with(Arc::new(MemoryAudit::default()), |_| {})
+}
+
+fn tls() -> TransportContext {
+    TransportContext {
+        tls: true,
+        ..TransportContext::default()
+    }
+}
+
+fn security(user: &str, password: &str) -> String {
+    format!(
+        r#"<wsse:Security xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}"><wsu:Timestamp wsu:Id="TS"><wsu:Created>2027-01-15T12:00:00Z</wsu:Created><wsu:Expires>2027-01-15T12:05:00Z</wsu:Expires></wsu:Timestamp><wsse:UsernameToken><wsse:Username>{user}</wsse:Username><wsse:Password Type="{PASSWORD_TEXT}">{password}</wsse:Password></wsse:UsernameToken></wsse:Security>"#
+    )
+}
+
+/// A SOAP 1.2 (or 1.1) Issue request in `v` with `inner` RST children.
+fn request(v: Version, soap11: bool, inner: &str) -> String {
+    let soap = if soap11 { ns::SOAP11 } else { ns::SOAP12 };
+    let extra14 = if v == Version::Trust14 {
+        r#"<t14:KeyWrapAlgorithm xmlns:t14="http://docs.oasis-open.org/ws-sx/ws-trust/200802">http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p</t14:KeyWrapAlgorithm>"#
+    } else {
+        ""
+    };
+    format!(
+        r#"<s:Envelope xmlns:s="{soap}"><s:Header>{}</s:Header><s:Body><t:RequestSecurityToken xmlns:t="{ns}"><t:RequestType>{ns}/Issue</t:RequestType>{inner}{extra14}</t:RequestSecurityToken></s:Body></s:Envelope>"#,
+        security("alice", "alice-password"),
+        ns = v.namespace()
+    )
+}
+
+fn applies_to(addr: &str) -> String {
+    format!(
+        r#"<wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><wsa:EndpointReference xmlns:wsa="http://www.w3.org/2005/08/addressing"><wsa:Address>{addr}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>"#
+    )
+}
+
+fn call(sts: &Sts, req: &str) -> (u16, String) {
+    let r = sts.handle_soap(req.as_bytes(), &tls());
+    (r.http_status, String::from_utf8(r.body).unwrap())
+}
+
+/// The exact bytes of the first element named `name` (any namespace).
+fn element<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    let doc = roxmltree::Document::parse(text).unwrap();
+    let r = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == name)?
+        .range();
+    Some(&text[r])
+}
+
+fn first_child<'a>(text: &'a str, name: &str) -> &'a str {
+    let doc = roxmltree::Document::parse(text).unwrap();
+    let n = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == name)
+        .unwrap()
+        .first_element_child()
+        .unwrap();
+    let r = n.range();
+    &text[r]
+}
+
+fn text_of(text: &str, name: &str) -> Option<String> {
+    let doc = roxmltree::Document::parse(text).unwrap();
+    let n = doc.descendants().find(|n| n.tag_name().name() == name)?;
+    Some(xml::whole_text(n).trim().to_owned())
+}
+
+fn fault_code(body: &str) -> String {
+    let doc = roxmltree::Document::parse(body).unwrap();
+    doc.descendants()
+        .rfind(|n| matches!(n.tag_name().name(), "Value" | "faultcode"))
+        .map(|n| xml::whole_text(n).trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// Text of the first `name` element inside the first `parent` element.
+fn text_under(text: &str, parent: &str, name: &str) -> Option<String> {
+    let doc = roxmltree::Document::parse(text).unwrap();
+    let p = doc.descendants().find(|n| n.tag_name().name() == parent)?;
+    let n = p.descendants().find(|n| n.tag_name().name() == name)?;
+    Some(xml::whole_text(n).trim().to_owned())
+}
+
+fn tmp(name: &str, content: &[u8]) -> tempfile::TempPath {
+    let mut f = tempfile::Builder::new().prefix(name).tempfile().unwrap();
+    std::io::Write::write_all(&mut f, content).unwrap();
+    f.into_temp_path()
+}
+
+fn xmlsec_verify(assertion: &str, v11: bool) {
+    let file = tmp("assertion", assertion.as_bytes());
+    let id_attr = if v11 {
+        [
+            "--id-attr:AssertionID",
+            "urn:oasis:names:tc:SAML:1.0:assertion:Assertion",
+        ]
+    } else {
+        [
+            "--id-attr:ID",
+            "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
+        ]
+    };
+    let out = Command::new("xmlsec1")
+        .args([
+            "--verify",
+            "--enabled-key-data",
+            "x509",
+            "--pubkey-cert-pem",
+        ])
+        .arg(path("signer.cert.pem"))
+        .args(id_attr)
+        .arg(&*file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "xmlsec1 verify failed: {}\n{assertion}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // and a tampered copy fails
+    let tampered = assertion.replacen("alice", "mallory", 1);
+    let file = tmp("tampered", tampered.as_bytes());
+    let out = Command::new("xmlsec1")
+        .args([
+            "--verify",
+            "--enabled-key-data",
+            "x509",
+            "--pubkey-cert-pem",
+        ])
+        .arg(path("signer.cert.pem"))
+        .args(id_attr)
+        .arg(&*file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+fn xmlsec_decrypt(encrypted: &str) -> String {
+    let file = tmp("enc", encrypted.as_bytes());
+    let out = Command::new("xmlsec1")
+        .args(["--decrypt", "--privkey-pem"])
+        .arg(path("xenc/rp.key"))
+        .arg(&*file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "xmlsec1 decrypt failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn b64(s: &str) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode(s.split_whitespace().collect::<String>())
+        .unwrap()
+}
+
+/// The key the relying party recovers from the assertion's
+/// SubjectConfirmation KeyInfo (xenc:EncryptedKey) with its private key.
+fn rp_hok_key(assertion: &str) -> Vec<u8> {
+    let mut keys = MemoryKeyResolver::new();
+    keys.add(
+        Certificate::from_pem(&read("xenc/rp.pem")).unwrap(),
+        Arc::new(AwsLcRsaKey::from_pem(&read("xenc/rp.key")).unwrap()),
+    )
+    .unwrap();
+    let doc = xml::parse(assertion, &Limits::default()).unwrap();
+    let ek = doc
+        .descendants()
+        .find(|n| n.has_tag_name((ns::XENC, "EncryptedKey")))
+        .unwrap();
+    xenc::decrypt_key(ek, &keys, &Default::default())
+        .unwrap()
+        .as_bytes()
+        .to_vec()
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Key {
+    Bearer,
+    SymFresh,
+    SymComputed,
+}
+
+#[test]
+fn issue_matrix_token_type_key_type_version() {
+    let sts = sts();
+    let versions = [Version::Trust2005, Version::Trust13, Version::Trust14];
+    let tts = [
+        ("urn:oasis:names:tc:SAML:2.0:assertion", false),
+        (
+            "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1",
+            true,
+        ),
+    ];
+    let client_entropy = [0x5au8; 32];
+    for v in versions {
+        for (tt, v11) in tts {
+            for key in [Key::Bearer, Key::SymFresh, Key::SymComputed] {
+                for rp in [RP_PLAIN, RP_ENC] {
+                    let kt = match key {
+                        Key::Bearer => v.key_type_uri(KeyType::Bearer),
+                        _ => v.key_type_uri(KeyType::SymmetricKey),
+                    };
+                    let mut inner = format!(
+                        "<t:TokenType>{tt}</t:TokenType>{}<t:KeyType>{kt}</t:KeyType>",
+                        applies_to(rp)
+                    );
+                    if let Key::SymComputed = key {
+                        inner += &format!(
+                            r#"<t:Entropy><t:BinarySecret Type="{}/Nonce">{}</t:BinarySecret></t:Entropy><t:ComputedKeyAlgorithm>{}</t:ComputedKeyAlgorithm>"#,
+                            v.namespace(),
+                            base64::engine::general_purpose::STANDARD.encode(client_entropy),
+                            v.psha1_uri()
+                        );
+                    }
+                    let req = request(v, v == Version::Trust2005, &inner);
+                    let (status, body) = call(&sts, &req);
+                    let what = format!("{v:?} {tt} {key:?} {rp}");
+                    assert_eq!(status, 200, "{what}: {body}");
+                    // RSTR shape in the request's versions
+                    let doc = roxmltree::Document::parse(&body).unwrap();
+                    let soap = if v == Version::Trust2005 {
+                        ns::SOAP11
+                    } else {
+                        ns::SOAP12
+                    };
+                    assert_eq!(doc.root_element().tag_name().namespace(), Some(soap));
+                    let rstr = doc
+                        .descendants()
+                        .find(|n| n.has_tag_name((v.namespace(), "RequestSecurityTokenResponse")))
+                        .unwrap_or_else(|| panic!("{what}: {body}"));
+                    let _ = rstr;
+                    assert_eq!(text_of(&body, "TokenType").as_deref(), Some(tt), "{what}");
+                    assert!(element(&body, "RequestedAttachedReference").is_some());
+                    assert!(element(&body, "RequestedUnattachedReference").is_some());
+                    assert_eq!(
+                        text_of(&body, "Created").as_deref(),
+                        Some("2027-01-15T12:00:00.000Z")
+                    );
+                    assert_eq!(
+                        text_of(&body, "Expires").as_deref(),
+                        Some("2027-01-15T13:00:00.000Z")
+                    );
+                    assert_eq!(text_of(&body, "Address").as_deref(), Some(rp));
+
+                    let token = first_child(&body, "RequestedSecurityToken");
+                    let assertion = if rp == RP_ENC {
+                        assert!(!token.contains("alice"), "{what}: token readable");
+                        let plain = xmlsec_decrypt(token);
+                        let a = element(&plain, "Assertion").unwrap().to_owned();
+                        a
+                    } else {
+                        token.to_owned()
+                    };
+                    let adoc = roxmltree::Document::parse(&assertion).unwrap();
+                    let saml_ns = if v11 { ns::SAML1 } else { ns::SAML2 };
+                    assert!(adoc.root_element().has_tag_name((saml_ns, "Assertion")));
+                    let id = adoc
+                        .root_element()
+                        .attribute(if v11 { "AssertionID" } else { "ID" })
+                        .unwrap();
+                    assert_eq!(text_of(&body, "KeyIdentifier").as_deref(), Some(id));
+                    xmlsec_verify(&assertion, v11);
+                    assert_eq!(text_of(&assertion, "Audience").as_deref(), Some(rp));
+
+                    match key {
+                        Key::Bearer => {
+                            assert!(assertion.contains(":cm:bearer"), "{what}");
+                            assert!(element(&body, "RequestedProofToken").is_none());
+                        }
+                        Key::SymFresh => {
+                            assert!(assertion.contains(":cm:holder-of-key"), "{what}");
+                            let proof =
+                                text_under(&body, "RequestedProofToken", "BinarySecret").unwrap();
+                            let client_key = b64(&proof);
+                            assert_eq!(client_key.len(), 32);
+                            assert_eq!(rp_hok_key(&assertion), client_key, "{what}");
+                            assert_eq!(text_of(&body, "KeySize").as_deref(), Some("256"));
+                        }
+                        Key::SymComputed => {
+                            let ck = text_of(&body, "ComputedKey").unwrap();
+                            assert_eq!(ck, v.psha1_uri());
+                            let server =
+                                b64(&text_under(&body, "Entropy", "BinarySecret").unwrap());
+                            let client_key = p_sha1(&client_entropy, &server, 32);
+                            assert_eq!(rp_hok_key(&assertion), &client_key[..], "{what}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn issue_fault(sts: &Sts, v: Version, inner: &str) -> String {
+    let (status, body) = call(sts, &request(v, false, inner));
+    assert_eq!(status, 500, "{body}");
+    fault_code(&body)
+}
+
+#[test]
+fn bad_inputs_get_the_right_fault() {
+    let sts = sts();
+    let v = Version::Trust13;
+    let sym = v.key_type_uri(KeyType::SymmetricKey);
+    let at = applies_to(RP_PLAIN);
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "unknown TokenType",
+            format!("<t:TokenType>urn:unknown:token</t:TokenType>{at}"),
+            "BadRequest",
+        ),
+        (
+            "unknown KeyType",
+            format!("<t:KeyType>urn:unknown:keytype</t:KeyType>{at}"),
+            "BadRequest",
+        ),
+        (
+            "KeySize out of range",
+            format!("{at}<t:KeyType>{sym}</t:KeyType><t:KeySize>4096</t:KeySize>"),
+            "InvalidRequest",
+        ),
+        (
+            "entropy of the wrong size",
+            format!(
+                r#"{at}<t:KeyType>{sym}</t:KeyType><t:Entropy><t:BinarySecret>AAAA</t:BinarySecret></t:Entropy>"#
+            ),
+            "InvalidRequest",
+        ),
+        (
+            "UseKey without proof",
+            format!(
+                r#"{at}<t:KeyType>{}</t:KeyType><t:UseKey><wsse:BinarySecurityToken xmlns:wsse="{WSSE}" ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3">{}</wsse:BinarySecurityToken></t:UseKey>"#,
+                v.key_type_uri(KeyType::PublicKey),
+                base64::engine::general_purpose::STANDARD.encode(
+                    Certificate::from_pem(&read("auth/client.cert.pem"))
+                        .unwrap()
+                        .der()
+                )
+            ),
+            "FailedAuthentication",
+        ),
+        (
+            "OnBehalfOf from an untrusted intermediary",
+            format!(
+                r#"{at}<t:OnBehalfOf><wsse:UsernameToken xmlns:wsse="{WSSE}"><wsse:Username>admin</wsse:Username></wsse:UsernameToken></t:OnBehalfOf>"#
+            ),
+            "FailedAuthentication",
+        ),
+        (
+            "AppliesTo of an unregistered party",
+            applies_to("https://evil.example/"),
+            "InvalidScope",
+        ),
+        (
+            "lifetime beyond the maximum",
+            format!(
+                r#"{at}<t:Lifetime><wsu:Created xmlns:wsu="{WSU}">2027-01-15T12:00:00Z</wsu:Created><wsu:Expires xmlns:wsu="{WSU}">2027-01-16T12:00:00Z</wsu:Expires></t:Lifetime>"#
+            ),
+            "InvalidTimeRange",
+        ),
+        (
+            "symmetric key for a party without certificate",
+            format!("{}<t:KeyType>{sym}</t:KeyType>", applies_to(RP_NOCERT)),
+            "RequestFailed",
+        ),
+        (
+            "signature algorithm not allowed",
+            format!("{at}<t:SignatureAlgorithm>http://www.w3.org/2000/09/xmldsig#rsa-sha1</t:SignatureAlgorithm>"),
+            "UnsupportedAlgorithm",
+        ),
+        (
+            "missing required claim",
+            format!(
+                r#"{at}<t:Claims Dialect="http://schemas.xmlsoap.org/ws/2005/05/identity"><i:ClaimType xmlns:i="http://schemas.xmlsoap.org/ws/2005/05/identity" Uri="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/country"/></t:Claims>"#
+            ),
+            "RequestFailed",
+        ),
+    ];
+    for (what, inner, code) in cases {
+        let got = issue_fault(&sts, v, &inner);
+        assert!(got.ends_with(code), "{what}: got {got}, want {code}");
+    }
+}
+
+#[test]
+fn claims_lifetime_and_audit() {
+    let audit = Arc::new(MemoryAudit::default());
+    let sts = sts_with(audit.clone(), |_| {});
+    let inner = format!(
+        r#"{}<t:Lifetime><wsu:Created xmlns:wsu="{WSU}">2027-01-15T12:00:00Z</wsu:Created><wsu:Expires xmlns:wsu="{WSU}">2027-01-15T12:30:00Z</wsu:Expires></t:Lifetime><t:Claims Dialect="http://schemas.xmlsoap.org/ws/2005/05/identity"><i:ClaimType xmlns:i="http://schemas.xmlsoap.org/ws/2005/05/identity" Uri="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"/><i:ClaimType xmlns:i="http://schemas.xmlsoap.org/ws/2005/05/identity" Uri="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/country" Optional="true"/></t:Claims>"#,
+        applies_to(RP_PLAIN)
+    );
+    let (status, body) = call(&sts, &request(Version::Trust13, false, &inner));
+    assert_eq!(status, 200, "{body}");
+    let assertion = first_child(&body, "RequestedSecurityToken");
+    assert_eq!(
+        text_of(assertion, "AttributeValue").as_deref(),
+        Some("alice@example.com")
+    );
+    assert!(!assertion.contains("country"));
+    assert_eq!(
+        text_of(assertion, "AuthnContextClassRef").as_deref(),
+        Some("urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport")
+    );
+    assert_eq!(
+        text_of(&body, "Expires").as_deref(),
+        Some("2027-01-15T12:30:00.000Z")
+    );
+    // a failure is audited too, with the reason but never the password
+    let (status, _) = call(
+        &sts,
+        &request(Version::Trust13, false, &applies_to("urn:nope")),
+    );
+    assert_eq!(status, 500);
+    let events = audit.events();
+    assert_eq!(events.len(), 2);
+    assert!(events[0].outcome.is_ok());
+    assert_eq!(events[0].subject.as_deref(), Some("alice"));
+    assert_eq!(events[0].requester.as_deref(), Some("PRIMARY/alice"));
+    assert_eq!(events[0].relying_party.as_deref(), Some(RP_PLAIN));
+    assert!(events[0].token_id.as_deref().unwrap().starts_with('_'));
+    assert!(events[1].outcome.is_err());
+    for e in &events {
+        let dump = format!("{e:?}");
+        assert!(!dump.contains("alice-password"));
+    }
+}
+
+#[test]
+fn on_behalf_of_from_trusted_intermediary_is_sender_vouches() {
+    let sts = sts();
+    let mut req = request(
+        Version::Trust13,
+        false,
+        &format!(
+            r#"{}<t:OnBehalfOf><wsse:UsernameToken xmlns:wsse="{WSSE}"><wsse:Username>alice</wsse:Username></wsse:UsernameToken></t:OnBehalfOf>"#,
+            applies_to(RP_PLAIN)
+        ),
+    );
+    req = req.replace(
+        &security("alice", "alice-password"),
+        &security("admin", "admin-password"),
+    );
+    let (status, body) = call(&sts, &req);
+    assert_eq!(status, 200, "{body}");
+    let assertion = first_child(&body, "RequestedSecurityToken");
+    assert!(assertion.contains("urn:oasis:names:tc:SAML:2.0:cm:sender-vouches"));
+    assert_eq!(text_of(assertion, "NameID").as_deref(), Some("alice"));
+}
+
+#[test]
+fn unauthenticated_request_fails() {
+    let sts = sts();
+    let req =
+        request(Version::Trust13, false, &applies_to(RP_PLAIN)).replace("alice-password", "wrong");
+    let (status, body) = call(&sts, &req);
+    assert_eq!(status, 500);
+    assert!(
+        fault_code(&body).ends_with("FailedAuthentication"),
+        "{body}"
+    );
+    let _ = OsRandom;
+}
