@@ -8,6 +8,7 @@ mod c14n;
 mod decrypt;
 mod decryptor;
 mod encrypt;
+mod issue;
 mod sign;
 mod util;
 mod validate;
@@ -34,6 +35,9 @@ enum Command {
     Encrypt(encrypt::Args),
     /// Replace every EncryptedData by its plaintext.
     Decrypt(decrypt::Args),
+    /// Run one WS-Trust Issue request offline (STS from a TOML config) and
+    /// print the response envelope; exit 0 for an RSTR, 2 for a fault.
+    Issue(issue::Args),
     /// Validate a SAML token and print what its verified assertion says.
     Validate(validate::Args),
 }
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
         Command::Encrypt(args) => encrypt::run(args),
         Command::Decrypt(args) => decrypt::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Issue(args) => issue::run(args),
     };
     match result {
         Ok(code) => code,
