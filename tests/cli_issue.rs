@@ -17,7 +17,15 @@ fn data(p: &str) -> String {
 
 fn issue(request: &str, now: &str) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_wstrust"))
-        .args(["issue", "--config", &data("sts.toml"), "--now", now, "--audit", request])
+        .args([
+            "issue",
+            "--config",
+            &data("sts.toml"),
+            "--now",
+            now,
+            "--audit",
+            request,
+        ])
         .output()
         .unwrap()
 }
@@ -34,7 +42,10 @@ fn issues_an_rstr_from_the_example_config() {
     assert!(body.contains("<saml:AttributeValue>alice@example.com</saml:AttributeValue>"));
     assert!(!body.contains("Alice<"));
     let audit = String::from_utf8(out.stderr).unwrap();
-    assert!(audit.contains("audit: Issue ok requester=PRIMARY/alice"), "{audit}");
+    assert!(
+        audit.contains("audit: Issue ok requester=PRIMARY/alice"),
+        "{audit}"
+    );
     assert!(!audit.contains("alice-password"));
 }
 

@@ -127,7 +127,9 @@ fn key_type(s: &str) -> Result<KeyType, String> {
         "bearer" => Ok(KeyType::Bearer),
         "symmetric" => Ok(KeyType::SymmetricKey),
         "public" => Ok(KeyType::PublicKey),
-        _ => Err(format!("unknown key_type {s:?} (bearer, symmetric, public)")),
+        _ => Err(format!(
+            "unknown key_type {s:?} (bearer, symmetric, public)"
+        )),
     }
 }
 
