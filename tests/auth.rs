@@ -592,3 +592,101 @@ fn saml_assertion_refused_without_a_verifier() {
         Err(Error::Auth(AuthError::UnsupportedToken(_)))
     ));
 }
+
+// ---------------------------------------------------------------- SAML
+
+fn assertion(method: &str, signer: &str) -> String {
+    let a = format!(
+        r#"<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a1" Version="2.0" IssueInstant="2027-01-15T11:59:00Z"><saml2:Issuer>https://idp.example/</saml2:Issuer><saml2:Subject><saml2:NameID>alice</saml2:NameID><saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:{method}"/></saml2:Subject><saml2:Conditions NotBefore="2027-01-15T11:59:00Z" NotOnOrAfter="2027-01-15T12:59:00Z"/></saml2:Assertion>"#
+    );
+    let c = cert(signer);
+    let opts = SignOptions {
+        key_info: KeyInfo::X509Certificate(&c),
+        ..SignOptions::default()
+    };
+    dsig::sign_enveloped(
+        &a,
+        None,
+        SigningKey::Rsa(&key(signer)),
+        &opts,
+        &Limits::default(),
+    )
+    .unwrap()
+}
+
+fn saml_config() -> AuthConfig {
+    use wstrust::token::{TokenValidator, TrustedIssuer};
+    let mut cfg = config(
+        StandardPolicy::username_token()
+            .methods(&[Method::SamlAssertion])
+            .roles(Allow::only(["Internal/everyone"])),
+    );
+    // the IdP signs with the "client" test key
+    cfg.assertions = Some(Arc::new(TokenValidator::new(vec![TrustedIssuer::named(
+        "https://idp.example/",
+        vec![cert("client")],
+    )])));
+    cfg
+}
+
+#[test]
+fn saml_bearer_from_trusted_issuer_accepted() {
+    let cfg = saml_config();
+    let sec = timestamp(NOW) + &assertion("bearer", "client");
+    let who = run(&envelope(&sec, ""), &tls(), &cfg).unwrap();
+    assert_eq!(who.method, Method::SamlAssertion);
+    assert_eq!(who.principal.name, "alice");
+    assert_eq!(who.principal.domain, "PRIMARY");
+    assert_eq!(
+        who.assertion_issuer.as_deref(),
+        Some("https://idp.example/")
+    );
+}
+
+#[test]
+fn saml_from_untrusted_issuer_rejected() {
+    let cfg = saml_config();
+    let sec = timestamp(NOW) + &assertion("bearer", "rogue");
+    let r = run(&envelope(&sec, ""), &tls(), &cfg);
+    assert!(r.is_err());
+    assert_ne!(fault(r), FaultCode::RequestFailed);
+    // tampered subject after signing
+    let sec = timestamp(NOW) + &assertion("bearer", "client").replace(">alice<", ">admin<");
+    assert!(run(&envelope(&sec, ""), &tls(), &cfg).is_err());
+}
+
+#[test]
+fn saml_sender_vouches_needs_the_senders_signature() {
+    let cfg = saml_config();
+    let sec = timestamp(NOW) + &assertion("sender-vouches", "client");
+    let r = run(&envelope(&sec, ""), &tls(), &cfg);
+    assert!(matches!(
+        r,
+        Err(Error::Auth(AuthError::UntrustedAssertion(_)))
+    ));
+    assert_eq!(fault(r), FaultCode::FailedAuthentication);
+    // the intermediary (client cert, trusted by the CA) signs Body, Timestamp
+    // and the assertion
+    let sec = timestamp(NOW) + &bst(&cert("client")) + &assertion("sender-vouches", "client");
+    let text = sign(
+        &envelope(&sec, ""),
+        &["TS-1", "B-1", "_a1"],
+        &key("client"),
+        &str_reference(),
+    );
+    let who = run(&text, &tls(), &cfg).unwrap();
+    assert_eq!(who.principal.name, "alice");
+    assert!(who.signing_certificate.is_some());
+    // signed, but not covering the assertion
+    let cfg = saml_config();
+    let text = sign(
+        &envelope(&sec, ""),
+        &["TS-1", "B-1"],
+        &key("client"),
+        &str_reference(),
+    );
+    assert!(matches!(
+        run(&text, &tls(), &cfg),
+        Err(Error::Auth(AuthError::UntrustedAssertion(_)))
+    ));
+}
