@@ -57,6 +57,16 @@ fn bench(c: &mut Criterion) {
             include_str!("../tests/vectors/wst/adfs_2005_usernamemixed.xml").to_owned(),
         ),
     ];
+    // The bounded XML parse alone, to show what the wire layer adds on top.
+    let mut g = c.benchmark_group("xml_parse_only");
+    for (name, text) in &cases {
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_function(*name, |b| {
+            b.iter(|| xml::parse(text, &limits).unwrap().descendants().count())
+        });
+    }
+    g.finish();
+
     let mut g = c.benchmark_group("rst_parse");
     for (name, text) in &cases {
         g.throughput(Throughput::Bytes(text.len() as u64));
