@@ -201,7 +201,21 @@ fn handle_inner(
     {
         known.soap = Some(v);
     }
-    let msg = Message::parse(&doc)?;
+    let msg = match Message::parse(&doc) {
+        Ok(msg) => msg,
+        Err(e) => {
+            let a = crate::soap::peek_addressing(&doc).unwrap_or_default();
+            known.headers.version = a.version;
+            // Fault in the WS-Trust version of the first Body child, if any.
+            known.trust = doc
+                .root_element()
+                .children()
+                .filter(|c| c.tag_name().name() == "Body")
+                .flat_map(|b| b.children().filter(|c| c.is_element()))
+                .find_map(|p| p.tag_name().namespace().and_then(Version::from_namespace));
+            return Ok(fault_with_relates(e, known, a.message_id.as_deref(), bytes));
+        }
+    };
     let addressing = msg.addressing();
     known.trust = msg
         .payload()

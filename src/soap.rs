@@ -267,6 +267,19 @@ impl<'a, 'input> Message<'a, 'input> {
     }
 }
 
+/// Best-effort read of the addressing headers of an envelope that
+/// [`Message::parse`] refused, so that its fault can still carry
+/// `wsa:RelatesTo`. Returns `None` when the headers themselves are unusable.
+pub(crate) fn peek_addressing(doc: &Document<'_>) -> Option<Addressing> {
+    let envelope = doc.root_element();
+    let soap = SoapVersion::from_namespace(envelope.tag_name().namespace()?)?;
+    let header = envelope
+        .children()
+        .find(|c| c.is_element())
+        .filter(|h| h.has_tag_name((soap.namespace(), "Header")))?;
+    read_headers(header, soap).ok()
+}
+
 /// Headers this layer or the WS-Security layer processes; any other header
 /// marked `mustUnderstand` is refused.
 fn understood(n: &Node<'_, '_>) -> bool {

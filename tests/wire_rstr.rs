@@ -205,3 +205,49 @@ fn secrets_do_not_leak_through_debug() {
     assert!(s.value.ct_eq(&Secret::new(b"hunter2hunter2".to_vec())));
     assert!(!s.value.ct_eq(&Secret::new(b"hunter3hunter2".to_vec())));
 }
+
+/// The exact bytes of a fault in each SOAP version (golden files in
+/// `tests/vectors/wst/faults/`; `WSTRUST_BLESS=1` rewrites them).
+#[test]
+fn fault_golden_bytes() {
+    use wstrust::service::{handle_soap, RequestContext, TokenService, TransportContext};
+    struct Never;
+    impl TokenService for Never {
+        fn issue(
+            &self,
+            _: &wstrust::wst::Rst<'_, '_>,
+            _: &RequestContext<'_, '_, '_>,
+        ) -> Result<Rstr, wstrust::Error> {
+            Err(wstrust::error::RequestError::Failed.into())
+        }
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/wst");
+    for (input, golden) in [
+        ("bad_two_rsts.xml", "soap12_invalid_request.golden"),
+        ("bad_unknown_token_type.xml", "soap11_bad_request.golden"),
+        ("adfs_13_usernamemixed.xml", "soap12_request_failed.golden"),
+        (
+            "cxf_13_soap11_publickey.xml",
+            "soap11_request_failed.golden",
+        ),
+    ] {
+        let req = std::fs::read(dir.join(input)).unwrap();
+        let reply = handle_soap(
+            &Never,
+            &req,
+            &TransportContext::default(),
+            &Default::default(),
+        );
+        let path = dir.join("faults").join(golden);
+        if std::env::var_os("WSTRUST_BLESS").is_some() {
+            std::fs::write(&path, &reply.body).unwrap();
+            continue;
+        }
+        let want = std::fs::read(&path).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&reply.body),
+            String::from_utf8_lossy(&want),
+            "{golden}"
+        );
+    }
+}

@@ -254,9 +254,13 @@ fn check_reply(request: &[u8], reply: &wstrust::service::SoapResponse) -> String
         ];
         if let Ok(t) = std::str::from_utf8(request) {
             if let Ok(d) = roxmltree::Document::parse(t) {
-                if let Ok(m) = Message::parse(&d) {
-                    allowed.extend(m.addressing().message_id.clone());
-                }
+                // the request's MessageID, echoed as RelatesTo
+                allowed.extend(
+                    d.descendants()
+                        .filter(|n| n.tag_name().name() == "MessageID")
+                        .filter_map(|n| n.text())
+                        .map(|t| t.trim().to_owned()),
+                );
             }
         }
         for t in doc.descendants().filter(|n| n.is_text()) {
