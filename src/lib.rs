@@ -22,6 +22,8 @@
 //!   responses ([`wst::Rstr`]).
 //! * [`saml`]: SAML 1.1 and 2.0 assertions the STS issues; [`confirm`]:
 //!   subject confirmation and proof keys (P_SHA1 computed keys).
+//! * [`mex`]: the WSDL (WS-MetadataExchange) that lets WCF and MSAL discover
+//!   the `usernamemixed` endpoints.
 //! * [`service`]: the [`service::TokenService`] trait and the sans-I/O entry
 //!   point [`service::handle_soap`].
 //!
@@ -45,6 +47,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod memory;
 pub mod policy;
+pub mod mex;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;
