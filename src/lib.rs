@@ -46,8 +46,8 @@ pub mod keys;
 pub mod lifecycle;
 pub mod limits;
 pub mod memory;
-pub mod policy;
 pub mod mex;
+pub mod policy;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;

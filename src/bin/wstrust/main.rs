@@ -10,6 +10,11 @@ mod decryptor;
 mod encrypt;
 mod issue;
 mod sign;
+mod keygen;
+mod serve;
+mod serve_config;
+mod serve_defaults;
+mod serve_http;
 mod util;
 mod validate;
 mod verify;
@@ -40,6 +45,11 @@ enum Command {
     Issue(issue::Args),
     /// Validate a SAML token and print what its verified assertion says.
     Validate(validate::Args),
+    /// Generate a development RSA key and a self-signed certificate (PEM).
+    Keygen(keygen::Args),
+    /// Run the STS over HTTP(S); with no arguments, on embedded development
+    /// defaults kept in ./wstrust-data.
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +62,8 @@ fn main() -> ExitCode {
         Command::Decrypt(args) => decrypt::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Issue(args) => issue::run(args),
+        Command::Keygen(args) => keygen::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -15,3 +15,18 @@ pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), String> {
         .and_then(|()| out.flush())
         .map_err(|e| format!("cannot write output: {e}"))
 }
+
+/// Write a secret (a private key, a password) readable by the owner only.
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)
+        .and_then(|mut f| f.write_all(bytes))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}

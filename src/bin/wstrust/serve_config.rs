@@ -1,0 +1,100 @@
+//! `wstrust serve --config FILE`: the `[server]` table (transport settings).
+//! The STS itself (keys, issuer, relying parties, users) is configured by the
+//! library's configuration format in the same file.
+
+use crate::serve::{tls_config, Fail, NotYet, Setup, DEFAULT_LISTEN};
+use crate::serve_http::Transport;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use wstrust::Limits;
+
+/// The `[server]` table. Every field is optional; defaults are listed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ServerSection {
+    /// `ADDR:PORT` to listen on (default `127.0.0.1:9443`).
+    listen: Option<SocketAddr>,
+    /// Base URL written into metadata (default: from each request).
+    public_url: Option<String>,
+    /// PEM certificate chain for HTTPS (relative paths: to the config file).
+    tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS.
+    tls_key: Option<PathBuf>,
+    /// Largest request body in bytes (default 1 MiB).
+    max_body_bytes: Option<usize>,
+    /// Seconds allowed for a request's headers (default 10).
+    header_timeout_secs: Option<u64>,
+    /// Seconds allowed for a request's body (default 30).
+    body_timeout_secs: Option<u64>,
+    /// Open connections at most (default 1024).
+    max_connections: Option<usize>,
+    /// Seconds shutdown waits for open requests (default 10).
+    shutdown_grace_secs: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct File {
+    #[serde(default)]
+    server: ServerSection,
+}
+
+/// Read and check `path`; one-line errors name the file and the problem.
+pub(crate) fn load(path: &Path) -> Result<Setup, Fail> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Fail::config(format!("cannot read config {}: {e}", path.display())))?;
+    let file: File = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        let msg = e.message().replace('\n', " ");
+        Fail::config(match line {
+            Some(l) => format!("invalid config {}: line {l}: {msg}", path.display()),
+            None => format!("invalid config {}: {msg}", path.display()),
+        })
+    })?;
+    let base = path.parent().unwrap_or_else(|| Path::new("."));
+    let s = file.server;
+    let tls = match (&s.tls_cert, &s.tls_key) {
+        (Some(c), Some(k)) => Some(tls_config(&base.join(c), &base.join(k))?),
+        (None, None) => None,
+        _ => {
+            return Err(Fail::config(format!(
+                "invalid config {}: [server] needs both tls_cert and tls_key, or neither",
+                path.display()
+            )))
+        }
+    };
+    let mut t = Transport::default();
+    if let Some(n) = s.max_body_bytes {
+        t.max_body = n;
+    }
+    if let Some(n) = s.header_timeout_secs {
+        t.header_timeout = Duration::from_secs(n);
+    }
+    if let Some(n) = s.body_timeout_secs {
+        t.body_timeout = Duration::from_secs(n);
+    }
+    if let Some(n) = s.max_connections {
+        t.max_connections = n;
+    }
+    if let Some(n) = s.shutdown_grace_secs {
+        t.shutdown_grace = Duration::from_secs(n);
+    }
+    t.public_url = s.public_url;
+    Ok(Setup {
+        listen: match s.listen {
+            Some(l) => l,
+            None => DEFAULT_LISTEN
+                .parse()
+                .map_err(|_| Fail::config("bad default address"))?,
+        },
+        tls,
+        service: Arc::new(NotYet),
+        transport: t,
+        limits: Limits::default(),
+        demo: None,
+    })
+}

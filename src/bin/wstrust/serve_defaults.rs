@@ -1,0 +1,222 @@
+//! The embedded development defaults of `wstrust serve`: on first start,
+//! create keys, certificates and a demo password in the data folder; on every
+//! start, load them and write a sample request to try.
+
+use crate::keygen;
+use crate::serve::{tls_config, Fail, NotYet, Setup, DEFAULT_LISTEN};
+use crate::serve_http::Transport;
+use crate::util;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use wstrust::host::Random;
+use wstrust::keys::{AwsLcRsaKey, Certificate};
+use wstrust::Limits;
+
+/// The demo relying party's address (what the seed product's docs use).
+pub(crate) const DEMO_RP: &str = "https://localhost:9444/services/echo";
+/// The demo user's name.
+pub(crate) const DEMO_USER: &str = "admin";
+/// The environment variable that sets the demo user's password.
+pub(crate) const PASSWORD_ENV: &str = "WSTRUST_DEMO_PASSWORD";
+
+/// Key and certificate files, created when missing.
+fn ensure_identity(
+    dir: &Path,
+    name: &str,
+    cn: &str,
+    sans: &[&str],
+    created: &mut Vec<String>,
+) -> Result<(), Fail> {
+    let key = dir.join(format!("{name}.key"));
+    let cert = dir.join(format!("{name}.crt"));
+    match (key.exists(), cert.exists()) {
+        (true, true) => return Ok(()),
+        (false, false) => {}
+        (true, false) | (false, true) => {
+            return Err(Fail::config(format!(
+                "{} and {} must both exist or both be absent (delete the other to regenerate)",
+                key.display(),
+                cert.display()
+            )))
+        }
+    }
+    let sans: Vec<String> = sans.iter().map(|s| (*s).to_owned()).collect();
+    let id = keygen::generate(cn, &sans, 2048, 365).map_err(Fail::config)?;
+    keygen::write(&id, &key, &cert).map_err(Fail::config)?;
+    created.push(format!("{}, {}", key.display(), cert.display()));
+    Ok(())
+}
+
+/// The demo password: from the environment, else the saved one, else a new
+/// one (saved, mode 0600, so restarts keep it).
+fn demo_password(dir: &Path, created: &mut Vec<String>) -> Result<(String, &'static str), Fail> {
+    if let Ok(p) = std::env::var(PASSWORD_ENV) {
+        if p.is_empty() {
+            return Err(Fail::config(format!("{PASSWORD_ENV} is set but empty")));
+        }
+        return Ok((p, "from WSTRUST_DEMO_PASSWORD"));
+    }
+    let file = dir.join("admin.password");
+    if file.exists() {
+        let bytes = util::read(&file).map_err(Fail::config)?;
+        let p = String::from_utf8(bytes)
+            .map_err(|_| Fail::config(format!("{} is not UTF-8", file.display())))?
+            .trim()
+            .to_owned();
+        if p.is_empty() {
+            return Err(Fail::config(format!("{} is empty", file.display())));
+        }
+        return Ok((p, "saved in admin.password"));
+    }
+    use base64::Engine;
+    let mut raw = [0u8; 15];
+    wstrust::memory::OsRandom.fill(&mut raw);
+    let p = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    util::write_private(&file, p.as_bytes()).map_err(Fail::config)?;
+    created.push(file.display().to_string());
+    Ok((p, "generated, saved in admin.password"))
+}
+
+/// A WS-Trust 1.3 Issue request for the demo user and relying party.
+pub(crate) fn sample_request(endpoint: &str, user: &str, password: &str) -> String {
+    use quick_xml::escape::escape;
+    format!(
+        r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:o="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">
+  <s:Header>
+    <a:Action s:mustUnderstand="1">http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue</a:Action>
+    <a:MessageID>urn:uuid:00000000-0000-4000-8000-000000000001</a:MessageID>
+    <a:To s:mustUnderstand="1">{endpoint}</a:To>
+    <o:Security s:mustUnderstand="1">
+      <o:UsernameToken>
+        <o:Username>{user}</o:Username>
+        <o:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">{password}</o:Password>
+      </o:UsernameToken>
+    </o:Security>
+  </s:Header>
+  <s:Body>
+    <trust:RequestSecurityToken xmlns:trust="http://docs.oasis-open.org/ws-sx/ws-trust/200512">
+      <wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy">
+        <a:EndpointReference><a:Address>{rp}</a:Address></a:EndpointReference>
+      </wsp:AppliesTo>
+      <trust:KeyType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/Bearer</trust:KeyType>
+      <trust:RequestType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue</trust:RequestType>
+      <trust:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</trust:TokenType>
+    </trust:RequestSecurityToken>
+  </s:Body>
+</s:Envelope>
+"#,
+        endpoint = escape(endpoint),
+        user = escape(user),
+        password = escape(password),
+        rp = escape(DEMO_RP),
+    )
+}
+
+/// What the banner tells about the demo set-up.
+pub(crate) struct Demo {
+    dir: PathBuf,
+    password: zeroize::Zeroizing<String>,
+    source: &'static str,
+    created: Vec<String>,
+    tls: bool,
+}
+
+impl Demo {
+    /// Write the sample request for the server at `base` and return the
+    /// lines that tell how to call it.
+    pub(crate) fn banner(&self, base: &str) -> Vec<String> {
+        let endpoint = format!("{base}/adfs/services/trust/13/usernamemixed");
+        let sample = self.dir.join("sample-rst.xml");
+        let body = sample_request(&endpoint, DEMO_USER, &self.password);
+        let mut lines = Vec::new();
+        if let Err(e) = util::write_private(&sample, body.as_bytes()) {
+            lines.push(format!("  (sample request not written: {e})"));
+        }
+        if !self.created.is_empty() {
+            lines.push(format!("  created:   {}", self.created.join("; ")));
+        }
+        lines.push(format!(
+            "  demo user: {DEMO_USER} (role Admin), password {} ({})",
+            self.password.as_str(),
+            self.source
+        ));
+        lines.push(format!(
+            "  demo relying party: {DEMO_RP} (certificate {})",
+            self.dir.join("rp.crt").display()
+        ));
+        let ca = if self.tls {
+            format!(" --cacert {}", self.dir.join("tls.crt").display())
+        } else {
+            String::new()
+        };
+        lines.push("Try it:".to_owned());
+        lines.push(format!(
+            "  curl -s{ca} -H 'Content-Type: application/soap+xml' --data-binary @{} {endpoint}",
+            sample.display()
+        ));
+        lines
+    }
+}
+
+/// Create what is missing in `dir`, load it, and describe how to call.
+pub(crate) fn setup(dir: &Path, tls: bool) -> Result<Setup, Fail> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Fail::config(format!("cannot create {}: {e}", dir.display())))?;
+    let mut created = Vec::new();
+    ensure_identity(
+        dir,
+        "sts",
+        "wstrust development STS",
+        &["localhost"],
+        &mut created,
+    )?;
+    ensure_identity(dir, "rp", "localhost", &["localhost"], &mut created)?;
+    if tls {
+        ensure_identity(
+            dir,
+            "tls",
+            "localhost",
+            &["localhost", "127.0.0.1", "::1"],
+            &mut created,
+        )?;
+    }
+    let (password, source) = demo_password(dir, &mut created)?;
+
+    // Load through the library, as a configured server would.
+    let load_key = |name: &str| {
+        let p = dir.join(name);
+        let bytes = util::read(&p).map_err(Fail::config)?;
+        AwsLcRsaKey::from_pem(&bytes).map_err(|e| Fail::config(format!("{}: {e}", p.display())))
+    };
+    let load_cert = |name: &str| {
+        let p = dir.join(name);
+        let bytes = util::read(&p).map_err(Fail::config)?;
+        Certificate::from_pem(&bytes).map_err(|e| Fail::config(format!("{}: {e}", p.display())))
+    };
+    let _sts_key = load_key("sts.key")?;
+    let _sts_cert = load_cert("sts.crt")?;
+    let _rp_cert = load_cert("rp.crt")?;
+    let tls_config = if tls {
+        Some(tls_config(&dir.join("tls.crt"), &dir.join("tls.key"))?)
+    } else {
+        None
+    };
+
+    let demo = Demo {
+        dir: dir.to_owned(),
+        password: zeroize::Zeroizing::new(password),
+        source,
+        created,
+        tls,
+    };
+    Ok(Setup {
+        listen: DEFAULT_LISTEN
+            .parse()
+            .map_err(|_| Fail::config("bad default address"))?,
+        tls: tls_config,
+        service: Arc::new(NotYet),
+        transport: Transport::default(),
+        limits: Limits::default(),
+        demo: Some(demo),
+    })
+}

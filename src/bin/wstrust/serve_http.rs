@@ -1,0 +1,480 @@
+//! The HTTP(S) adapter of `wstrust serve`: bytes from hyper/axum into
+//! `wstrust::service::handle_soap`, bytes back. Everything WS-Trust happens
+//! in the library; this file only does transport: routing, size and time
+//! limits, TLS, connection accounting, logging and graceful shutdown.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use http_body_util::{BodyExt, Limited};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tracing::{debug, info, warn};
+use wstrust::mex;
+use wstrust::service::{handle_soap, TokenService, TransportContext};
+use wstrust::soap::SoapVersion;
+use wstrust::wst::Version;
+use wstrust::xml::ns;
+use wstrust::Limits;
+
+/// The WS-Trust endpoint paths, with the WS-Trust version each is described
+/// as in the metadata (`None`: served, not advertised).
+pub(crate) const STS_PATHS: &[(&str, Option<Version>)] = &[
+    (
+        "/adfs/services/trust/13/usernamemixed",
+        Some(Version::Trust13),
+    ),
+    (
+        "/adfs/services/trust/2005/usernamemixed",
+        Some(Version::Trust2005),
+    ),
+    ("/services/sts", None),
+    ("/adfs/services/trust/13/windowstransport", None),
+    ("/adfs/services/trust/2005/windowstransport", None),
+    ("/adfs/services/trust/13/certificatemixed", None),
+    ("/adfs/services/trust/2005/certificatemixed", None),
+];
+/// The WS-MetadataExchange endpoint.
+pub(crate) const MEX_PATH: &str = "/adfs/services/trust/mex";
+/// The health endpoint.
+pub(crate) const HEALTH_PATH: &str = "/health";
+
+/// Transport settings, from the command line or the `[server]` table.
+#[derive(Debug, Clone)]
+pub(crate) struct Transport {
+    /// Request bodies above this many bytes get 413 (the library's
+    /// `Limits::max_bytes` is set to the same value).
+    pub(crate) max_body: usize,
+    /// Time allowed for a request's headers.
+    pub(crate) header_timeout: Duration,
+    /// Time allowed for a request's body.
+    pub(crate) body_timeout: Duration,
+    /// Time allowed for a TLS handshake.
+    pub(crate) handshake_timeout: Duration,
+    /// Open connections at most; further ones are closed at once.
+    pub(crate) max_connections: usize,
+    /// Requests processed at once (the rest wait): CPU-bound signing work.
+    pub(crate) max_in_flight: usize,
+    /// How long shutdown waits for open requests.
+    pub(crate) shutdown_grace: Duration,
+    /// `https://host:port` used in metadata; `None`: from the request.
+    pub(crate) public_url: Option<String>,
+}
+
+impl Default for Transport {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self {
+            max_body: wstrust::limits::DEFAULT_MAX_BYTES,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            handshake_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            max_in_flight: cores * 4,
+            shutdown_grace: Duration::from_secs(10),
+            public_url: None,
+        }
+    }
+}
+
+/// What every request handler shares.
+pub(crate) struct App {
+    pub(crate) service: Arc<dyn TokenService>,
+    pub(crate) limits: Limits,
+    pub(crate) transport: Transport,
+    pub(crate) in_flight: Semaphore,
+}
+
+/// Facts about the connection a request came in on.
+#[derive(Debug, Clone)]
+struct Conn {
+    peer: SocketAddr,
+    tls: bool,
+}
+
+/// The routes.
+pub(crate) fn router(app: Arc<App>) -> Router {
+    let mut r = Router::new()
+        .route(HEALTH_PATH, get(health))
+        .route(MEX_PATH, get(mex_get).post(mex_post));
+    for (path, _) in STS_PATHS {
+        r = r.route(path, post(sts).get(sts_get));
+    }
+    r.fallback(not_found).with_state(app)
+}
+
+async fn health() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        "{\"status\":\"ok\"}\n",
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "not found\n").into_response()
+}
+
+/// The SOAP version a content type names, or `None` when it is neither.
+fn soap_version(headers: &HeaderMap) -> Option<SoapVersion> {
+    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let mime = ct.split(';').next()?.trim().to_ascii_lowercase();
+    match mime.as_str() {
+        "application/soap+xml" => Some(SoapVersion::Soap12),
+        "text/xml" => Some(SoapVersion::Soap11),
+        _ => None,
+    }
+}
+
+/// A SOAP fault for a body over the limit, from the library (asked to
+/// answer a one-byte request under a zero-byte limit: it answers with its
+/// generic size fault in the SOAP version the probe names).
+fn too_large(app: &App, soap: SoapVersion) -> Response {
+    let probe = soap.namespace().as_bytes();
+    let limits = Limits {
+        max_bytes: 0,
+        ..app.limits.clone()
+    };
+    let reply = handle_soap(
+        app.service.as_ref(),
+        probe,
+        &TransportContext::default(),
+        &limits,
+    );
+    soap_reply(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        reply.content_type,
+        reply.body,
+    )
+}
+
+fn soap_reply(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response {
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // Replies carry tokens: never cache them.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+enum ReadError {
+    TooLarge,
+    Timeout,
+    Broken,
+}
+
+async fn read_body(app: &App, headers: &HeaderMap, body: Body) -> Result<Bytes, ReadError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > app.transport.max_body as u64) {
+        return Err(ReadError::TooLarge);
+    }
+    let limited = Limited::new(body, app.transport.max_body);
+    match tokio::time::timeout(app.transport.body_timeout, limited.collect()).await {
+        Err(_) => Err(ReadError::Timeout),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(ReadError::TooLarge),
+        Ok(Err(_)) => Err(ReadError::Broken),
+    }
+}
+
+async fn sts(
+    State(app): State<Arc<App>>,
+    Extension(conn): Extension<Conn>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let started = Instant::now();
+    let path = uri.path().to_owned();
+    let Some(soap) = soap_version(&headers) else {
+        info!(peer = %conn.peer, %path, status = 415, "refused content type");
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "use Content-Type: application/soap+xml (SOAP 1.2) or text/xml (SOAP 1.1)\n",
+        )
+            .into_response();
+    };
+    let bytes = match read_body(&app, &headers, body).await {
+        Ok(b) => b,
+        Err(ReadError::TooLarge) => {
+            info!(peer = %conn.peer, %path, status = 413, "request too large");
+            return too_large(&app, soap);
+        }
+        Err(ReadError::Timeout) => {
+            info!(peer = %conn.peer, %path, status = 408, "request body timed out");
+            return (StatusCode::REQUEST_TIMEOUT, "request body timed out\n").into_response();
+        }
+        Err(ReadError::Broken) => {
+            debug!(peer = %conn.peer, %path, "client went away mid-request");
+            return (StatusCode::BAD_REQUEST, "incomplete request body\n").into_response();
+        }
+    };
+    let Ok(_permit) = app.in_flight.acquire().await else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response();
+    };
+    let transport = TransportContext {
+        tls: conn.tls,
+        client_certificate: None,
+        peer: Some(conn.peer),
+    };
+    let app2 = Arc::clone(&app);
+    let len = bytes.len();
+    // Signing is CPU-bound: keep it off the I/O threads.
+    let reply = tokio::task::spawn_blocking(move || {
+        handle_soap(app2.service.as_ref(), &bytes, &transport, &app2.limits)
+    })
+    .await;
+    let reply = match reply {
+        Ok(r) => r,
+        Err(e) => {
+            warn!(peer = %conn.peer, %path, error = %e, "request handler failed");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response();
+        }
+    };
+    let status =
+        StatusCode::from_u16(reply.http_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    info!(
+        peer = %conn.peer,
+        %path,
+        status = reply.http_status,
+        bytes_in = len,
+        bytes_out = reply.body.len(),
+        micros = started.elapsed().as_micros() as u64,
+        "soap"
+    );
+    soap_reply(status, reply.content_type, reply.body)
+}
+
+/// `GET` on an STS path: the WSDL for `?wsdl`, else 405.
+async fn sts_get(
+    State(app): State<Arc<App>>,
+    Extension(conn): Extension<Conn>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if q.keys().any(|k| k.eq_ignore_ascii_case("wsdl")) {
+        return wsdl_response(&app, &conn, &headers);
+    }
+    let mut r = (
+        StatusCode::METHOD_NOT_ALLOWED,
+        "POST a SOAP request here, or GET ?wsdl\n",
+    )
+        .into_response();
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST, GET"));
+    r
+}
+
+async fn mex_get(
+    State(app): State<Arc<App>>,
+    Extension(conn): Extension<Conn>,
+    headers: HeaderMap,
+) -> Response {
+    wsdl_response(&app, &conn, &headers)
+}
+
+/// A WS-Transfer `Get` POSTed to the mex endpoint.
+async fn mex_post(
+    State(app): State<Arc<App>>,
+    Extension(conn): Extension<Conn>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Some(soap) = soap_version(&headers) else {
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "expected a SOAP request\n",
+        )
+            .into_response();
+    };
+    let bytes = match read_body(&app, &headers, body).await {
+        Ok(b) => b,
+        Err(ReadError::TooLarge) => return too_large(&app, soap),
+        Err(_) => return (StatusCode::BAD_REQUEST, "incomplete request body\n").into_response(),
+    };
+    let endpoints = endpoints(&app, &conn, &headers);
+    let parsed = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|text| wstrust::xml::parse(text, &app.limits).ok());
+    let Some(doc) = parsed else {
+        return (StatusCode::BAD_REQUEST, "not an XML document\n").into_response();
+    };
+    // A WS-Transfer Get has an empty Body, which the WS-Trust reader
+    // (`soap::Message`) refuses: read the two facts needed here directly.
+    let root = doc.root_element();
+    let Some(version) = root
+        .tag_name()
+        .namespace()
+        .filter(|_| root.tag_name().name() == "Envelope")
+        .and_then(SoapVersion::from_namespace)
+    else {
+        return (StatusCode::BAD_REQUEST, "not a SOAP envelope\n").into_response();
+    };
+    let message_id = root
+        .children()
+        .find(|n| n.is_element() && n.tag_name().name() == "Header")
+        .and_then(|h| {
+            h.children().find(|n| {
+                n.is_element()
+                    && n.tag_name().name() == "MessageID"
+                    && matches!(n.tag_name().namespace(), Some(ns::WSA | ns::WSA_2004))
+            })
+        })
+        .map(|n| wstrust::xml::whole_text(n).trim().to_owned());
+    let body = mex::get_response(version, message_id.as_deref(), &endpoints);
+    soap_reply(StatusCode::OK, version.content_type(), body)
+}
+
+fn wsdl_response(app: &App, conn: &Conn, headers: &HeaderMap) -> Response {
+    let body = mex::wsdl(&endpoints(app, conn, headers));
+    let mut r = (StatusCode::OK, body).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
+    r
+}
+
+/// The advertised endpoints: under the configured public URL, else under
+/// the scheme of this connection and the request's `Host` (only if it looks
+/// like a host name; anything else falls back to the bound address).
+fn endpoints(app: &App, conn: &Conn, headers: &HeaderMap) -> Vec<mex::Endpoint> {
+    let base = match &app.transport.public_url {
+        Some(u) => u.trim_end_matches('/').to_owned(),
+        None => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .filter(|h| {
+                    !h.is_empty()
+                        && h.len() < 256
+                        && h.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+                })
+                .map_or_else(|| "localhost".to_owned(), str::to_owned);
+            format!("{}://{host}", if conn.tls { "https" } else { "http" })
+        }
+    };
+    STS_PATHS
+        .iter()
+        .filter_map(|(p, v)| v.map(|v| mex::Endpoint::username_mixed(format!("{base}{p}"), v)))
+        .collect()
+}
+
+/// Accept connections on `listener` until `shutdown` resolves, then wait up
+/// to the grace period for open requests.
+pub(crate) async fn run(
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    app: Arc<App>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let t = app.transport.clone();
+    let router = router(Arc::clone(&app));
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(t.header_timeout)
+        .max_buf_size(64 * 1024);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(64)
+        .max_header_list_size(64 * 1024)
+        .keep_alive_interval(Some(Duration::from_secs(30)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let connections = Arc::new(Semaphore::new(t.max_connections));
+    tokio::pin!(shutdown);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off, keep serving.
+                    warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
+            warn!(%peer, "connection limit reached; closing");
+            continue;
+        };
+        let _ = tcp.set_nodelay(true);
+        let router = router.clone();
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
+        let handshake_timeout = t.handshake_timeout;
+        tokio::spawn(async move {
+            let _permit = permit;
+            let conn = Conn {
+                peer,
+                tls: tls.is_some(),
+            };
+            let svc = hyper::service::service_fn(
+                move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(conn.clone());
+                    let mut router = router.clone();
+                    tower_service::Service::call(&mut router, req)
+                },
+            );
+            let result = match tls {
+                Some(acceptor) => {
+                    match tokio::time::timeout(handshake_timeout, acceptor.accept(tcp)).await {
+                        Ok(Ok(stream)) => {
+                            watcher
+                                .watch(
+                                    builder
+                                        .serve_connection(TokioIo::new(stream), svc)
+                                        .into_owned(),
+                                )
+                                .await
+                        }
+                        Ok(Err(e)) => {
+                            debug!(%peer, error = %e, "TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => {
+                            debug!(%peer, "TLS handshake timed out");
+                            return;
+                        }
+                    }
+                }
+                None => {
+                    watcher
+                        .watch(
+                            builder
+                                .serve_connection(TokioIo::new(tcp), svc)
+                                .into_owned(),
+                        )
+                        .await
+                }
+            };
+            if let Err(e) = result {
+                debug!(%peer, error = %e, "connection closed with an error");
+            }
+        });
+    }
+    drop(listener);
+    info!("shutting down: waiting for open requests");
+    tokio::select! {
+        () = graceful.shutdown() => info!("all connections closed"),
+        () = tokio::time::sleep(t.shutdown_grace) => warn!("grace period over; closing open connections"),
+    }
+}

@@ -1,0 +1,320 @@
+//! `wstrust serve` over real HTTP(S) on a loopback port: the endpoints,
+//! metadata, bad input, exit codes and shutdown.
+#![cfg(feature = "cli")]
+#![allow(clippy::unwrap_used)]
+
+mod server_common;
+
+use server_common::*;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+fn doc(text: &str) -> roxmltree::Document<'_> {
+    roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+fn text_of(d: &roxmltree::Document<'_>, name: &str) -> Option<String> {
+    d.descendants()
+        .find(|n| n.tag_name().name() == name)
+        .and_then(|n| n.text())
+        .map(str::to_owned)
+}
+
+#[test]
+fn defaults_create_data_and_print_how_to_call() {
+    let s = Server::start(&["--http"]);
+    for f in ["sts.key", "sts.crt", "rp.key", "rp.crt", "sample-rst.xml"] {
+        assert!(s.data().join(f).exists(), "{f} missing");
+    }
+    // Keys are private.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(s.data().join("sts.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "sts.key is readable by others: {mode:o}");
+    }
+    // The library loads what was generated.
+    let key = std::fs::read(s.data().join("sts.key")).unwrap();
+    let cert = std::fs::read(s.data().join("sts.crt")).unwrap();
+    let key = wstrust::keys::AwsLcRsaKey::from_pem(&key).unwrap();
+    let cert = wstrust::keys::Certificate::from_pem(&cert).unwrap();
+    use wstrust::keys::PrivateKey;
+    assert_eq!(key.public_key().modulus(), cert.public_key().modulus());
+    assert!(cert.public_key().bits() >= 2048);
+    let banner = s.banner.join("\n");
+    assert!(banner.contains("admin"), "{banner}");
+    assert!(banner.contains(PASSWORD), "{banner}");
+    assert!(
+        banner.contains("https://localhost:9444/services/echo"),
+        "{banner}"
+    );
+    assert!(banner.contains("curl "), "{banner}");
+    assert!(
+        banner.contains("/adfs/services/trust/13/usernamemixed"),
+        "{banner}"
+    );
+}
+
+#[test]
+fn sample_request_from_the_banner_gets_a_soap_answer() {
+    let s = Server::start(&["--http"]);
+    let body = std::fs::read(s.data().join("sample-rst.xml")).unwrap();
+    let (status, ct, text) = post(
+        &s.agent(),
+        &s.url("/adfs/services/trust/13/usernamemixed"),
+        "application/soap+xml",
+        &body,
+    );
+    assert!(ct.starts_with("application/soap+xml"), "{ct}");
+    let d = doc(&text);
+    assert_eq!(
+        text_of(&d, "RelatesTo").as_deref(),
+        Some("urn:uuid:00000000-0000-4000-8000-000000000001"),
+        "{status} {text}"
+    );
+}
+
+#[test]
+fn health_and_metadata() {
+    let s = Server::start(&["--http", "--public-url", "https://sts.example.com"]);
+    let a = s.agent();
+    let (status, ct, body) = get(&a, &s.url("/health"));
+    assert_eq!(status, 200);
+    assert_eq!(ct, "application/json");
+    assert!(body.contains("\"ok\""));
+
+    for path in [
+        "/adfs/services/trust/mex",
+        "/adfs/services/trust/13/usernamemixed?wsdl",
+        "/services/sts?wsdl",
+    ] {
+        let (status, ct, body) = get(&a, &s.url(path));
+        assert_eq!(status, 200, "{path}");
+        assert!(ct.starts_with("text/xml"), "{ct}");
+        let d = doc(&body);
+        let addrs: Vec<String> = d
+            .descendants()
+            .filter(|n| n.tag_name().name() == "Address")
+            .filter_map(|n| n.text().map(str::to_owned))
+            .collect();
+        assert_eq!(
+            addrs,
+            [
+                "https://sts.example.com/adfs/services/trust/13/usernamemixed",
+                "https://sts.example.com/adfs/services/trust/2005/usernamemixed"
+            ]
+        );
+    }
+    // A plain GET on an endpoint is not a request.
+    let (status, _, _) = get(&a, &s.url("/services/sts"));
+    assert_eq!(status, 405);
+    let (status, _, _) = get(&a, &s.url("/nothing/here"));
+    assert_eq!(status, 404);
+
+    // WS-Transfer Get on the mex endpoint (what WCF's MetadataExchangeClient sends).
+    let get_req = r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing"><s:Header><a:Action s:mustUnderstand="1">http://schemas.xmlsoap.org/ws/2004/09/transfer/Get</a:Action><a:MessageID>urn:uuid:mex-1</a:MessageID></s:Header><s:Body/></s:Envelope>"#;
+    let (status, ct, body) = post(
+        &a,
+        &s.url("/adfs/services/trust/mex"),
+        SOAP12,
+        get_req.as_bytes(),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(ct.starts_with("application/soap+xml"));
+    let d = doc(&body);
+    assert_eq!(text_of(&d, "RelatesTo").as_deref(), Some("urn:uuid:mex-1"));
+    assert!(d
+        .descendants()
+        .any(|n| n.tag_name().name() == "definitions"));
+}
+
+#[test]
+fn metadata_address_comes_from_host_when_not_configured() {
+    let s = Server::start(&["--http"]);
+    let (_, _, body) = get(&s.agent(), &s.url("/adfs/services/trust/mex"));
+    assert!(body.contains(&format!(
+        "http://{}/adfs/services/trust/13/usernamemixed",
+        s.addr()
+    )));
+    // A hostile Host header is not echoed into the metadata.
+    let mut tcp = TcpStream::connect(s.addr()).unwrap();
+    tcp.write_all(
+        b"GET /adfs/services/trust/mex HTTP/1.1\r\nHost: evil\"><x\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut out = String::new();
+    tcp.read_to_string(&mut out).unwrap();
+    assert!(!out.contains("evil"), "{out}");
+}
+
+#[test]
+fn soap11_and_soap12_content_types() {
+    let s = Server::start(&["--http"]);
+    let a = s.agent();
+    for (soap11, ct_in, ct_out) in [
+        (false, SOAP12, "application/soap+xml"),
+        (true, SOAP11, "text/xml"),
+    ] {
+        let to = s.url("/adfs/services/trust/2005/usernamemixed");
+        let req = issue_request(false, soap11, &to, "admin", PASSWORD);
+        let (_, ct, body) = post(&a, &to, ct_in, req.as_bytes());
+        assert!(ct.starts_with(ct_out), "{ct} for {ct_in}");
+        let d = doc(&body);
+        let env_ns = d.root_element().tag_name().namespace().unwrap();
+        assert_eq!(env_ns.contains("xmlsoap.org"), soap11, "{body}");
+    }
+}
+
+#[test]
+fn bad_input_gets_clear_answers_and_the_server_keeps_serving() {
+    let s = Server::start(&["--http", "--max-body", "65536"]);
+    let a = s.agent();
+    let url = s.url("/services/sts");
+
+    // Oversize body: 413 with a SOAP fault.
+    let big = vec![b'a'; 70_000];
+    let (status, ct, body) = post(&a, &url, SOAP12, &big);
+    assert_eq!(status, 413);
+    assert!(ct.starts_with("application/soap+xml"));
+    assert!(body.contains("Fault"), "{body}");
+    let (status, ct, _) = post(&a, &url, SOAP11, &big);
+    assert_eq!(status, 413);
+    assert!(ct.starts_with("text/xml"));
+
+    // Garbage: a SOAP fault, 400.
+    let (status, _, body) = post(&a, &url, SOAP12, b"\x00\xffnot xml<<<");
+    assert_eq!(status, 400);
+    assert!(body.contains("Fault"), "{body}");
+    // XML but not SOAP.
+    let (status, _, body) = post(&a, &url, SOAP12, b"<a/>");
+    assert_eq!(status, 400);
+    assert!(body.contains("Fault"));
+    // A DTD (billion laughs shape) is refused, not expanded.
+    let bomb = br#"<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>&b;</s:Body></s:Envelope>"#;
+    let (status, _, body) = post(&a, &url, SOAP12, bomb);
+    assert_eq!(status, 400, "{body}");
+
+    // Wrong content type.
+    let (status, _, body) = post(&a, &url, "application/json", b"{}");
+    assert_eq!(status, 415);
+    assert!(body.contains("application/soap+xml"));
+    let resp = a.post(&url).send(&b"<x/>"[..]).unwrap();
+    assert_eq!(resp.status().as_u16(), 415);
+
+    // A declared 100 MB body is refused before it is read.
+    let mut tcp = TcpStream::connect(s.addr()).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    tcp.write_all(
+        b"POST /services/sts HTTP/1.1\r\nHost: x\r\nContent-Type: application/soap+xml\r\nContent-Length: 104857600\r\n\r\n<s:Envelope",
+    )
+    .unwrap();
+    let mut head = [0u8; 12];
+    tcp.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 413");
+    drop(tcp);
+
+    // A streamed (chunked) 100 MB body: the server stops reading early.
+    let mut tcp = TcpStream::connect(s.addr()).unwrap();
+    tcp.set_write_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    tcp.write_all(b"POST /services/sts HTTP/1.1\r\nHost: x\r\nContent-Type: application/soap+xml\r\nTransfer-Encoding: chunked\r\n\r\n")
+        .unwrap();
+    let chunk = {
+        let mut c = format!("{:x}\r\n", 64 * 1024).into_bytes();
+        c.extend(std::iter::repeat_n(b'a', 64 * 1024));
+        c.extend_from_slice(b"\r\n");
+        c
+    };
+    let mut sent = 0usize;
+    while sent < 100 * 1024 * 1024 {
+        if tcp.write_all(&chunk).is_err() {
+            break;
+        }
+        sent += 64 * 1024;
+    }
+    assert!(sent < 100 * 1024 * 1024, "server swallowed a 100 MB body");
+    drop(tcp);
+
+    // A client that disconnects mid-request.
+    for _ in 0..20 {
+        let mut tcp = TcpStream::connect(s.addr()).unwrap();
+        tcp.write_all(b"POST /services/sts HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: 5000\r\n\r\n<s:Env")
+            .unwrap();
+        drop(tcp);
+    }
+    // Half a request line, then gone.
+    let mut tcp = TcpStream::connect(s.addr()).unwrap();
+    tcp.write_all(b"POST /serv").unwrap();
+    drop(tcp);
+    // Not HTTP at all.
+    let mut tcp = TcpStream::connect(s.addr()).unwrap();
+    tcp.write_all(&[0x16, 0x03, 0x01, 0xff, 0xff, 0, 1, 2, 3])
+        .unwrap();
+    drop(tcp);
+
+    // Everyone else is still served.
+    let (status, _, _) = get(&a, &s.url("/health"));
+    assert_eq!(status, 200);
+    let to = s.url("/adfs/services/trust/13/usernamemixed");
+    let req = issue_request(true, false, &to, "admin", PASSWORD);
+    let (_, ct, _) = post(&a, &to, SOAP12, req.as_bytes());
+    assert!(ct.starts_with("application/soap+xml"));
+}
+
+#[test]
+fn https_on_defaults() {
+    let s = Server::start(&[]);
+    assert!(s.base.starts_with("https://"), "{}", s.base);
+    assert!(s.data().join("tls.crt").exists());
+    let a = s.agent();
+    let (status, _, _) = get(&a, &s.url("/health"));
+    assert_eq!(status, 200);
+    let (_, _, body) = get(&a, &s.url("/adfs/services/trust/mex"));
+    assert!(body.contains(&format!(
+        "https://{}/adfs/services/trust/13/usernamemixed",
+        s.addr()
+    )));
+    // Plain HTTP to the HTTPS port gets nowhere, and the server goes on.
+    let mut tcp = TcpStream::connect(s.addr()).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = tcp.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    let mut buf = Vec::new();
+    let _ = tcp.read_to_end(&mut buf);
+    assert!(!String::from_utf8_lossy(&buf).contains("\"ok\""));
+    let (status, _, _) = get(&a, &s.url("/health"));
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn sigterm_shuts_down_cleanly() {
+    let s = Server::start(&["--http"]);
+    let (status, _, _) = get(&s.agent(), &s.url("/health"));
+    assert_eq!(status, 200);
+    let started = Instant::now();
+    let exit = s.terminate();
+    assert!(exit.success(), "{exit:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn restart_keeps_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start_in(dir, &["--http"]);
+    let cert = std::fs::read(s.data().join("sts.crt")).unwrap();
+    let dir = {
+        let Server { .. } = &s;
+        let d = tempfile::TempDir::new().unwrap();
+        // move the data dir over so the first server's TempDir can go
+        let target = d.path().join("data");
+        std::fs::rename(s.data(), &target).unwrap();
+        d
+    };
+    drop(s);
+    let s2 = Server::start_in(dir, &["--http"]);
+    assert_eq!(std::fs::read(s2.data().join("sts.crt")).unwrap(), cert);
+    assert!(!s2.banner.join("\n").contains("created:"));
+}

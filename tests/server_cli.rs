@@ -1,0 +1,152 @@
+//! Exit codes and one-line errors of `wstrust serve` and `wstrust keygen`.
+#![cfg(feature = "cli")]
+#![allow(clippy::unwrap_used)]
+
+mod server_common;
+
+use server_common::BIN;
+use std::process::{Command, Output};
+
+fn run(args: &[&str], dir: &std::path::Path) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env("WSTRUST_DEMO_PASSWORD", "pw")
+        .env("RUST_LOG", "off")
+        .output()
+        .unwrap()
+}
+
+fn one_line_error(out: &Output) -> String {
+    let err = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+    assert_eq!(err.lines().count(), 1, "not one line: {err}");
+    assert!(err.starts_with("wstrust: "), "{err}");
+    err
+}
+
+#[test]
+fn port_in_use_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = run(&["serve", "--http", "--listen", &addr], dir.path());
+    assert_eq!(out.status.code(), Some(3));
+    let err = one_line_error(&out);
+    assert!(err.contains("already in use"), "{err}");
+    assert!(err.contains(&addr), "{err}");
+}
+
+#[test]
+fn malformed_config_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("sts.toml");
+    std::fs::write(&cfg, "[server]\nlisten = \"not an address\"\n").unwrap();
+    let out = run(&["serve", "--config", cfg.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = one_line_error(&out);
+    assert!(err.contains("sts.toml"), "{err}");
+
+    std::fs::write(&cfg, "[server\n").unwrap();
+    let out = run(&["serve", "--config", cfg.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    one_line_error(&out);
+
+    std::fs::write(&cfg, "[server]\nunknown_knob = 1\n").unwrap();
+    let out = run(&["serve", "--config", cfg.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = one_line_error(&out);
+    assert!(err.contains("unknown_knob"), "{err}");
+
+    let out = run(&["serve", "--config", "missing.toml"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = one_line_error(&out);
+    assert!(err.contains("missing.toml"), "{err}");
+}
+
+#[test]
+fn missing_tls_files_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("sts.toml");
+    std::fs::write(
+        &cfg,
+        "[server]\nlisten = \"127.0.0.1:0\"\ntls_cert = \"nope.crt\"\ntls_key = \"nope.key\"\n",
+    )
+    .unwrap();
+    let out = run(&["serve", "--config", cfg.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = one_line_error(&out);
+    assert!(err.contains("nope.crt"), "{err}");
+}
+
+#[test]
+fn half_a_key_pair_in_the_data_dir_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(data.join("sts.key"), "-----BEGIN PRIVATE KEY-----\n").unwrap();
+    let out = run(
+        &[
+            "serve",
+            "--http",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            "data",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = one_line_error(&out);
+    assert!(err.contains("sts.crt"), "{err}");
+
+    // A corrupt key with its certificate present.
+    std::fs::write(data.join("sts.crt"), "junk").unwrap();
+    let out = run(
+        &[
+            "serve",
+            "--http",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            "data",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = one_line_error(&out);
+    assert!(err.contains("sts.key"), "{err}");
+}
+
+#[test]
+fn keygen_writes_a_key_and_matching_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        &[
+            "keygen", "--key", "k.pem", "--cert", "c.pem", "--cn", "test STS", "--bits", "3072",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{out:?}");
+    let key =
+        wstrust::keys::AwsLcRsaKey::from_pem(&std::fs::read(dir.path().join("k.pem")).unwrap())
+            .unwrap();
+    let cert =
+        wstrust::keys::Certificate::from_pem(&std::fs::read(dir.path().join("c.pem")).unwrap())
+            .unwrap();
+    use wstrust::keys::PrivateKey;
+    assert_eq!(key.public_key().modulus(), cert.public_key().modulus());
+    assert_eq!(cert.public_key().bits(), 3072);
+    assert!(cert.subject().contains("test STS"), "{}", cert.subject());
+    // Refuses to overwrite without --force, refuses weak keys.
+    let out = run(&["keygen", "--key", "k.pem", "--cert", "c.pem"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(one_line_error(&out).contains("exists"));
+    let out = run(
+        &[
+            "keygen", "--key", "k2.pem", "--cert", "c2.pem", "--bits", "1024",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    one_line_error(&out);
+}
