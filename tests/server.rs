@@ -59,23 +59,105 @@ fn defaults_create_data_and_print_how_to_call() {
     );
 }
 
+/// The `RequestedSecurityToken`'s child: the issued token.
+fn issued_token(text: &str) -> (String, String) {
+    let d = doc(text);
+    let rst = d
+        .descendants()
+        .find(|n| n.tag_name().name() == "RequestedSecurityToken")
+        .unwrap_or_else(|| panic!("no token in {text}"));
+    let tok = rst.first_element_child().unwrap();
+    (
+        tok.tag_name().name().to_owned(),
+        tok.tag_name().namespace().unwrap_or("").to_owned(),
+    )
+}
+
 #[test]
-fn sample_request_from_the_banner_gets_a_soap_answer() {
-    let s = Server::start(&["--http"]);
-    let body = std::fs::read(s.data().join("sample-rst.xml")).unwrap();
+fn sample_request_from_the_banner_gets_a_token() {
+    let s = Server::start(&[]);
+    let body = std::fs::read_to_string(s.data().join("sample-rst.xml")).unwrap();
+    assert!(body.contains("CREATED_NOW"));
+    let body = body.replace("CREATED_NOW", &now());
     let (status, ct, text) = post(
         &s.agent(),
         &s.url("/adfs/services/trust/13/usernamemixed"),
         "application/soap+xml",
-        &body,
+        body.as_bytes(),
     );
+    assert_eq!(status, 200, "{text}");
     assert!(ct.starts_with("application/soap+xml"), "{ct}");
     let d = doc(&text);
     assert_eq!(
         text_of(&d, "RelatesTo").as_deref(),
         Some("urn:uuid:00000000-0000-4000-8000-000000000001"),
-        "{status} {text}"
     );
+    // The demo relying party has a certificate: the token is encrypted for it.
+    assert_eq!(
+        issued_token(&text),
+        (
+            "EncryptedAssertion".to_owned(),
+            "urn:oasis:names:tc:SAML:2.0:assertion".to_owned()
+        )
+    );
+}
+
+#[test]
+fn usernamemixed_issue_13_and_2005_over_https() {
+    let s = Server::start(&[]);
+    let a = s.agent();
+    for (trust13, soap11, path) in [
+        (true, false, "/adfs/services/trust/13/usernamemixed"),
+        (false, false, "/adfs/services/trust/2005/usernamemixed"),
+        (false, true, "/adfs/services/trust/2005/usernamemixed"),
+        (true, false, "/services/sts"),
+    ] {
+        let to = s.url(path);
+        let ct = if soap11 { SOAP11 } else { SOAP12 };
+        let req = issue_request(trust13, soap11, &to, "admin", PASSWORD);
+        let (status, _, text) = post(&a, &to, ct, req.as_bytes());
+        assert_eq!(status, 200, "{path} {text}");
+        let d = doc(&text);
+        let rstr = d
+            .descendants()
+            .find(|n| n.tag_name().name() == "RequestSecurityTokenResponse")
+            .unwrap();
+        let wst = if trust13 {
+            "http://docs.oasis-open.org/ws-sx/ws-trust/200512"
+        } else {
+            "http://schemas.xmlsoap.org/ws/2005/02/trust"
+        };
+        assert_eq!(rstr.tag_name().namespace(), Some(wst), "{text}");
+        let (name, _) = issued_token(&text);
+        assert!(
+            name == "EncryptedAssertion" || name == "EncryptedData" || name == "Assertion",
+            "{name}"
+        );
+
+        // A wrong password is a fault, and says nothing more.
+        let req = issue_request(trust13, soap11, &to, "admin", "wrong");
+        let (status, _, text) = post(&a, &to, ct, req.as_bytes());
+        assert_eq!(status, 500, "{text}");
+        assert!(text.contains("Fault"), "{text}");
+        assert!(!text.contains("RequestedSecurityToken"));
+    }
+}
+
+#[test]
+fn passwords_need_tls_unless_a_proxy_terminated_it() {
+    let s = Server::start(&["--http"]);
+    let to = s.url("/adfs/services/trust/13/usernamemixed");
+    let req = issue_request(true, false, &to, "admin", PASSWORD);
+    let (status, _, text) = post(&s.agent(), &to, SOAP12, req.as_bytes());
+    assert_eq!(status, 500, "{text}");
+    assert!(!text.contains("RequestedSecurityToken"));
+    drop(s);
+
+    let s = Server::start(&["--http", "--behind-tls-proxy"]);
+    let to = s.url("/adfs/services/trust/13/usernamemixed");
+    let req = issue_request(true, false, &to, "admin", PASSWORD);
+    let (status, _, text) = post(&s.agent(), &to, SOAP12, req.as_bytes());
+    assert_eq!(status, 200, "{text}");
 }
 
 #[test]

@@ -204,7 +204,15 @@ pub fn issue_request(trust13: bool, soap11: bool, to: &str, user: &str, password
             "urn:oasis:names:tc:SAML:1.0:assertion",
         )
     };
+    let created = now();
     format!(
-        r#"<s:Envelope xmlns:s="{soap}" xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:o="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"><s:Header><a:Action s:mustUnderstand="1">{wst}/RST/Issue</a:Action><a:MessageID>urn:uuid:6a4b6a44-1b0f-4c1e-9a1e-2f0b5c3d7e01</a:MessageID><a:To s:mustUnderstand="1">{to}</a:To><o:Security s:mustUnderstand="1"><o:UsernameToken><o:Username>{user}</o:Username><o:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">{password}</o:Password></o:UsernameToken></o:Security></s:Header><s:Body><t:RequestSecurityToken xmlns:t="{wst}"><wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><a:EndpointReference><a:Address>https://localhost:9444/services/echo</a:Address></a:EndpointReference></wsp:AppliesTo><t:KeyType>{key_type}</t:KeyType><t:RequestType>{wst}/Issue</t:RequestType><t:TokenType>{token_type}</t:TokenType></t:RequestSecurityToken></s:Body></s:Envelope>"#
+        r#"<s:Envelope xmlns:s="{soap}" xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:o="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"><s:Header><a:Action s:mustUnderstand="1">{wst}/RST/Issue</a:Action><a:MessageID>urn:uuid:6a4b6a44-1b0f-4c1e-9a1e-2f0b5c3d7e01</a:MessageID><a:To s:mustUnderstand="1">{to}</a:To><o:Security s:mustUnderstand="1" xmlns:u="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"><u:Timestamp u:Id="_0"><u:Created>{created}</u:Created></u:Timestamp><o:UsernameToken><o:Username>{user}</o:Username><o:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">{password}</o:Password></o:UsernameToken></o:Security></s:Header><s:Body><t:RequestSecurityToken xmlns:t="{wst}"><wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><a:EndpointReference><a:Address>https://localhost:9444/services/echo</a:Address></a:EndpointReference></wsp:AppliesTo><t:KeyType>{key_type}</t:KeyType><t:RequestType>{wst}/Issue</t:RequestType><t:TokenType>{token_type}</t:TokenType></t:RequestSecurityToken></s:Body></s:Envelope>"#
     )
+}
+
+/// The current time as a WS-Security `Created`.
+pub fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
 }

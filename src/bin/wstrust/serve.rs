@@ -47,6 +47,10 @@ pub(crate) struct Args {
     /// default: taken from each request.
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
+    /// With --http behind a proxy that terminated TLS: treat requests as
+    /// having arrived over TLS (the policy accepts passwords only then).
+    #[arg(long)]
+    behind_tls_proxy: bool,
     /// Largest request body in bytes (413 above).
     #[arg(long, value_name = "BYTES")]
     max_body: Option<usize>,
@@ -113,6 +117,9 @@ fn start(args: Args) -> Result<(), Fail> {
     }
     if let Some(u) = args.public_url {
         setup.transport.public_url = Some(u);
+    }
+    if args.behind_tls_proxy {
+        setup.transport.behind_tls_proxy = true;
     }
     if let Some(n) = args.max_body {
         setup.transport.max_body = n;

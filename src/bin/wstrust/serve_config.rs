@@ -33,6 +33,9 @@ pub(crate) struct ServerSection {
     max_connections: Option<usize>,
     /// Seconds shutdown waits for open requests (default 10).
     shutdown_grace_secs: Option<u64>,
+    /// Plain HTTP behind a proxy that terminated TLS (default false).
+    #[serde(default)]
+    behind_tls_proxy: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -84,6 +87,7 @@ pub(crate) fn load(path: &Path) -> Result<Setup, Fail> {
         t.shutdown_grace = Duration::from_secs(n);
     }
     t.public_url = s.public_url;
+    t.behind_tls_proxy = s.behind_tls_proxy;
     Ok(Setup {
         listen: match s.listen {
             Some(l) => l,

@@ -3,17 +3,24 @@
 //! start, load them and write a sample request to try.
 
 use crate::keygen;
-use crate::serve::{tls_config, Fail, NotYet, Setup, DEFAULT_LISTEN};
+use crate::serve::{tls_config, Fail, Setup, DEFAULT_LISTEN};
 use crate::serve_http::Transport;
 use crate::util;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use wstrust::host::Random;
+use wstrust::config::StsConfig;
+use wstrust::host::{Attributes, Random, Secret};
 use wstrust::keys::{AwsLcRsaKey, Certificate};
+use wstrust::memory::{MemoryUserStore, PRIMARY_DOMAIN};
+use wstrust::rp::{RelyingParties, RelyingParty};
+use wstrust::service::TokenService;
+use wstrust::sts::Sts;
 use wstrust::Limits;
 
 /// The demo relying party's address (what the seed product's docs use).
 pub(crate) const DEMO_RP: &str = "https://localhost:9444/services/echo";
+/// The issuer name of the development STS.
+pub(crate) const DEMO_ISSUER: &str = "https://localhost/wstrust/dev";
 /// The demo user's name.
 pub(crate) const DEMO_USER: &str = "admin";
 /// The environment variable that sets the demo user's password.
@@ -77,8 +84,13 @@ fn demo_password(dir: &Path, created: &mut Vec<String>) -> Result<(String, &'sta
     Ok((p, "generated, saved in admin.password"))
 }
 
+/// Stands for the current time in the sample request file.
+pub(crate) const CREATED_PLACEHOLDER: &str = "CREATED_NOW";
+
 /// A WS-Trust 1.3 Issue request for the demo user and relying party.
-pub(crate) fn sample_request(endpoint: &str, user: &str, password: &str) -> String {
+/// `created` is the Timestamp's `Created` (the policy wants a fresh one):
+/// the sample file carries [`CREATED_PLACEHOLDER`] for `sed` to replace.
+pub(crate) fn sample_request(endpoint: &str, user: &str, password: &str, created: &str) -> String {
     use quick_xml::escape::escape;
     format!(
         r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:o="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">
@@ -86,7 +98,8 @@ pub(crate) fn sample_request(endpoint: &str, user: &str, password: &str) -> Stri
     <a:Action s:mustUnderstand="1">http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue</a:Action>
     <a:MessageID>urn:uuid:00000000-0000-4000-8000-000000000001</a:MessageID>
     <a:To s:mustUnderstand="1">{endpoint}</a:To>
-    <o:Security s:mustUnderstand="1">
+    <o:Security s:mustUnderstand="1" xmlns:u="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">
+      <u:Timestamp u:Id="_0"><u:Created>{created}</u:Created></u:Timestamp>
       <o:UsernameToken>
         <o:Username>{user}</o:Username>
         <o:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">{password}</o:Password>
@@ -109,6 +122,7 @@ pub(crate) fn sample_request(endpoint: &str, user: &str, password: &str) -> Stri
         user = escape(user),
         password = escape(password),
         rp = escape(DEMO_RP),
+        created = escape(created),
     )
 }
 
@@ -127,7 +141,7 @@ impl Demo {
     pub(crate) fn banner(&self, base: &str) -> Vec<String> {
         let endpoint = format!("{base}/adfs/services/trust/13/usernamemixed");
         let sample = self.dir.join("sample-rst.xml");
-        let body = sample_request(&endpoint, DEMO_USER, &self.password);
+        let body = sample_request(&endpoint, DEMO_USER, &self.password, CREATED_PLACEHOLDER);
         let mut lines = Vec::new();
         if let Err(e) = util::write_private(&sample, body.as_bytes()) {
             lines.push(format!("  (sample request not written: {e})"));
@@ -149,13 +163,52 @@ impl Demo {
         } else {
             String::new()
         };
-        lines.push("Try it:".to_owned());
+        lines.push("Try it (the request needs a fresh Timestamp, hence the sed):".to_owned());
         lines.push(format!(
-            "  curl -s{ca} -H 'Content-Type: application/soap+xml' --data-binary @{} {endpoint}",
+            "  sed \"s/{CREATED_PLACEHOLDER}/$(date -u +%Y-%m-%dT%H:%M:%SZ)/\" {} | curl -s{ca} -H 'Content-Type: application/soap+xml' --data-binary @- {endpoint}",
             sample.display()
         ));
+        if !self.tls {
+            lines.push("  (plain HTTP: the policy refuses passwords without TLS unless --behind-tls-proxy says a proxy terminated it)".to_owned());
+        }
         lines
     }
+}
+
+/// The library's `Sts` with one demo user and one demo relying party whose
+/// tokens are encrypted for `rp.crt`.
+fn demo_sts(
+    key: AwsLcRsaKey,
+    cert: Certificate,
+    rp_cert: Certificate,
+    password: &str,
+) -> Result<Arc<dyn TokenService>, Fail> {
+    let users = MemoryUserStore::new(PRIMARY_DOMAIN);
+    let mut attributes = Attributes::new();
+    attributes.insert(
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname".into(),
+        vec!["Admin".into()],
+    );
+    attributes.insert(
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress".into(),
+        vec!["admin@localhost".into()],
+    );
+    users.add_user(
+        DEMO_USER,
+        Secret::new(password.as_bytes().to_vec()),
+        &["Admin", "Internal/everyone"],
+        attributes,
+    );
+    let mut rps = RelyingParties::new();
+    rps.add(RelyingParty::new(DEMO_RP).certificate(rp_cert));
+    let config = StsConfig::builder()
+        .issuer(DEMO_ISSUER)
+        .signing_key(Arc::new(key), cert)
+        .users(Arc::new(users))
+        .relying_parties(rps)
+        .build()
+        .map_err(|e| Fail::config(format!("STS configuration: {e}")))?;
+    Ok(Arc::new(Sts::new(config)))
 }
 
 /// Create what is missing in `dir`, load it, and describe how to call.
@@ -193,9 +246,10 @@ pub(crate) fn setup(dir: &Path, tls: bool) -> Result<Setup, Fail> {
         let bytes = util::read(&p).map_err(Fail::config)?;
         Certificate::from_pem(&bytes).map_err(|e| Fail::config(format!("{}: {e}", p.display())))
     };
-    let _sts_key = load_key("sts.key")?;
-    let _sts_cert = load_cert("sts.crt")?;
-    let _rp_cert = load_cert("rp.crt")?;
+    let sts_key = load_key("sts.key")?;
+    let sts_cert = load_cert("sts.crt")?;
+    let rp_cert = load_cert("rp.crt")?;
+    let service = demo_sts(sts_key, sts_cert, rp_cert, &password)?;
     let tls_config = if tls {
         Some(tls_config(&dir.join("tls.crt"), &dir.join("tls.key"))?)
     } else {
@@ -214,7 +268,7 @@ pub(crate) fn setup(dir: &Path, tls: bool) -> Result<Setup, Fail> {
             .parse()
             .map_err(|_| Fail::config("bad default address"))?,
         tls: tls_config,
-        service: Arc::new(NotYet),
+        service,
         transport: Transport::default(),
         limits: Limits::default(),
         demo: Some(demo),

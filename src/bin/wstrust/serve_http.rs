@@ -68,6 +68,8 @@ pub(crate) struct Transport {
     pub(crate) shutdown_grace: Duration,
     /// `https://host:port` used in metadata; `None`: from the request.
     pub(crate) public_url: Option<String>,
+    /// Plain HTTP from a proxy that terminated TLS: requests count as TLS.
+    pub(crate) behind_tls_proxy: bool,
 }
 
 impl Default for Transport {
@@ -82,6 +84,7 @@ impl Default for Transport {
             max_in_flight: cores * 4,
             shutdown_grace: Duration::from_secs(10),
             public_url: None,
+            behind_tls_proxy: false,
         }
     }
 }
@@ -225,7 +228,7 @@ async fn sts(
         return (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response();
     };
     let transport = TransportContext {
-        tls: conn.tls,
+        tls: conn.tls || app.transport.behind_tls_proxy,
         client_certificate: None,
         peer: Some(conn.peer),
     };
@@ -364,7 +367,8 @@ fn endpoints(app: &App, conn: &Conn, headers: &HeaderMap) -> Vec<mex::Endpoint> 
                             .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
                 })
                 .map_or_else(|| "localhost".to_owned(), str::to_owned);
-            format!("{}://{host}", if conn.tls { "https" } else { "http" })
+            let https = conn.tls || app.transport.behind_tls_proxy;
+            format!("{}://{host}", if https { "https" } else { "http" })
         }
     };
     STS_PATHS
