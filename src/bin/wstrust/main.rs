@@ -15,7 +15,6 @@ mod serve_config;
 mod serve_defaults;
 mod serve_http;
 mod sign;
-mod sign;
 mod util;
 mod validate;
 mod verify;
