@@ -72,6 +72,10 @@ struct File {
     keystore: BTreeMap<String, PathBuf>,
     #[serde(default)]
     relying_parties: Vec<RpFile>,
+    /// `[server]`: read by `wstrust serve` (transport settings), ignored here.
+    #[serde(default)]
+    #[allow(dead_code)]
+    server: Option<toml::Table>,
 }
 
 #[derive(Deserialize, Default)]
@@ -163,7 +167,19 @@ fn cert(base: &Path, p: &Path) -> Result<Certificate, String> {
 fn load(path: &Path, now: Option<OffsetDateTime>, audit: bool) -> Result<(Sts, bool), String> {
     let text = String::from_utf8(util::read(path)?)
         .map_err(|_| format!("{}: not UTF-8", path.display()))?;
-    let f: File = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    from_toml(&text, path, now, audit)
+}
+
+/// Build the STS from the configuration text read from `path` (which names
+/// it in errors and anchors relative paths); `wstrust serve --config` uses
+/// the same format.
+pub(crate) fn from_toml(
+    text: &str,
+    path: &Path,
+    now: Option<OffsetDateTime>,
+    audit: bool,
+) -> Result<(Sts, bool), String> {
+    let f: File = toml::from_str(text).map_err(|e| format!("{}: {e}", path.display()))?;
     let base = path.parent().unwrap_or(Path::new("."));
 
     let key_path = base.join(&f.signing_key);
