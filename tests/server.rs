@@ -21,6 +21,20 @@ fn text_of(d: &roxmltree::Document<'_>, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Send only the head of a POST declaring `len` body bytes; the reply.
+fn raw_declared(addr: &str, content_type: &str, len: usize) -> String {
+    let mut tcp = TcpStream::connect(addr).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        tcp,
+        "POST /services/sts HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    let _ = tcp.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[test]
 fn defaults_create_data_and_print_how_to_call() {
     let s = Server::start(&["--http"]);
@@ -257,15 +271,26 @@ fn bad_input_gets_clear_answers_and_the_server_keeps_serving() {
     let a = s.agent();
     let url = s.url("/services/sts");
 
-    // Oversize body: 413 with a SOAP fault.
-    let big = vec![b'a'; 70_000];
-    let (status, ct, body) = post(&a, &url, SOAP12, &big);
-    assert_eq!(status, 413);
-    assert!(ct.starts_with("application/soap+xml"));
-    assert!(body.contains("Fault"), "{body}");
-    let (status, ct, _) = post(&a, &url, SOAP11, &big);
-    assert_eq!(status, 413);
-    assert!(ct.starts_with("text/xml"));
+    // Oversize body: 413 with a SOAP fault in the content type's version
+    // (answered before the body is read, so sent over a raw socket: a
+    // client still writing may see the connection close).
+    for (ct_in, ct_out) in [(SOAP12, "application/soap+xml"), (SOAP11, "text/xml")] {
+        let reply = raw_declared(&s.addr(), ct_in, 70_000);
+        assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
+        assert!(
+            reply
+                .to_ascii_lowercase()
+                .contains(&format!("content-type: {ct_out}")),
+            "{reply}"
+        );
+        assert!(reply.contains("Fault"), "{reply}");
+    }
+    // Just over the limit, streamed: read up to the limit, then refused.
+    let big = vec![b'a'; 65_537];
+    if let Ok(mut resp) = a.post(&url).header("Content-Type", SOAP12).send(&big[..]) {
+        assert_eq!(resp.status().as_u16(), 413);
+        assert!(resp.body_mut().read_to_string().unwrap().contains("Fault"));
+    }
 
     // Garbage: a SOAP fault, 400.
     let (status, _, body) = post(&a, &url, SOAP12, b"\x00\xffnot xml<<<");
@@ -399,4 +424,64 @@ fn restart_keeps_keys() {
     let s2 = Server::start_in(dir, &["--http"]);
     assert_eq!(std::fs::read(s2.data().join("sts.crt")).unwrap(), cert);
     assert!(!s2.banner.join("\n").contains("created:"));
+}
+
+#[test]
+fn config_file_runs_the_configured_sts() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    for (name, cn) in [("sts", "config STS"), ("tls", "localhost"), ("rp", "rp")] {
+        let st = std::process::Command::new(BIN)
+            .current_dir(p)
+            .args([
+                "keygen",
+                "--key",
+                &format!("{name}.key"),
+                "--cert",
+                &format!("{name}.crt"),
+            ])
+            .args(["--cn", cn, "--san", "localhost", "--san", "127.0.0.1"])
+            .output()
+            .unwrap();
+        assert!(st.status.success(), "{st:?}");
+    }
+    std::fs::write(
+        p.join("sts.toml"),
+        r#"issuer = "https://sts.config.test/"
+signing_key = "sts.key"
+signing_certificate = "sts.crt"
+lifetime_secs = 600
+
+[[users]]
+name = "carol"
+password = "carol-password"
+roles = ["Internal/everyone"]
+
+[[relying_parties]]
+address = "https://localhost:9444/services/echo"
+certificate = "rp.crt"
+encrypt = false
+
+[server]
+listen = "127.0.0.1:9"
+tls_cert = "tls.crt"
+tls_key = "tls.key"
+max_body_bytes = 100000
+"#,
+    )
+    .unwrap();
+    let cfg = p.join("sts.toml");
+    let s = Server::start_in(dir, &["--config", cfg.to_str().unwrap()]);
+    assert!(s.base.starts_with("https://"));
+    let a = agent(Some(&s.dir.path().join("tls.crt")));
+    let to = s.url("/adfs/services/trust/13/usernamemixed");
+    let req = issue_request(true, false, &to, "carol", "carol-password");
+    let (status, _, text) = post(&a, &to, SOAP12, req.as_bytes());
+    assert_eq!(status, 200, "{text}");
+    // Not encrypted (encrypt = false): the issuer is readable.
+    assert!(text.contains("https://sts.config.test/"), "{text}");
+    // The demo user does not exist here.
+    let req = issue_request(true, false, &to, "admin", PASSWORD);
+    let (status, _, _) = post(&a, &to, SOAP12, req.as_bytes());
+    assert_eq!(status, 500);
 }

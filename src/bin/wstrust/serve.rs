@@ -16,7 +16,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tracing::{info, warn};
-use wstrust::error::RequestError;
 use wstrust::service::{RequestContext, TokenService};
 use wstrust::wst::{Rst, Rstr};
 use wstrust::{Error, Limits};
@@ -247,16 +246,6 @@ impl TokenService for Logged {
     }
     fn message_id(&self) -> Option<String> {
         self.0.message_id()
-    }
-}
-
-/// The stand-in until the crate ships its default `Sts`: answers every
-/// request with a generic fault.
-pub(crate) struct NotYet;
-
-impl TokenService for NotYet {
-    fn issue(&self, _: &Rst<'_, '_>, _: &RequestContext<'_, '_, '_>) -> Result<Rstr, Error> {
-        Err(RequestError::NotSupported.into())
     }
 }
 

@@ -1,8 +1,9 @@
-//! `wstrust serve --config FILE`: the `[server]` table (transport settings).
-//! The STS itself (keys, issuer, relying parties, users) is configured by the
-//! library's configuration format in the same file.
+//! `wstrust serve --config FILE`: one TOML file. Its top level configures
+//! the STS in the format `wstrust issue --config` reads (issuer, keys,
+//! lifetimes, policy, users, relying parties: docs/configuration.md); its
+//! `[server]` table the transport (listen address, TLS, limits, timeouts).
 
-use crate::serve::{tls_config, Fail, NotYet, Setup, DEFAULT_LISTEN};
+use crate::serve::{tls_config, Fail, Setup, DEFAULT_LISTEN};
 use crate::serve_http::Transport;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -38,10 +39,16 @@ pub(crate) struct ServerSection {
     behind_tls_proxy: bool,
 }
 
+/// Only the `[server]` table; the rest is the STS's.
 #[derive(Debug, Default, Deserialize)]
 struct File {
     #[serde(default)]
     server: ServerSection,
+}
+
+/// Many-line parser messages as one line.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Read and check `path`; one-line errors name the file and the problem.
@@ -70,6 +77,8 @@ pub(crate) fn load(path: &Path) -> Result<Setup, Fail> {
             )))
         }
     };
+    let (sts, _) = crate::issue::from_toml(&text, path, None, false)
+        .map_err(|e| Fail::config(format!("invalid config {}", one_line(&e))))?;
     let mut t = Transport::default();
     if let Some(n) = s.max_body_bytes {
         t.max_body = n;
@@ -96,7 +105,7 @@ pub(crate) fn load(path: &Path) -> Result<Setup, Fail> {
                 .map_err(|_| Fail::config("bad default address"))?,
         },
         tls,
-        service: Arc::new(NotYet),
+        service: Arc::new(sts),
         transport: t,
         limits: Limits::default(),
         demo: None,
