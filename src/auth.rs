@@ -27,7 +27,7 @@
 
 use crate::dsig::{self, Trust};
 use crate::error::{AuthError, Denial, DsigError, Error};
-use crate::host::{Attributes, Lockout, Principal, ReplayCache, UserStore};
+use crate::host::{Attributes, Lockout, Principal, ReplayCache, User, UserStore};
 use crate::keys::{Certificate, PublicKey};
 use crate::policy::{AccessRequest, Evidence, Method, Policy, SignedParts};
 use crate::soap::Message;
@@ -198,8 +198,8 @@ pub fn authenticate(
     let (principal, attributes) = match method {
         Method::PasswordText | Method::PasswordDigest => {
             let ut = ut.ok_or(AuthError::Missing("UsernameToken"))?;
-            ut.check_fresh(now, &config.wss, config.replay.as_ref())?;
-            password_login(ut, now, config)?
+            let user = verify_username_token(ut, now, config)?;
+            (user.principal, user.attributes)
         }
         Method::SamlAssertion => {
             let node = assertion.ok_or(AuthError::Missing("Assertion"))?;
@@ -291,23 +291,28 @@ pub fn authorize(
         .map_err(|d| AuthError::Denied(d).into())
 }
 
-/// Lockout, then the user store; failures counted whether or not the user
-/// exists, and all reported as one error.
-fn password_login(
+/// Verify a UsernameToken with a password, wherever it was found (the
+/// Security header, or an `OnBehalfOf`/`ActAs` element): `Created` and nonce
+/// freshness (a replay never reaches the store), then lockout (a locked name
+/// never reaches the store either), then the user store. Failures are counted
+/// whether or not the user exists, and an unknown user, a wrong password and a
+/// locked-out name are all `wsse:FailedAuthentication`.
+pub fn verify_username_token(
     ut: &wss::UsernameToken<'_, '_>,
     now: OffsetDateTime,
     config: &AuthConfig,
-) -> Result<(Principal, Attributes), Error> {
+) -> Result<User, Error> {
     let credential = ut
         .credential()
         .ok_or(AuthError::Missing("UsernameToken Password"))?;
+    ut.check_fresh(now, &config.wss, config.replay.as_ref())?;
     if config.lockout.is_locked(&ut.username, now)? {
         return Err(AuthError::LockedOut.into());
     }
     match config.users.authenticate(&ut.username, &credential)? {
         Some(user) => {
             config.lockout.record_success(&ut.username, now)?;
-            Ok((user.principal, user.attributes))
+            Ok(user)
         }
         None => {
             config.lockout.record_failure(&ut.username, now)?;

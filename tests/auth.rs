@@ -690,3 +690,107 @@ fn saml_sender_vouches_needs_the_senders_signature() {
         Err(Error::Auth(AuthError::UntrustedAssertion(_)))
     ));
 }
+
+// ---------------------------------------------------------------- concurrency
+
+#[test]
+fn many_threads_authenticating_against_one_replay_cache() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const THREADS: usize = 4;
+    const MESSAGES: usize = 40;
+    let cfg = Arc::new(config(StandardPolicy::username_token()));
+    let messages: Arc<Vec<String>> = Arc::new(
+        (0..MESSAGES)
+            .map(|i| {
+                let nonce = format!("nonce-{i:04}");
+                envelope(
+                    &(timestamp(NOW)
+                        + &digest_token("alice", "alice-password", nonce.as_bytes(), NOW)),
+                    "",
+                )
+            })
+            .collect(),
+    );
+    let accepted: Arc<Vec<AtomicUsize>> =
+        Arc::new((0..MESSAGES).map(|_| AtomicUsize::new(0)).collect());
+    let replays = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let (cfg, messages, accepted, replays) = (
+                Arc::clone(&cfg),
+                Arc::clone(&messages),
+                Arc::clone(&accepted),
+                Arc::clone(&replays),
+            );
+            std::thread::spawn(move || {
+                for k in 0..MESSAGES {
+                    let i = (k + t * 11) % MESSAGES;
+                    match run(&messages[i], &tls(), &cfg) {
+                        Ok(who) => {
+                            assert_eq!(who.principal.name, "alice");
+                            accepted[i].fetch_add(1, Ordering::SeqCst);
+                        }
+                        Err(Error::Auth(AuthError::Replay(_))) => {
+                            replays.fetch_add(1, Ordering::SeqCst);
+                        }
+                        Err(e) => panic!("unexpected {e}"),
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    // every message accepted exactly once (none lost, none twice)
+    assert!(accepted.iter().all(|a| a.load(Ordering::SeqCst) == 1));
+    assert_eq!(replays.load(Ordering::SeqCst), (THREADS - 1) * MESSAGES);
+}
+
+#[test]
+fn wrapping_that_moves_the_timestamp_rejected() {
+    // XSW on the Timestamp: the old signed Timestamp is hidden in another
+    // header, a fresh unsigned one sits in the Security header.
+    let cfg = config(StandardPolicy::non_repudiation());
+    let old = NOW - time::Duration::hours(3);
+    let text = envelope(&(timestamp(old) + &bst(&cert("client"))), "");
+    let signed = sign(&text, &["TS-1", "B-1"], &key("client"), &str_reference());
+    let start = signed.find("<wsu:Timestamp").unwrap();
+    let end = signed.find("</wsu:Timestamp>").unwrap() + "</wsu:Timestamp>".len();
+    let old_ts = signed[start..end].to_owned();
+    let fresh = timestamp(NOW).replace(r#" wsu:Id="TS-1""#, "");
+    let moved = format!("{}{}{}", &signed[..start], fresh, &signed[end..]).replace(
+        "</s:Header>",
+        &format!("<x:Old xmlns:x=\"urn:x\">{old_ts}</x:Old></s:Header>"),
+    );
+    let r = run(&moved, &TransportContext::default(), &cfg);
+    assert!(
+        matches!(r, Err(Error::Dsig(DsigError::WrongSignedElement))),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn mutated_requests_never_panic() {
+    // Byte-level mutations of a signed request and a digest request: any
+    // result is fine, a panic is not.
+    let cfg = config(StandardPolicy::non_repudiation());
+    let signed = signed_request("client", &["TS-1", "B-1"]);
+    let digest = envelope(
+        &(timestamp(NOW) + &digest_token("alice", "alice-password", b"nonce-m", NOW)),
+        "",
+    );
+    for text in [signed, digest] {
+        let bytes = text.as_bytes();
+        for i in (0..bytes.len()).step_by(7) {
+            for replacement in [&b""[..], b"<", b"\"", b"x", b"&amp;"] {
+                let mut m = bytes[..i].to_vec();
+                m.extend_from_slice(replacement);
+                m.extend_from_slice(&bytes[(i + 1).min(bytes.len())..]);
+                if let Ok(s) = std::str::from_utf8(&m) {
+                    let _ = run(s, &tls(), &cfg);
+                }
+            }
+        }
+    }
+}
