@@ -471,6 +471,17 @@ fn untrusted_certificate_rejected() {
 }
 
 #[test]
+fn certificate_naming_the_anchor_but_not_signed_by_it_rejected() {
+    let cfg = config(StandardPolicy::non_repudiation());
+    let text = signed_request("forged", &["TS-1", "B-1"]);
+    let r = run(&text, &TransportContext::default(), &cfg);
+    assert!(matches!(
+        r,
+        Err(Error::Auth(AuthError::UntrustedCertificate))
+    ));
+}
+
+#[test]
 fn expired_certificate_rejected() {
     let cfg = config(StandardPolicy::non_repudiation());
     let text = signed_request("expired", &["TS-1", "B-1"]);
