@@ -169,6 +169,17 @@ fn fault_response(e: Error, known: &Known<'_>, bytes: &[u8]) -> SoapResponse {
 /// or RSTC, dispatch to `service`, and serialize the answer or a fault in the
 /// request's SOAP and WS-Trust versions.
 ///
+/// * 1.3/1.4 answers are wrapped in `RequestSecurityTokenResponseCollection`,
+///   2005/02 answers are a bare RSTR; `wsa:Action` is the version's final
+///   reply action, `wsa:RelatesTo` the request's `MessageID`, `wsa:MessageID`
+///   from [`TokenService::message_id`]; the RST's `Context` is echoed unless
+///   the [`Rstr`] sets its own.
+/// * A single request that fails is a SOAP fault (HTTP 500; 400 when the
+///   bytes are not XML or not a SOAP envelope; 413 when too large). In a
+///   batch (`RequestSecurityTokenCollection`) each entry succeeds or fails on
+///   its own: a failed entry is an RSTR with its `Context` and a `Status`
+///   whose code is `invalid` and whose reason is the generic fault text.
+///
 /// Never panics on input; every failure is a SOAP fault with generic text,
 /// and the precise cause is in [`SoapResponse::error`] for the host's log.
 pub fn handle_soap(

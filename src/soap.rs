@@ -430,7 +430,7 @@ pub(crate) fn write_envelope(
         attrs.push(("xmlns:a", v.namespace()));
     }
     out.open("s:Envelope", &attrs);
-    if let Some(_v) = headers.version {
+    if headers.version.is_some() {
         out.open("s:Header", &[]);
         if let Some(action) = headers.action {
             out.leaf("a:Action", &[("s:mustUnderstand", "1")], action);
