@@ -24,6 +24,11 @@
 //!   subject confirmation and proof keys (P_SHA1 computed keys).
 //! * [`mex`]: the WSDL (WS-MetadataExchange) that lets WCF and MSAL discover
 //!   the `usernamemixed` endpoints.
+//! * [`auth`]: who is asking: [`auth::authenticate`] processes the
+//!   `wsse:Security` header ([`wss`]: Timestamp, UsernameToken, X.509
+//!   signatures, SAML credentials) against the host's users, replay cache and
+//!   lockout, and the [`policy`] ([`policy::StandardPolicy`]: required
+//!   evidence, roles, domains, per relying party token/key types and claims).
 //! * [`service`]: the [`service::TokenService`] trait and the sans-I/O entry
 //!   point [`service::handle_soap`].
 //!

@@ -349,8 +349,8 @@ impl Default for LockoutSettings {
 }
 
 /// In-memory [`Lockout`] for a single STS process, keyed by the presented
-/// name (lowercased, so case variants share one counter) whether or not the
-/// user exists.
+/// name (lowercased and without a domain prefix, so variants share one
+/// counter) whether or not the user exists.
 ///
 /// When the table is full, names whose window has passed and that are not
 /// locked are forgotten first; locked names are never dropped to make room
@@ -407,8 +407,14 @@ impl MemoryLockout {
         }
     }
 
+    /// Lowercased, and without a `DOMAIN/` prefix: `alice`, `Alice` and
+    /// `PRIMARY/alice` share one counter (at worst two users of different
+    /// domains with one name lock together; never does a prefix buy more
+    /// guesses).
     fn key(user: &str) -> String {
-        user.trim().to_lowercase()
+        let user = user.trim();
+        let local = user.rsplit_once('/').map_or(user, |(_, name)| name);
+        local.to_lowercase()
     }
 
     fn live(&self, f: &Failures, now: OffsetDateTime) -> bool {

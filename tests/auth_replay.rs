@@ -93,6 +93,11 @@ fn lockout_window_cooloff_and_unknown_names() {
         l.record_failure("no-such-user", now).unwrap();
     }
     assert!(l.is_locked("no-such-user", now).unwrap());
+    // a domain prefix does not buy more guesses
+    for name in ["dave", "PRIMARY/dave", "ldap/Dave"] {
+        l.record_failure(name, now).unwrap();
+    }
+    assert!(l.is_locked("dave", now).unwrap());
     // success clears
     l.record_failure("bob", now).unwrap();
     l.record_success("bob", now).unwrap();
