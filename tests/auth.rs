@@ -805,3 +805,124 @@ fn mutated_requests_never_panic() {
         }
     }
 }
+
+// ---------------------------------------------------------------- vectors
+
+/// Named cases written to `tests/vectors/auth/` (regenerate with
+/// `cargo test --test auth write_vectors -- --ignored`; RSA PKCS#1 v1.5
+/// signatures are deterministic, so the files are stable).
+fn vector_cases() -> Vec<(&'static str, String)> {
+    let signed = signed_request("client", &["TS-1", "B-1"]);
+    let cut = |text: &str, open: &str, close: &str| {
+        let start = text.find(open).unwrap();
+        let end = text.find(close).unwrap() + close.len();
+        (start, end, text[start..end].to_owned())
+    };
+    let (s, e, body) = cut(&signed, "<s:Body", "</s:Body>");
+    let evil = r#"<s:Body><trust:RequestSecurityToken xmlns:trust="http://docs.oasis-open.org/ws-sx/ws-trust/200512"><trust:RequestType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/Cancel</trust:RequestType></trust:RequestSecurityToken></s:Body>"#;
+    let xsw_body = format!("{}{evil}{}", &signed[..s], &signed[e..]).replace(
+        "</s:Header>",
+        &format!("<x:Wrapper xmlns:x=\"urn:x\">{body}</x:Wrapper></s:Header>"),
+    );
+    let ut = |sec: String| envelope(&sec, "");
+    vec![
+        ("x509-ok-bst-reference", signed.clone()),
+        ("x509-xsw-body-moved-to-header", xsw_body),
+        ("x509-body-not-signed", signed_request("client", &["TS-1"])),
+        ("x509-untrusted-self-signed", signed_request("rogue", &["TS-1", "B-1"])),
+        ("x509-expired-certificate", signed_request("expired", &["TS-1", "B-1"])),
+        ("x509-forged-issuer-name", signed_request("forged", &["TS-1", "B-1"])),
+        (
+            "x509-tampered-body",
+            signed.replace("/Issue</trust:RequestType>", "/Cancel</trust:RequestType>"),
+        ),
+        (
+            "ut-ok-digest",
+            ut(timestamp(NOW) + &digest_token("alice", "alice-password", b"vector-nonce-1", NOW)),
+        ),
+        (
+            "ut-digest-wrong-password",
+            ut(timestamp(NOW) + &digest_token("alice", "guess", b"vector-nonce-2", NOW)),
+        ),
+        (
+            "ut-digest-unknown-user",
+            ut(timestamp(NOW) + &digest_token("mallory", "guess", b"vector-nonce-3", NOW)),
+        ),
+        (
+            "ut-digest-without-nonce",
+            ut(timestamp(NOW)
+                + &digest_token("alice", "alice-password", b"vector-nonce-4", NOW)
+                    .replace(r#"<wsse:Nonce EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">dmVjdG9yLW5vbmNlLTQ=</wsse:Nonce>"#, "")),
+        ),
+        (
+            "ut-stale-timestamp",
+            ut(timestamp(NOW - time::Duration::minutes(30)) + &username_token("alice", "alice-password")),
+        ),
+        (
+            "ut-future-timestamp",
+            ut(timestamp(NOW + time::Duration::minutes(30)) + &username_token("alice", "alice-password")),
+        ),
+        ("ut-missing-timestamp", ut(username_token("alice", "alice-password"))),
+        (
+            "ut-two-username-tokens",
+            ut(timestamp(NOW)
+                + &username_token("alice", "alice-password")
+                + &username_token("admin", "admin-password")),
+        ),
+        (
+            "ut-two-security-headers",
+            envelope(
+                &(timestamp(NOW) + &username_token("alice", "alice-password")),
+                "<wsse:Security/>",
+            ),
+        ),
+    ]
+}
+
+fn outcome(r: &Result<Authenticated, Error>) -> String {
+    match r {
+        Ok(who) => format!("ok {}", who.method),
+        Err(e) => format!("fault {}", Fault::from(e).code.local_name()),
+    }
+}
+
+fn vector_config(case: &str) -> AuthConfig {
+    if case.starts_with("x509-") {
+        config(StandardPolicy::non_repudiation())
+    } else {
+        config(StandardPolicy::username_token())
+    }
+}
+
+#[test]
+#[ignore = "writes tests/vectors/auth/"]
+fn write_vectors() {
+    let dir = format!("{}/tests/vectors/auth", env!("CARGO_MANIFEST_DIR"));
+    for (case, text) in vector_cases() {
+        let r = run(&text, &tls(), &vector_config(case));
+        std::fs::write(format!("{dir}/{case}.xml"), &text).unwrap();
+        std::fs::write(format!("{dir}/{case}.expected"), outcome(&r) + "\n").unwrap();
+    }
+}
+
+#[test]
+fn named_vectors() {
+    let dir = format!("{}/tests/vectors/auth", env!("CARGO_MANIFEST_DIR"));
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let Some(case) = path
+            .file_name()
+            .and_then(|f| f.to_str())
+            .and_then(|f| f.strip_suffix(".expected"))
+        else {
+            continue;
+        };
+        let expected = std::fs::read_to_string(&path).unwrap();
+        let text = std::fs::read_to_string(format!("{dir}/{case}.xml")).unwrap();
+        let r = run(&text, &tls(), &vector_config(case));
+        assert_eq!(outcome(&r), expected.trim(), "{case}: {r:?}");
+        n += 1;
+    }
+    assert!(n >= 16, "only {n} vectors");
+}
