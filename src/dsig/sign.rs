@@ -45,7 +45,9 @@ pub enum KeyInfo<'a> {
     None,
     /// Caller-supplied markup placed inside `ds:KeyInfo`, for example a
     /// `wsse:SecurityTokenReference`. It must be one well-formed UTF-8 element
-    /// that declares every namespace prefix it uses.
+    /// that declares every namespace prefix it uses; use prefixed names (an
+    /// unprefixed element would inherit the document's default namespace at
+    /// the insertion point). It is checked for well-formedness, not trusted.
     Raw(&'a [u8]),
 }
 
