@@ -249,6 +249,36 @@ impl TokenService for Logged {
     }
 }
 
+/// Audit events as structured log lines (target `audit`); events never
+/// carry secrets.
+#[derive(Debug)]
+pub(crate) struct TracingAudit;
+
+impl wstrust::audit::AuditObserver for TracingAudit {
+    fn event(&self, e: &wstrust::audit::AuditEvent) {
+        let dash = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".to_owned());
+        match &e.outcome {
+            Ok(()) => info!(
+                target: "audit",
+                operation = ?e.operation,
+                requester = %dash(&e.requester),
+                subject = %dash(&e.subject),
+                relying_party = %dash(&e.relying_party),
+                token = %dash(&e.token_id),
+                "audit ok"
+            ),
+            Err(reason) => warn!(
+                target: "audit",
+                operation = ?e.operation,
+                requester = %dash(&e.requester),
+                relying_party = %dash(&e.relying_party),
+                %reason,
+                "audit failed"
+            ),
+        }
+    }
+}
+
 /// A rustls server configuration from PEM files.
 pub(crate) fn tls_config(
     cert: &std::path::Path,

@@ -206,6 +206,7 @@ fn demo_sts(
         .signing_key(Arc::new(key), cert)
         .users(Arc::new(users))
         .relying_parties(rps)
+        .audit(Arc::new(crate::serve::TracingAudit))
         .build()
         .map_err(|e| Fail::config(format!("STS configuration: {e}")))?;
     Ok(Arc::new(Sts::new(config)))

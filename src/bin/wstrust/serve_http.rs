@@ -203,6 +203,10 @@ async fn sts(
     let path = uri.path().to_owned();
     let Some(soap) = soap_version(&headers) else {
         info!(peer = %conn.peer, %path, status = 415, "refused content type");
+        // Read (and drop) a body within the limits first: answering before
+        // the body is consumed resets HTTP/2 streams, which some clients
+        // report as a transport error instead of the 415.
+        let _ = read_body(&app, &headers, body).await;
         return (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "use Content-Type: application/soap+xml (SOAP 1.2) or text/xml (SOAP 1.1)\n",
@@ -296,6 +300,7 @@ async fn mex_post(
     body: Body,
 ) -> Response {
     let Some(soap) = soap_version(&headers) else {
+        let _ = read_body(&app, &headers, body).await;
         return (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "expected a SOAP request\n",
