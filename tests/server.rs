@@ -289,6 +289,13 @@ fn bad_input_gets_clear_answers_and_the_server_keeps_serving() {
     let big = vec![b'a'; 65_537];
     if let Ok(mut resp) = a.post(&url).header("Content-Type", SOAP12).send(&big[..]) {
         assert_eq!(resp.status().as_u16(), 413);
+        // The unread rest of the body ends the connection, and it says so.
+        assert_eq!(
+            resp.headers()
+                .get("connection")
+                .map(|v| v.to_str().unwrap()),
+            Some("close")
+        );
         assert!(resp.body_mut().read_to_string().unwrap().contains("Fault"));
     }
 

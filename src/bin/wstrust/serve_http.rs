@@ -153,11 +153,22 @@ fn too_large(app: &App, soap: SoapVersion) -> Response {
         &TransportContext::default(),
         &limits,
     );
-    soap_reply(
+    let mut resp = soap_reply(
         StatusCode::PAYLOAD_TOO_LARGE,
         reply.content_type,
         reply.body,
-    )
+    );
+    // The rest of the body stays unread: close the connection, and say so,
+    // so that clients do not reuse it for the next request.
+    close(&mut resp);
+    resp
+}
+
+/// Mark an HTTP/1.1 response as the connection's last (HTTP/2 drops the
+/// header: streams end on their own there).
+fn close(resp: &mut Response) {
+    resp.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
 }
 
 fn soap_reply(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response {
@@ -221,7 +232,9 @@ async fn sts(
         }
         Err(ReadError::Timeout) => {
             info!(peer = %conn.peer, %path, status = 408, "request body timed out");
-            return (StatusCode::REQUEST_TIMEOUT, "request body timed out\n").into_response();
+            let mut r = (StatusCode::REQUEST_TIMEOUT, "request body timed out\n").into_response();
+            close(&mut r);
+            return r;
         }
         Err(ReadError::Broken) => {
             debug!(peer = %conn.peer, %path, "client went away mid-request");
