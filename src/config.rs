@@ -21,7 +21,8 @@ use crate::auth::{AssertionVerifier, AuthConfig};
 use crate::claims::{AttributeClaims, ClaimsProvider, DIALECT_WSO2};
 use crate::dsig::{DigestAlgorithm, SignatureAlgorithm};
 use crate::error::{Error, IssueError};
-use crate::host::{Clock, KeyResolver, Lockout, ReplayCache, UserStore};
+use crate::host::{Clock, KeyResolver, Lockout, ReplayCache, TokenStore, UserStore};
+use crate::lifecycle::LifecyclePolicy;
 use crate::keys::{Certificate, PrivateKey};
 use crate::memory::{
     MemoryLockout, MemoryReplayCache, MemoryUserStore, OsRandom, SystemClock, PRIMARY_DOMAIN,
@@ -63,6 +64,8 @@ pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 /// | audit | none |
 /// | trusted intermediaries | none (OnBehalfOf/ActAs refused) |
 /// | encryption | [`EncryptOptions::default`] (AES-256-GCM, RSA-OAEP) |
+/// | token store | none (issued tokens are not recorded) |
+/// | lifecycle | [`LifecyclePolicy::new`] for the issuer; `require_state` on exactly when a token store is set |
 #[derive(Debug)]
 pub struct StsConfig {
     /// The issuer name (the seed's "Home Realm Identifier").
@@ -110,6 +113,10 @@ pub struct StsConfig {
     pub decryption_keys: Option<Arc<dyn KeyResolver>>,
     /// Limits for parsing and signing.
     pub limits: Limits,
+    /// Where issued tokens are recorded (for validate, renew, cancel).
+    pub token_store: Option<Arc<dyn TokenStore>>,
+    /// Renewal and state rules.
+    pub lifecycle: LifecyclePolicy,
 }
 
 impl StsConfig {
@@ -148,6 +155,8 @@ pub struct StsConfigBuilder {
     encryption: Option<EncryptOptions>,
     decryption_keys: Option<Arc<dyn KeyResolver>>,
     limits: Option<Limits>,
+    token_store: Option<Arc<dyn TokenStore>>,
+    lifecycle: Option<LifecyclePolicy>,
 }
 
 macro_rules! setter {
@@ -257,6 +266,15 @@ impl StsConfigBuilder {
         /// Limits.
         limits: Limits
     );
+    setter!(
+        /// The token store: every issued token is recorded before it leaves
+        /// the STS, and issuance fails if it cannot be.
+        token_store: Arc<dyn TokenStore>
+    );
+    setter!(
+        /// Renewal and state rules (its `issuer` is replaced by the STS's).
+        lifecycle: LifecyclePolicy
+    );
 
     /// The signature algorithms requests may choose from (first = default).
     /// Only RSA algorithms the signing key can produce make sense here.
@@ -329,7 +347,15 @@ impl StsConfigBuilder {
                 .unwrap_or_else(|| Arc::new(MemoryLockout::default())),
             assertions: self.assertions,
         };
+        let mut lifecycle = self.lifecycle.unwrap_or_else(|| {
+            let mut l = LifecyclePolicy::new(issuer.clone());
+            l.require_state = self.token_store.is_some();
+            l
+        });
+        lifecycle.issuer = issuer.clone();
         Ok(Arc::new(StsConfig {
+            token_store: self.token_store,
+            lifecycle,
             issuer,
             signing_key,
             certificate,

@@ -221,6 +221,14 @@ impl Sts {
             &opts,
             &c.limits,
         )?;
+        let record = c.lifecycle.new_record(
+            &id,
+            &subject.principal.name,
+            &rp.address,
+            not_on_or_after,
+            rst.renewing.as_ref(),
+            c.clock_skew,
+        );
         let token = if rp.encrypt {
             let cert = rp.certificate.as_ref().ok_or_else(|| {
                 IssueError::Config("encryption required but no certificate".into())
@@ -231,6 +239,8 @@ impl Sts {
             signed.into_bytes()
         };
 
+        // Recorded before it leaves the STS: no token without state.
+        crate::lifecycle::record_issued(c.token_store.as_deref(), &c.lifecycle, &record, now)?;
         let (proof_token, entropy) = plan.proof();
         let reference = TokenReference::Saml { version, id };
         Ok(Rstr {

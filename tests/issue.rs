@@ -188,7 +188,8 @@ fn xmlsec_verify(assertion: &str, v11: bool) {
         String::from_utf8_lossy(&out.stderr)
     );
     // and a tampered copy fails
-    let tampered = assertion.replacen("alice", "mallory", 1);
+    let tampered = assertion.replacen("NotOnOrAfter=\"2027", "NotOnOrAfter=\"2028", 1);
+    assert_ne!(tampered, assertion);
     let file = tmp("tampered", tampered.as_bytes());
     let out = Command::new("xmlsec1")
         .args([
@@ -534,4 +535,143 @@ fn unauthenticated_request_fails() {
         "{body}"
     );
     let _ = OsRandom;
+}
+
+/// Holder-of-key with the requester's public key: the request is signed
+/// (Body and Timestamp) by the client's certificate, whose key UseKey names;
+/// the assertion's KeyInfo carries that certificate. The same UseKey in a
+/// request signed by another key is refused.
+#[test]
+fn public_key_holder_of_key_with_proof_of_possession() {
+    use wstrust::dsig::{self, KeyInfo, SignOptions, SigningKey};
+    use wstrust::policy::StandardPolicy;
+    use wstrust::wss::WssSettings;
+    let ca = Certificate::from_pem(&read("auth/ca.cert.pem")).unwrap();
+    let client = Certificate::from_pem(&read("auth/client.cert.pem")).unwrap();
+    let client_key = AwsLcRsaKey::from_pem(&read("auth/client.key.pem")).unwrap();
+    let mut rps = RelyingParties::new();
+    rps.add(RelyingParty::new(RP_NOCERT));
+    let config = StsConfig::builder()
+        .issuer("https://sts.example/")
+        .signing_key(
+            Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
+            Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
+        )
+        .policy(Arc::new(StandardPolicy::non_repudiation()))
+        .wss(WssSettings {
+            trust_anchors: vec![ca],
+            ..WssSettings::default()
+        })
+        .relying_parties(rps)
+        .clock(Arc::new(FixedClock::new(NOW)))
+        .build()
+        .unwrap();
+    let sts = Sts::new(config);
+    let b64e = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+    let v = Version::Trust13;
+    let use_key = |c: &Certificate| {
+        format!(
+            r#"<t:UseKey><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></t:UseKey>"#,
+            b64e(c.der())
+        )
+    };
+    let signed = |use_key_cert: &Certificate| {
+        let text = format!(
+            r#"<s:Envelope xmlns:s="{}" xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}"><s:Header><wsse:Security><wsu:Timestamp wsu:Id="TS-1"><wsu:Created>2027-01-15T12:00:00Z</wsu:Created><wsu:Expires>2027-01-15T12:05:00Z</wsu:Expires></wsu:Timestamp><wsse:BinarySecurityToken wsu:Id="X509-1" ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3" EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">{}</wsse:BinarySecurityToken></wsse:Security></s:Header><s:Body wsu:Id="B-1"><t:RequestSecurityToken xmlns:t="{ns}"><t:RequestType>{ns}/Issue</t:RequestType>{}<t:KeyType>{}</t:KeyType>{}</t:RequestSecurityToken></s:Body></s:Envelope>"#,
+            ns::SOAP12,
+            b64e(client.der()),
+            applies_to(RP_NOCERT),
+            v.key_type_uri(KeyType::PublicKey),
+            use_key(use_key_cert),
+            ns = v.namespace(),
+        );
+        let limits = Limits::default();
+        let doc = xml::parse(&text, &limits).unwrap();
+        let str_ref = format!(
+            r##"<wsse:SecurityTokenReference xmlns:wsse="{WSSE}"><wsse:Reference URI="#X509-1" ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"/></wsse:SecurityTokenReference>"##
+        );
+        let opts = SignOptions {
+            key_info: KeyInfo::Raw(str_ref.as_bytes()),
+            ..SignOptions::default()
+        };
+        let sig = dsig::sign_detached(
+            &doc,
+            &["TS-1", "B-1"],
+            SigningKey::Rsa(&client_key),
+            &opts,
+            &limits,
+        )
+        .unwrap();
+        text.replacen(
+            "</wsse:Security>",
+            &format!("{}</wsse:Security>", String::from_utf8(sig).unwrap()),
+            1,
+        )
+    };
+    let (status, body) = call(&sts, &signed(&client));
+    assert_eq!(status, 200, "{body}");
+    let assertion = first_child(&body, "RequestedSecurityToken");
+    assert!(assertion.contains("urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"));
+    let in_token = text_under(assertion, "SubjectConfirmationData", "X509Certificate").unwrap();
+    assert_eq!(b64(&in_token), client.der());
+    assert_eq!(
+        text_of(&body, "KeyType").as_deref(),
+        Some(v.key_type_uri(KeyType::PublicKey))
+    );
+    assert!(element(&body, "RequestedProofToken").is_none());
+    xmlsec_verify(assertion, false);
+
+    // UseKey names a key the signer does not hold
+    let other = Certificate::from_pem(&read("auth/rogue.cert.pem")).unwrap();
+    let (status, body) = call(&sts, &signed(&other));
+    assert_eq!(status, 500);
+    assert!(fault_code(&body).ends_with("FailedAuthentication"), "{body}");
+}
+
+/// With a token store, every issued token is recorded (subject, party,
+/// expiry, Renewing flags) before the RSTR leaves; a store that refuses
+/// (here: full) fails the request instead of issuing a token without state.
+#[test]
+fn issued_tokens_are_recorded_in_the_store() {
+    use wstrust::host::{TokenState, TokenStore};
+    use wstrust::memory::MemoryTokenStore;
+    let make = |store: Arc<MemoryTokenStore>| {
+        let mut rps = RelyingParties::new();
+        rps.add(RelyingParty::new(RP_NOCERT));
+        Sts::new(
+            StsConfig::builder()
+                .issuer("https://sts.example/")
+                .signing_key(
+                    Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
+                    Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
+                )
+                .users(Arc::new(MemoryUserStore::demo()))
+                .relying_parties(rps)
+                .clock(Arc::new(FixedClock::new(NOW)))
+                .token_store(store)
+                .build()
+                .unwrap(),
+        )
+    };
+    let store = Arc::new(MemoryTokenStore::new(10));
+    let sts = make(store.clone());
+    let inner = format!(
+        r#"{}<t:Renewing Allow="true" OK="true"/>"#,
+        applies_to(RP_NOCERT)
+    );
+    let (status, body) = call(&sts, &request(Version::Trust13, false, &inner));
+    assert_eq!(status, 200, "{body}");
+    let id = text_of(&body, "KeyIdentifier").unwrap();
+    let rec = store.get(&id, NOW).unwrap().unwrap();
+    assert_eq!(rec.subject, "alice");
+    assert_eq!(rec.relying_party, RP_NOCERT);
+    assert_eq!(rec.expires, NOW + time::Duration::hours(1));
+    assert!(rec.renew_allowed && rec.renew_after_expiry);
+    assert_eq!(rec.state, TokenState::Active);
+
+    let full = Arc::new(MemoryTokenStore::new(0));
+    let sts = make(full);
+    let (status, body) = call(&sts, &request(Version::Trust13, false, &inner));
+    assert_eq!(status, 500);
+    assert!(fault_code(&body).ends_with("RequestFailed"), "{body}");
 }
