@@ -51,7 +51,10 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("issue");
     g.bench_function("rsa2048-sign-sha256", |b| {
-        b.iter(|| key.sign_pkcs1(DigestAlg::Sha256, REQUEST.as_bytes()).unwrap())
+        b.iter(|| {
+            key.sign_pkcs1(DigestAlg::Sha256, REQUEST.as_bytes())
+                .unwrap()
+        })
     });
     g.bench_function("saml20-bearer-encrypted-usernametoken", |b| {
         b.iter(|| {

@@ -22,8 +22,8 @@ use crate::claims::{AttributeClaims, ClaimsProvider, DIALECT_WSO2};
 use crate::dsig::{DigestAlgorithm, SignatureAlgorithm};
 use crate::error::{Error, IssueError};
 use crate::host::{Clock, KeyResolver, Lockout, ReplayCache, TokenStore, UserStore};
-use crate::lifecycle::LifecyclePolicy;
 use crate::keys::{Certificate, PrivateKey};
+use crate::lifecycle::LifecyclePolicy;
 use crate::memory::{
     MemoryLockout, MemoryReplayCache, MemoryUserStore, OsRandom, SystemClock, PRIMARY_DOMAIN,
 };

@@ -18,6 +18,13 @@
 //! 8. answer with an RSTR (references, lifetime, key size, proof token) in
 //!    the request's WS-Trust and SOAP versions.
 //!
+//! Validate, Renew and Cancel use [`crate::lifecycle`] with a validator that
+//! trusts exactly this STS's certificate: Validate answers a `Status`; Renew
+//! re-issues a bearer or public-key token for the same subject, attributes
+//! and audience and records it with one atomic compare-and-set before it
+//! leaves (symmetric holder-of-key tokens are not renewable: the proof key is
+//! not the STS's to carry over); Cancel is for the token's subject.
+//!
 //! One [`AuditEvent`] is sent per request, success or failure.
 
 use crate::audit::{AuditEvent, Operation};
@@ -26,12 +33,15 @@ use crate::claims::{self, Requested};
 use crate::config::StsConfig;
 use crate::confirm::{self, Confirmation, KeyPlan};
 use crate::dsig::{self, SignOptions, SignatureAlgorithm, SigningKey};
-use crate::error::{AuthError, Error, IssueError, RequestError};
+use crate::error::{AuthError, Error, IssueError, RequestError, StoreError};
+use crate::host::TokenStore;
 use crate::host::{Attributes, Principal};
+use crate::lifecycle::{self, Requester};
 use crate::policy::{AccessRequest, Method};
 use crate::rp::RelyingParty;
 use crate::saml::{self, Assertion, AuthnContext, Subject};
 use crate::service::{handle_soap, RequestContext, SoapResponse, TokenService, TransportContext};
+use crate::token::{Decryption, Expect, TokenValidator, TrustedIssuer};
 use crate::wst::{
     Entropy, KeyType, Lifetime, RawXml, Rst, Rstr, SamlVersion, Secret, TokenReference, TokenType,
 };
@@ -91,9 +101,15 @@ impl Sts {
         handle_soap(self, bytes, transport, &self.config.limits)
     }
 
-    fn audit(&self, now: OffsetDateTime, facts: Facts, outcome: &Result<Rstr, Error>) {
+    fn audit(
+        &self,
+        op: Operation,
+        now: OffsetDateTime,
+        facts: Facts,
+        outcome: &Result<Rstr, Error>,
+    ) {
         if let Some(a) = &self.config.audit {
-            let mut e = AuditEvent::new(Operation::Issue, now);
+            let mut e = AuditEvent::new(op, now);
             e.outcome = outcome.as_ref().map(|_| ()).map_err(|e| e.to_string());
             e.requester = facts.requester;
             e.subject = facts.subject;
@@ -111,11 +127,7 @@ impl Sts {
         facts: &mut Facts,
     ) -> Result<Rstr, Error> {
         let c = &*self.config;
-        let message = cx
-            .message
-            .ok_or(AuthError::Missing("SOAP message for authentication"))?;
-        let who = auth::authenticate(message, cx.transport, now, &c.auth)?;
-        facts.requester = Some(format!("{}/{}", who.principal.domain, who.principal.name));
+        let who = self.authenticated(cx, now, facts)?;
 
         let rp = match &rst.applies_to {
             Some(a) => {
@@ -206,21 +218,6 @@ impl Sts {
             authn: Some((who.instant, authn_context(&who, cx.transport.tls))),
             attributes,
         };
-        let unsigned = String::from_utf8(assertion.to_xml(version))
-            .map_err(|_| crate::error::XmlError::NotUtf8)?;
-        let opts = SignOptions {
-            algorithm,
-            digest: c.digest,
-            key_info: dsig::KeyInfo::X509Certificate(&c.certificate),
-            ..SignOptions::default()
-        };
-        let signed = dsig::sign_enveloped(
-            &unsigned,
-            Some(&id),
-            SigningKey::Rsa(&*c.signing_key),
-            &opts,
-            &c.limits,
-        )?;
         let record = c.lifecycle.new_record(
             &id,
             &subject.principal.name,
@@ -229,16 +226,7 @@ impl Sts {
             rst.renewing.as_ref(),
             c.clock_skew,
         );
-        let token = if rp.encrypt {
-            let cert = rp.certificate.as_ref().ok_or_else(|| {
-                IssueError::Config("encryption required but no certificate".into())
-            })?;
-            let doc = xml::parse(&signed, &c.limits)?;
-            xenc::encrypt_node(doc.root_element(), cert, &c.encryption, &*c.random)?
-        } else {
-            signed.into_bytes()
-        };
-
+        let token = self.seal(&assertion, version, &rp, algorithm)?;
         // Recorded before it leaves the STS: no token without state.
         crate::lifecycle::record_issued(c.token_store.as_deref(), &c.lifecycle, &record, now)?;
         let (proof_token, entropy) = plan.proof();
@@ -267,6 +255,264 @@ impl Sts {
                 Some(k) => Some(k),
                 None => rst.key_type,
             },
+            ..Rstr::default()
+        })
+    }
+
+    /// Sign `assertion` (enveloped, exclusive C14N, the STS certificate in
+    /// KeyInfo) and encrypt it for `rp` when the party requires it.
+    fn seal(
+        &self,
+        assertion: &Assertion,
+        version: SamlVersion,
+        rp: &RelyingParty,
+        algorithm: SignatureAlgorithm,
+    ) -> Result<Vec<u8>, Error> {
+        let c = &*self.config;
+        let unsigned = String::from_utf8(assertion.to_xml(version))
+            .map_err(|_| crate::error::XmlError::NotUtf8)?;
+        let opts = SignOptions {
+            algorithm,
+            digest: c.digest,
+            key_info: dsig::KeyInfo::X509Certificate(&c.certificate),
+            ..SignOptions::default()
+        };
+        let signed = dsig::sign_enveloped(
+            &unsigned,
+            Some(&assertion.id),
+            SigningKey::Rsa(&*c.signing_key),
+            &opts,
+            &c.limits,
+        )?;
+        if !rp.encrypt {
+            return Ok(signed.into_bytes());
+        }
+        let cert = rp
+            .certificate
+            .as_ref()
+            .ok_or_else(|| IssueError::Config("encryption required but no certificate".into()))?;
+        let doc = xml::parse(&signed, &c.limits)?;
+        xenc::encrypt_node(doc.root_element(), cert, &c.encryption, &*c.random)
+    }
+
+    /// A validator for this STS's own tokens.
+    fn validator(&self) -> TokenValidator {
+        let c = &*self.config;
+        let mut v = TokenValidator::new(vec![TrustedIssuer::named(
+            c.issuer.clone(),
+            vec![c.certificate.clone()],
+        )])
+        .with_limits(c.limits.clone());
+        if let Some(keys) = &c.decryption_keys {
+            v = v.with_decryption(Decryption {
+                keys: keys.clone(),
+                options: Default::default(),
+                random: c.random.clone(),
+            });
+        }
+        v
+    }
+
+    fn store(&self) -> Result<&dyn TokenStore, Error> {
+        self.config
+            .token_store
+            .as_deref()
+            .ok_or_else(|| StoreError::Required.into())
+    }
+
+    fn authenticated(
+        &self,
+        cx: &RequestContext<'_, '_, '_>,
+        now: OffsetDateTime,
+        facts: &mut Facts,
+    ) -> Result<Authenticated, Error> {
+        let message = cx
+            .message
+            .ok_or(AuthError::Missing("SOAP message for authentication"))?;
+        let who = auth::authenticate(message, cx.transport, now, &self.config.auth)?;
+        facts.requester = Some(format!("{}/{}", who.principal.domain, who.principal.name));
+        Ok(who)
+    }
+
+    fn validate_inner(
+        &self,
+        rst: &Rst<'_, '_>,
+        cx: &RequestContext<'_, '_, '_>,
+        now: OffsetDateTime,
+        facts: &mut Facts,
+    ) -> Result<Rstr, Error> {
+        self.authenticated(cx, now, facts)?;
+        let token = rst
+            .validate_target
+            .ok_or(RequestError::Missing("ValidateTarget"))?;
+        let v = lifecycle::validate(
+            &self.validator(),
+            self.config.token_store.as_deref(),
+            &self.config.lifecycle,
+            token.document(),
+            token,
+            &Expect::at(now),
+        )?;
+        if let Some(t) = &v.token {
+            facts.subject = Some(t.subject.value.clone());
+            facts.token_id = Some(t.id.clone());
+        }
+        Ok(Rstr {
+            token_type: Some(TokenType::Status.uri(rst.version).to_owned()),
+            status: Some(v.status),
+            ..Rstr::default()
+        })
+    }
+
+    fn cancel_inner(
+        &self,
+        rst: &Rst<'_, '_>,
+        cx: &RequestContext<'_, '_, '_>,
+        now: OffsetDateTime,
+        facts: &mut Facts,
+    ) -> Result<Rstr, Error> {
+        let who = self.authenticated(cx, now, facts)?;
+        let token = rst
+            .cancel_target
+            .ok_or(RequestError::Missing("CancelTarget"))?;
+        let t = lifecycle::cancel(
+            &self.validator(),
+            self.store()?,
+            &self.config.lifecycle,
+            token.document(),
+            token,
+            &Requester {
+                name: &who.principal.name,
+                roles: &who.principal.roles,
+            },
+            now,
+        )?;
+        facts.subject = Some(t.subject.value.clone());
+        facts.token_id = Some(t.id.clone());
+        Ok(Rstr {
+            cancelled: true,
+            ..Rstr::default()
+        })
+    }
+
+    fn renew_inner(
+        &self,
+        rst: &Rst<'_, '_>,
+        cx: &RequestContext<'_, '_, '_>,
+        now: OffsetDateTime,
+        facts: &mut Facts,
+    ) -> Result<Rstr, Error> {
+        let c = &*self.config;
+        self.authenticated(cx, now, facts)?;
+        let target = rst
+            .renew_target
+            .ok_or(RequestError::Missing("RenewTarget"))?;
+        let store = self.store()?;
+        let plan = lifecycle::prepare_renewal(
+            &self.validator(),
+            store,
+            &c.lifecycle,
+            target.document(),
+            target,
+            now,
+        )?;
+        let old = &plan.token;
+        facts.subject = Some(old.subject.value.clone());
+        facts.relying_party = Some(plan.record.relying_party.clone());
+        let rp = if plan.record.relying_party.is_empty() {
+            c.relying_parties.without_applies_to()?
+        } else {
+            c.relying_parties.find(&plan.record.relying_party)?
+        };
+        let confirmation = if old.is_bearer() {
+            Confirmation::Bearer
+        } else if let Some(key) = &old.confirmation_key {
+            Confirmation::HolderOfKey {
+                key_info: confirm::key_info_for(&confirm::UseKeyValue::Rsa(key.clone())),
+            }
+        } else {
+            // A symmetric proof key is known only to the client and the
+            // party; it cannot be carried into a new token.
+            return Err(crate::error::TokenError::NotRenewable("symmetric holder-of-key").into());
+        };
+        let (not_before, not_on_or_after) = lifecycle::renewal_lifetime(
+            rst.lifetime.as_ref(),
+            rst.allow_postdating,
+            now,
+            rp.lifetime.unwrap_or(c.lifetime).min(c.max_lifetime),
+            c.max_lifetime,
+            c.clock_skew,
+        )?;
+        let id = saml::new_id(&*c.random);
+        facts.token_id = Some(id.clone());
+        let attributes = old
+            .attributes
+            .iter()
+            .map(|a| saml::Attribute {
+                name: match (old.version, &a.namespace) {
+                    (SamlVersion::V11, Some(ns)) => format!("{ns}/{}", a.name),
+                    _ => a.name.clone(),
+                },
+                values: a.values.clone(),
+            })
+            .collect();
+        let assertion = Assertion {
+            id: id.clone(),
+            issuer: c.issuer.clone(),
+            issue_instant: now,
+            subject: Subject {
+                name_id: old.subject.value.clone(),
+                format: old
+                    .subject
+                    .format
+                    .clone()
+                    .unwrap_or_else(|| c.name_id_format.clone()),
+            },
+            confirmation,
+            not_before,
+            not_on_or_after,
+            audiences: old.audiences().map(str::to_owned).collect(),
+            authn: Some((
+                old.authn
+                    .as_ref()
+                    .and_then(|a| a.instant)
+                    .unwrap_or(old.issue_instant),
+                AuthnContext::PreviousSession,
+            )),
+            attributes,
+        };
+        let algorithm = self.signature_algorithm(rst)?;
+        let token = self.seal(&assertion, old.version, &rp, algorithm)?;
+        let successor = plan.successor(
+            &c.lifecycle,
+            &id,
+            not_on_or_after,
+            rst.renewing.as_ref(),
+            c.clock_skew,
+        );
+        // Only after the atomic compare-and-set may the new token leave.
+        lifecycle::commit_renewal(store, &plan, &successor, now)?;
+        let reference = TokenReference::Saml {
+            version: old.version,
+            id,
+        };
+        let token_type = match old.version {
+            SamlVersion::V11 => TokenType::Saml11,
+            SamlVersion::V20 => TokenType::Saml20,
+        };
+        Ok(Rstr {
+            token_type: Some(
+                rst.token_type_uri
+                    .clone()
+                    .unwrap_or_else(|| token_type.uri(rst.version).to_owned()),
+            ),
+            requested_token: Some(RawXml::new(token)),
+            attached_reference: Some(reference.clone()),
+            unattached_reference: Some(reference),
+            lifetime: Some(Lifetime {
+                created: Some(not_before),
+                expires: Some(not_on_or_after),
+            }),
             ..Rstr::default()
         })
     }
@@ -447,7 +693,31 @@ impl TokenService for Sts {
         let now = self.config.clock.now();
         let mut facts = Facts::default();
         let r = self.issue_inner(rst, cx, now, &mut facts);
-        self.audit(now, facts, &r);
+        self.audit(Operation::Issue, now, facts, &r);
+        r
+    }
+
+    fn validate(&self, rst: &Rst<'_, '_>, cx: &RequestContext<'_, '_, '_>) -> Result<Rstr, Error> {
+        let now = self.config.clock.now();
+        let mut facts = Facts::default();
+        let r = self.validate_inner(rst, cx, now, &mut facts);
+        self.audit(Operation::Validate, now, facts, &r);
+        r
+    }
+
+    fn renew(&self, rst: &Rst<'_, '_>, cx: &RequestContext<'_, '_, '_>) -> Result<Rstr, Error> {
+        let now = self.config.clock.now();
+        let mut facts = Facts::default();
+        let r = self.renew_inner(rst, cx, now, &mut facts);
+        self.audit(Operation::Renew, now, facts, &r);
+        r
+    }
+
+    fn cancel(&self, rst: &Rst<'_, '_>, cx: &RequestContext<'_, '_, '_>) -> Result<Rstr, Error> {
+        let now = self.config.clock.now();
+        let mut facts = Facts::default();
+        let r = self.cancel_inner(rst, cx, now, &mut facts);
+        self.audit(Operation::Cancel, now, facts, &r);
         r
     }
 

@@ -625,7 +625,10 @@ fn public_key_holder_of_key_with_proof_of_possession() {
     let other = Certificate::from_pem(&read("auth/rogue.cert.pem")).unwrap();
     let (status, body) = call(&sts, &signed(&other));
     assert_eq!(status, 500);
-    assert!(fault_code(&body).ends_with("FailedAuthentication"), "{body}");
+    assert!(
+        fault_code(&body).ends_with("FailedAuthentication"),
+        "{body}"
+    );
 }
 
 /// With a token store, every issued token is recorded (subject, party,
@@ -674,4 +677,104 @@ fn issued_tokens_are_recorded_in_the_store() {
     let (status, body) = call(&sts, &request(Version::Trust13, false, &inner));
     assert_eq!(status, 500);
     assert!(fault_code(&body).ends_with("RequestFailed"), "{body}");
+}
+
+/// Issue, validate, renew, cancel through `handle_soap` with one store:
+/// the renewed token replaces the old one, a cancelled token is invalid.
+#[test]
+fn validate_renew_cancel_lifecycle() {
+    use wstrust::memory::MemoryTokenStore;
+    let audit = Arc::new(MemoryAudit::default());
+    let store = Arc::new(MemoryTokenStore::new(100));
+    let mut rps = RelyingParties::new();
+    rps.add(RelyingParty::new(RP_NOCERT));
+    let sts = Sts::new(
+        StsConfig::builder()
+            .issuer("https://sts.example/")
+            .signing_key(
+                Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
+                Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
+            )
+            .users(Arc::new(MemoryUserStore::demo()))
+            .relying_parties(rps)
+            .clock(Arc::new(FixedClock::new(NOW)))
+            .token_store(store)
+            .audit(audit.clone())
+            .build()
+            .unwrap(),
+    );
+    let v = Version::Trust13;
+    let op = |kind: &str, inner: &str| {
+        format!(
+            r#"<s:Envelope xmlns:s="{}"><s:Header>{}</s:Header><s:Body><t:RequestSecurityToken xmlns:t="{ns}"><t:RequestType>{ns}/{kind}</t:RequestType>{inner}</t:RequestSecurityToken></s:Body></s:Envelope>"#,
+            ns::SOAP12,
+            security("alice", "alice-password"),
+            ns = v.namespace()
+        )
+    };
+    let (status, body) = call(
+        &sts,
+        &request(
+            v,
+            false,
+            &format!(
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}",
+                applies_to(RP_NOCERT)
+            ),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let first = first_child(&body, "RequestedSecurityToken").to_owned();
+    let status_of = |token: &str| {
+        let (status, body) = call(
+            &sts,
+            &op(
+                "Validate",
+                &format!(
+                    "<t:TokenType>{}/RSTR/Status</t:TokenType><t:ValidateTarget>{token}</t:ValidateTarget>",
+                    v.namespace()
+                ),
+            ),
+        );
+        assert_eq!(status, 200, "{body}");
+        text_of(&body, "Code").unwrap()
+    };
+    assert!(status_of(&first).ends_with("/status/valid"));
+
+    let (status, body) = call(
+        &sts,
+        &op("Renew", &format!("<t:RenewTarget>{first}</t:RenewTarget>")),
+    );
+    assert_eq!(status, 200, "{body}");
+    let second = first_child(&body, "RequestedSecurityToken").to_owned();
+    assert_ne!(first, second);
+    xmlsec_verify(&second, false);
+    assert_eq!(text_of(&second, "NameID").as_deref(), Some("alice"));
+    assert_eq!(text_of(&second, "Audience").as_deref(), Some(RP_NOCERT));
+    assert!(status_of(&first).ends_with("/status/invalid"));
+    assert!(status_of(&second).ends_with("/status/valid"));
+    // renewing the old token again is refused
+    let (status, _) = call(
+        &sts,
+        &op("Renew", &format!("<t:RenewTarget>{first}</t:RenewTarget>")),
+    );
+    assert_eq!(status, 500);
+
+    let (status, body) = call(
+        &sts,
+        &op(
+            "Cancel",
+            &format!("<t:CancelTarget>{second}</t:CancelTarget>"),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(element(&body, "RequestedTokenCancelled").is_some());
+    assert!(status_of(&second).ends_with("/status/invalid"));
+
+    let ops: Vec<_> = audit.events().iter().map(|e| e.operation).collect();
+    use wstrust::audit::Operation::*;
+    assert_eq!(
+        ops,
+        [Issue, Validate, Renew, Validate, Validate, Renew, Cancel, Validate]
+    );
 }
