@@ -6,9 +6,9 @@
 //! [`SecurityHeader::parse`] reads the one `wsse:Security` header into typed
 //! parts (each at most once), refusing duplicates and anything it does not
 //! understand; the checks ([`Timestamp::check`], [`UsernameToken::check_fresh`],
-//! [`verify_signature`]) take the host's `now`, [`WssSettings`] and host
-//! traits. [`crate::auth::authenticate`] ties them together with the user
-//! store, lockout and policy.
+//! [`resolve_signing_certificate`], [`check_certificate`]) take the host's
+//! `now`, [`WssSettings`] and host traits. [`crate::auth::authenticate`]
+//! ties them together with the user store, lockout and policy.
 //!
 //! ```
 //! use wstrust::wss::password_digest;
