@@ -13,7 +13,7 @@ use server_common::*;
 use std::time::{Duration, Instant};
 
 const CLIENTS: usize = 4;
-const MAX_REQUESTS: usize = 4000;
+const MAX_REQUESTS: usize = 20_000;
 const MAX_TIME: Duration = Duration::from_secs(30);
 
 #[test]

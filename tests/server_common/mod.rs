@@ -17,7 +17,8 @@ pub struct Server {
     pub base: String,
     pub dir: tempfile::TempDir,
     pub banner: Vec<String>,
-    pub stderr: Option<std::process::ChildStderr>,
+    /// The server's log (stderr), first MiB.
+    pub log: Arc<std::sync::Mutex<String>>,
 }
 
 impl Server {
@@ -65,13 +66,30 @@ impl Server {
                 .unwrap();
             panic!("server did not start: {banner:?} {err}")
         });
+        // Drain the log too: a full pipe would stall the server.
         let stderr = child.stderr.take();
+        let log = Arc::new(std::sync::Mutex::new(String::new()));
+        if let Some(mut err) = stderr {
+            let log = Arc::clone(&log);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                while let Ok(n) = err.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    let mut l = log.lock().unwrap();
+                    if l.len() < 1 << 20 {
+                        l.push_str(&String::from_utf8_lossy(&buf[..n]));
+                    }
+                }
+            });
+        }
         Self {
             child,
             base,
             dir,
             banner,
-            stderr,
+            log,
         }
     }
 
