@@ -433,8 +433,9 @@ fn restart_keeps_keys() {
     assert!(!s2.banner.join("\n").contains("created:"));
 }
 
-#[test]
-fn config_file_runs_the_configured_sts() {
+/// A folder with keys made by `wstrust keygen` and an `sts.toml` whose
+/// `[server]` table has `server_extra` appended.
+fn config_dir(server_extra: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
     for (name, cn) in [("sts", "config STS"), ("tls", "localhost"), ("rp", "rp")] {
@@ -454,7 +455,8 @@ fn config_file_runs_the_configured_sts() {
     }
     std::fs::write(
         p.join("sts.toml"),
-        r#"issuer = "https://sts.config.test/"
+        format!(
+            r#"issuer = "https://sts.config.test/"
 signing_key = "sts.key"
 signing_certificate = "sts.crt"
 lifetime_secs = 600
@@ -473,11 +475,18 @@ encrypt = false
 listen = "127.0.0.1:9"
 tls_cert = "tls.crt"
 tls_key = "tls.key"
-max_body_bytes = 100000
-"#,
+{server_extra}
+"#
+        ),
     )
     .unwrap();
     let cfg = p.join("sts.toml");
+    (dir, cfg)
+}
+
+#[test]
+fn config_file_runs_the_configured_sts() {
+    let (dir, cfg) = config_dir("max_body_bytes = 100000");
     let s = Server::start_in(dir, &["--config", cfg.to_str().unwrap()]);
     assert!(s.base.starts_with("https://"));
     let a = agent(Some(&s.dir.path().join("tls.crt")));
@@ -491,4 +500,37 @@ max_body_bytes = 100000
     let req = issue_request(true, false, &to, "admin", PASSWORD);
     let (status, _, _) = post(&a, &to, SOAP12, req.as_bytes());
     assert_eq!(status, 500);
+}
+
+#[test]
+fn slow_clients_are_cut_off_and_others_served() {
+    let (dir, cfg) = config_dir("header_timeout_secs = 1\nbody_timeout_secs = 1");
+    let s = Server::start_in(dir, &["--config", cfg.to_str().unwrap(), "--http"]);
+    // Half a request head, then silence: closed after the header timeout.
+    let mut slow_head = TcpStream::connect(s.addr()).unwrap();
+    slow_head
+        .write_all(b"POST /services/sts HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    // A full head and half a body, then silence: 408 after the body timeout.
+    let mut slow_body = TcpStream::connect(s.addr()).unwrap();
+    slow_body
+        .write_all(b"POST /services/sts HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: 100\r\n\r\n<s:Env")
+        .unwrap();
+    // Meanwhile others are served.
+    let (status, _, _) = get(&s.agent(), &s.url("/health"));
+    assert_eq!(status, 200);
+    let started = Instant::now();
+    for tcp in [&mut slow_head, &mut slow_body] {
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    }
+    let mut out = Vec::new();
+    let _ = slow_body.read_to_end(&mut out);
+    assert!(
+        String::from_utf8_lossy(&out).starts_with("HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    let mut out = Vec::new();
+    let _ = slow_head.read_to_end(&mut out);
+    assert!(started.elapsed() < Duration::from_secs(8));
 }
