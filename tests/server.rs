@@ -534,3 +534,71 @@ fn slow_clients_are_cut_off_and_others_served() {
     let _ = slow_head.read_to_end(&mut out);
     assert!(started.elapsed() < Duration::from_secs(8));
 }
+
+#[test]
+fn validate_renew_cancel_over_https() {
+    let s = Server::start(&[]);
+    let a = s.agent();
+    let to = s.url("/adfs/services/trust/13/usernamemixed");
+    let wst = "http://docs.oasis-open.org/ws-sx/ws-trust/200512";
+    // Issue; the relying party decrypts its token (here with the CLI).
+    let decrypted = |rstr: &str| -> String {
+        let f = s.dir.path().join("rstr.xml");
+        std::fs::write(&f, rstr).unwrap();
+        let out = std::process::Command::new(BIN)
+            .args(["decrypt", "--key"])
+            .arg(s.data().join("rp.key"))
+            .arg(&f)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let d = doc(&text);
+        let a = d
+            .descendants()
+            .find(|n| n.has_tag_name(("urn:oasis:names:tc:SAML:2.0:assertion", "Assertion")))
+            .unwrap();
+        text[a.range()].to_owned()
+    };
+    let req = issue_request(true, false, &to, "admin", PASSWORD);
+    let (status, _, rstr) = post(&a, &to, SOAP12, req.as_bytes());
+    assert_eq!(status, 200, "{rstr}");
+    let first = decrypted(&rstr);
+
+    let op = |kind: &str, inner: &str| -> (u16, String) {
+        let req = issue_request(true, false, &to, "admin", PASSWORD);
+        // Same envelope and credentials, another request type and target.
+        let body_start = req.find("<t:RequestSecurityToken").unwrap();
+        let req = format!(
+            "{}<t:RequestSecurityToken xmlns:t=\"{wst}\"><t:RequestType>{wst}/{kind}</t:RequestType>{inner}</t:RequestSecurityToken></s:Body></s:Envelope>",
+            &req[..body_start]
+        )
+        .replace("/RST/Issue", &format!("/RST/{kind}"));
+        let (status, _, text) = post(&a, &to, SOAP12, req.as_bytes());
+        (status, text)
+    };
+    let status_of = |token: &str| {
+        let (status, text) = op(
+            "Validate",
+            &format!("<t:TokenType>{wst}/RSTR/Status</t:TokenType><t:ValidateTarget>{token}</t:ValidateTarget>"),
+        );
+        assert_eq!(status, 200, "{text}");
+        text_of(&doc(&text), "Code").unwrap()
+    };
+    assert!(status_of(&first).ends_with("/status/valid"));
+
+    let (status, text) = op("Renew", &format!("<t:RenewTarget>{first}</t:RenewTarget>"));
+    assert_eq!(status, 200, "{text}");
+    let second = decrypted(&text);
+    assert_ne!(first, second);
+    assert!(status_of(&first).ends_with("/status/invalid"));
+    assert!(status_of(&second).ends_with("/status/valid"));
+
+    let (status, text) = op(
+        "Cancel",
+        &format!("<t:CancelTarget>{second}</t:CancelTarget>"),
+    );
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("RequestedTokenCancelled"), "{text}");
+    assert!(status_of(&second).ends_with("/status/invalid"));
+}

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use wstrust::config::StsConfig;
 use wstrust::host::{Attributes, Random, Secret};
 use wstrust::keys::{AwsLcRsaKey, Certificate};
-use wstrust::memory::{MemoryUserStore, PRIMARY_DOMAIN};
+use wstrust::memory::{MemoryTokenStore, MemoryUserStore, PRIMARY_DOMAIN};
 use wstrust::rp::{RelyingParties, RelyingParty};
 use wstrust::service::TokenService;
 use wstrust::sts::Sts;
@@ -21,6 +21,8 @@ use wstrust::Limits;
 pub(crate) const DEMO_RP: &str = "https://localhost:9444/services/echo";
 /// The issuer name of the development STS.
 pub(crate) const DEMO_ISSUER: &str = "https://localhost/wstrust/dev";
+/// Tokens the demo STS remembers at most (the oldest go first).
+const DEMO_TOKEN_CAPACITY: usize = 100_000;
 /// The demo user's name.
 pub(crate) const DEMO_USER: &str = "admin";
 /// The environment variable that sets the demo user's password.
@@ -207,6 +209,8 @@ fn demo_sts(
         .users(Arc::new(users))
         .relying_parties(rps)
         .audit(Arc::new(crate::serve::TracingAudit))
+        // Issued tokens are remembered (bounded) for validate, renew, cancel.
+        .token_store(Arc::new(MemoryTokenStore::new(DEMO_TOKEN_CAPACITY)))
         .build()
         .map_err(|e| Fail::config(format!("STS configuration: {e}")))?;
     Ok(Arc::new(Sts::new(config)))
