@@ -179,6 +179,19 @@ pub(crate) fn from_toml(
     now: Option<OffsetDateTime>,
     audit: bool,
 ) -> Result<(Sts, bool), String> {
+    let (b, tls) = builder_from_toml(text, path, now, audit)?;
+    let config = b.build().map_err(|e| e.to_string())?;
+    Ok((Sts::new(config), tls))
+}
+
+/// The configuration builder before `build`, for hosts that add to it
+/// (`wstrust serve` adds its token store and audit log).
+pub(crate) fn builder_from_toml(
+    text: &str,
+    path: &Path,
+    now: Option<OffsetDateTime>,
+    audit: bool,
+) -> Result<(wstrust::config::StsConfigBuilder, bool), String> {
     let f: File = toml::from_str(text).map_err(|e| format!("{}: {e}", path.display()))?;
     let base = path.parent().unwrap_or(Path::new("."));
 
@@ -297,8 +310,7 @@ pub(crate) fn from_toml(
     if audit {
         b = b.audit(Arc::new(StderrAudit));
     }
-    let config = b.build().map_err(|e| e.to_string())?;
-    Ok((Sts::new(config), f.transport.tls))
+    Ok((b, f.transport.tls))
 }
 
 pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
