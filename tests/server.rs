@@ -496,6 +496,26 @@ fn config_file_runs_the_configured_sts() {
     assert_eq!(status, 200, "{text}");
     // Not encrypted (encrypt = false): the issuer is readable.
     assert!(text.contains("https://sts.config.test/"), "{text}");
+    // The default memory token store lets the token be cancelled.
+    let token = {
+        let d = doc(&text);
+        let a = d
+            .descendants()
+            .find(|n| n.tag_name().name() == "Assertion")
+            .unwrap();
+        text[a.range()].to_owned()
+    };
+    let wst = "http://docs.oasis-open.org/ws-sx/ws-trust/200512";
+    let req = issue_request(true, false, &to, "carol", "carol-password");
+    let start = req.find("<t:RequestSecurityToken").unwrap();
+    let cancel = format!(
+        "{}<t:RequestSecurityToken xmlns:t=\"{wst}\"><t:RequestType>{wst}/Cancel</t:RequestType><t:CancelTarget>{token}</t:CancelTarget></t:RequestSecurityToken></s:Body></s:Envelope>",
+        &req[..start]
+    )
+    .replace("/RST/Issue", "/RST/Cancel");
+    let (status, _, text) = post(&a, &to, SOAP12, cancel.as_bytes());
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("RequestedTokenCancelled"));
     // The demo user does not exist here.
     let req = issue_request(true, false, &to, "admin", PASSWORD);
     let (status, _, _) = post(&a, &to, SOAP12, req.as_bytes());

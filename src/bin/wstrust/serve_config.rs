@@ -10,7 +10,12 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+use wstrust::memory::MemoryTokenStore;
+use wstrust::sts::Sts;
 use wstrust::Limits;
+
+/// Default capacity of the in-memory token store.
+const DEFAULT_TOKEN_CAPACITY: usize = 100_000;
 
 /// The `[server]` table. Every field is optional; defaults are listed.
 #[derive(Debug, Default, Deserialize)]
@@ -34,6 +39,11 @@ pub(crate) struct ServerSection {
     max_connections: Option<usize>,
     /// Seconds shutdown waits for open requests (default 10).
     shutdown_grace_secs: Option<u64>,
+    /// Where issued tokens are remembered for validate, renew and cancel:
+    /// `memory` (default), `none`, or a `redis://` URL (feature `redis`).
+    token_store: Option<String>,
+    /// Tokens the memory store keeps at most (default 100 000).
+    token_capacity: Option<usize>,
     /// Plain HTTP behind a proxy that terminated TLS (default false).
     #[serde(default)]
     behind_tls_proxy: bool,
@@ -77,8 +87,36 @@ pub(crate) fn load(path: &Path) -> Result<Setup, Fail> {
             )))
         }
     };
-    let (sts, _) = crate::issue::from_toml(&text, path, None, false)
-        .map_err(|e| Fail::config(format!("invalid config {}", one_line(&e))))?;
+    let invalid = |e: String| Fail::config(format!("invalid config {}", one_line(&e)));
+    let (mut builder, _) =
+        crate::issue::builder_from_toml(&text, path, None, false).map_err(invalid)?;
+    builder = builder.audit(Arc::new(crate::serve::TracingAudit));
+    match s.token_store.as_deref() {
+        None | Some("memory") => {
+            builder = builder.token_store(Arc::new(MemoryTokenStore::new(
+                s.token_capacity.unwrap_or(DEFAULT_TOKEN_CAPACITY),
+            )));
+        }
+        Some("none") => {}
+        #[cfg(feature = "redis")]
+        Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => {
+            let store = wstrust::redis::RedisTokenStore::open(url, "wstrust:")
+                .map_err(|e| Fail::config(format!("token store {url}: {e}")))?;
+            builder = builder.token_store(Arc::new(store));
+        }
+        Some(other) => {
+            return Err(Fail::config(format!(
+                "invalid config {}: [server] token_store {other:?} (memory, none{})",
+                path.display(),
+                if cfg!(feature = "redis") {
+                    ", redis://..."
+                } else {
+                    ""
+                }
+            )))
+        }
+    }
+    let sts = Sts::new(builder.build().map_err(|e| invalid(e.to_string()))?);
     let mut t = Transport::default();
     if let Some(n) = s.max_body_bytes {
         t.max_body = n;
