@@ -549,10 +549,44 @@ fn run_renew(
 }
 
 fn run_cancel(store: &dyn TokenStore, x: &str, who: &str, roles: &[String]) -> Result<(), Error> {
+    run_cancel_at(store, x, who, roles, NOW)
+}
+
+fn run_cancel_at(
+    store: &dyn TokenStore,
+    x: &str,
+    who: &str,
+    roles: &[String],
+    now: OffsetDateTime,
+) -> Result<(), Error> {
     let doc = xml::parse(x, &Limits::default()).unwrap();
     let node = token::find_token(&doc).unwrap();
     let req = Requester { name: who, roles };
-    lifecycle::cancel(&validator(), store, &policy(), &doc, node, &req, NOW).map(|_| ())
+    lifecycle::cancel(&validator(), store, &policy(), &doc, node, &req, now).map(|_| ())
+}
+
+/// Issue a token valid from `now` for an hour and record it.
+fn issue_at(store: &dyn TokenStore, id: &str, now: OffsetDateTime) -> String {
+    let x = sign(
+        &saml2(
+            id,
+            STS,
+            "alice",
+            now - Duration::minutes(1),
+            now + Duration::hours(1),
+        ),
+        &party("sts"),
+    );
+    let rec = policy().new_record(
+        id,
+        "alice",
+        RP,
+        now + Duration::hours(1),
+        None,
+        Limits::default().clock_skew,
+    );
+    lifecycle::record_issued(Some(store), &policy(), &rec, now).unwrap();
+    x
 }
 
 #[test]
@@ -770,32 +804,36 @@ fn cancel_rules() {
     run_cancel(&store, &y, "alice", &[]).unwrap();
 }
 
-/// Many threads validating, renewing and cancelling signed tokens on one
-/// store: exactly one of renew/cancel wins per token, nothing is lost, and a
-/// cancelled token never validates afterwards.
-#[test]
-fn concurrent_lifecycle_on_one_store() {
+/// Many threads validating, renewing and cancelling signed tokens through
+/// two store handles (two STS nodes): exactly one of renew/cancel wins per
+/// token, nothing is lost, and a cancelled token never validates afterwards.
+fn concurrent_lifecycle(
+    a: Arc<dyn TokenStore>,
+    b: Arc<dyn TokenStore>,
+    tag: &str,
+    now: OffsetDateTime,
+) {
     const TOKENS: usize = 24;
     const THREADS: usize = 6;
-    let store: Arc<MemoryTokenStore> = Arc::new(MemoryTokenStore::default());
     let tokens: Arc<Vec<String>> = Arc::new(
         (0..TOKENS)
-            .map(|i| issue(&*store, &format!("_cc{i}"), "alice", None))
+            .map(|i| issue_at(&*a, &format!("_{tag}{i}"), now))
             .collect(),
     );
     let wins: Arc<Vec<AtomicUsize>> = Arc::new((0..TOKENS).map(|_| AtomicUsize::new(0)).collect());
     let hs: Vec<_> = (0..THREADS)
         .map(|t| {
-            let (store, tokens, wins) = (store.clone(), tokens.clone(), wins.clone());
+            let store = if t % 2 == 0 { a.clone() } else { b.clone() };
+            let (tokens, wins, tag) = (tokens.clone(), wins.clone(), tag.to_owned());
             std::thread::spawn(move || {
                 for k in 0..TOKENS {
                     let i = (k + t * 5) % TOKENS;
                     let x = &tokens[i];
-                    let _ = run_validate(Some(&*store), x, NOW).unwrap();
+                    let _ = run_validate(Some(&*store), x, now).unwrap();
                     let won = if (t + k) % 2 == 0 {
-                        run_cancel(&*store, x, "alice", &[]).is_ok()
+                        run_cancel_at(&*store, x, "alice", &[], now).is_ok()
                     } else {
-                        run_renew(&*store, x, NOW, &format!("_cc{i}-r{t}")).is_ok()
+                        run_renew(&*store, x, now, &format!("_{tag}{i}-r{t}")).is_ok()
                     };
                     if won {
                         wins[i].fetch_add(1, Ordering::SeqCst);
@@ -809,15 +847,53 @@ fn concurrent_lifecycle_on_one_store() {
     }
     for (i, x) in tokens.iter().enumerate() {
         assert_eq!(wins[i].load(Ordering::SeqCst), 1, "token {i}");
-        let rec = store.get(&format!("_cc{i}"), NOW).unwrap().unwrap();
+        let rec = b.get(&format!("_{tag}{i}"), now).unwrap().unwrap();
         assert_ne!(rec.state, TokenState::Active);
-        assert!(!run_validate(Some(&*store), x, NOW).unwrap().status.valid);
-        if rec.state == TokenState::Cancelled {
-            for t in 0..THREADS {
-                assert!(store.get(&format!("_cc{i}-r{t}"), NOW).unwrap().is_none());
-            }
+        assert!(!run_validate(Some(&*a), x, now).unwrap().status.valid);
+        assert!(!run_validate(Some(&*b), x, now).unwrap().status.valid);
+        let successors = (0..THREADS)
+            .filter(|t| a.get(&format!("_{tag}{i}-r{t}"), now).unwrap().is_some())
+            .count();
+        match rec.state {
+            TokenState::Cancelled => assert_eq!(successors, 0, "cancelled token {i} renewed"),
+            _ => assert_eq!(successors, 1, "token {i}"),
         }
     }
+}
+
+#[test]
+fn concurrent_lifecycle_on_one_store() {
+    let s: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::default());
+    concurrent_lifecycle(s.clone(), s, "cc", NOW);
+}
+
+/// Two STS nodes sharing one Redis (`WSTRUST_REDIS_URL`, see tests/store.rs).
+#[cfg(feature = "redis")]
+#[test]
+fn concurrent_lifecycle_two_nodes_one_redis() {
+    use wstrust::redis::RedisTokenStore;
+    let url =
+        std::env::var("WSTRUST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into());
+    let prefix = format!(
+        "wstrust-test:{}:{}:lifecycle:",
+        std::process::id(),
+        OffsetDateTime::now_utc().unix_timestamp_nanos()
+    );
+    let a = match RedisTokenStore::open(&url, &prefix) {
+        Ok(a) => a,
+        Err(e) => {
+            assert!(
+                std::env::var("CI").map_or(true, |v| v != "true"),
+                "CI=true but no Redis at {url}: {e}"
+            );
+            eprintln!("SKIPPED: no Redis server reachable at {url} ({e})");
+            return;
+        }
+    };
+    let b = RedisTokenStore::open(&url, &prefix).unwrap();
+    // Redis expires keys by its own clock: tokens valid now.
+    let now = OffsetDateTime::now_utc();
+    concurrent_lifecycle(Arc::new(a), Arc::new(b), "rc", now);
 }
 
 /// Writes the golden token files of tests/vectors/validate/ (used by
