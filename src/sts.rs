@@ -357,9 +357,117 @@ impl Sts {
             facts.subject = Some(t.subject.value.clone());
             facts.token_id = Some(t.id.clone());
         }
+        // Token exchange: a valid token and another TokenType asked for.
+        if let (Some(t), Some(want @ (TokenType::Saml11 | TokenType::Saml20))) =
+            (&v.token, rst.token_type)
+        {
+            return self.exchange(rst, t, want, v.status, now, facts);
+        }
         Ok(Rstr {
             token_type: Some(TokenType::Status.uri(rst.version).to_owned()),
             status: Some(v.status),
+            ..Rstr::default()
+        })
+    }
+
+    /// A new bearer token of type `want` for the subject and attributes of
+    /// the validated token `t`, for the relying party of the RST's
+    /// AppliesTo, recorded like any issued token.
+    fn exchange(
+        &self,
+        rst: &Rst<'_, '_>,
+        t: &crate::token::ValidatedToken,
+        want: TokenType,
+        status: crate::wst::rstr::Status,
+        now: OffsetDateTime,
+        facts: &mut Facts,
+    ) -> Result<Rstr, Error> {
+        let c = &*self.config;
+        if !t.is_bearer() {
+            // A holder-of-key token must not turn into a bearer one.
+            return Err(RequestError::Conflicting("token exchange of a non-bearer token").into());
+        }
+        let rp = match &rst.applies_to {
+            Some(a) => c.relying_parties.find(&a.address)?,
+            None => c.relying_parties.without_applies_to()?,
+        };
+        facts.relying_party = Some(rp.address.clone());
+        let version = match want {
+            TokenType::Saml11 => SamlVersion::V11,
+            _ => SamlVersion::V20,
+        };
+        let not_before = now;
+        let not_on_or_after = now
+            + time::Duration::try_from(rp.lifetime.unwrap_or(c.lifetime).min(c.max_lifetime))
+                .unwrap_or(time::Duration::HOUR);
+        let id = saml::new_id(&*c.random);
+        facts.token_id = Some(id.clone());
+        let attributes = t
+            .attributes
+            .iter()
+            .map(|a| saml::Attribute {
+                name: match (t.version, &a.namespace) {
+                    (SamlVersion::V11, Some(ns)) => format!("{ns}/{}", a.name),
+                    _ => a.name.clone(),
+                },
+                values: a.values.clone(),
+            })
+            .collect();
+        let assertion = Assertion {
+            id: id.clone(),
+            issuer: c.issuer.clone(),
+            issue_instant: now,
+            subject: Subject {
+                name_id: t.subject.value.clone(),
+                format: t
+                    .subject
+                    .format
+                    .clone()
+                    .unwrap_or_else(|| c.name_id_format.clone()),
+            },
+            confirmation: Confirmation::Bearer,
+            not_before,
+            not_on_or_after,
+            audiences: if rp.address.is_empty() {
+                Vec::new()
+            } else {
+                vec![rp.address.clone()]
+            },
+            authn: Some((
+                t.authn
+                    .as_ref()
+                    .and_then(|a| a.instant)
+                    .unwrap_or(t.issue_instant),
+                AuthnContext::PreviousSession,
+            )),
+            attributes,
+        };
+        let algorithm = self.signature_algorithm(rst)?;
+        let token = self.seal(&assertion, version, &rp, algorithm)?;
+        let record = c.lifecycle.new_record(
+            &id,
+            &t.subject.value,
+            &rp.address,
+            not_on_or_after,
+            rst.renewing.as_ref(),
+            c.clock_skew,
+        );
+        crate::lifecycle::record_issued(c.token_store.as_deref(), &c.lifecycle, &record, now)?;
+        let reference = TokenReference::Saml { version, id };
+        Ok(Rstr {
+            token_type: Some(
+                rst.token_type_uri
+                    .clone()
+                    .unwrap_or_else(|| want.uri(rst.version).to_owned()),
+            ),
+            requested_token: Some(RawXml::new(token)),
+            attached_reference: Some(reference.clone()),
+            unattached_reference: Some(reference),
+            lifetime: Some(Lifetime {
+                created: Some(not_before),
+                expires: Some(not_on_or_after),
+            }),
+            status: Some(status),
             ..Rstr::default()
         })
     }

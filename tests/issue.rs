@@ -778,3 +778,62 @@ fn validate_renew_cancel_lifecycle() {
         [Issue, Validate, Renew, Validate, Validate, Renew, Cancel, Validate]
     );
 }
+
+/// Validate with another TokenType: token exchange (SAML 2.0 in, SAML 1.1
+/// out) for the validated subject, recorded in the store like any token.
+#[test]
+fn validate_with_token_type_exchanges_the_token() {
+    use wstrust::memory::MemoryTokenStore;
+    let store = Arc::new(MemoryTokenStore::new(100));
+    let mut rps = RelyingParties::new();
+    rps.add(RelyingParty::new(RP_NOCERT));
+    let sts = Sts::new(
+        StsConfig::builder()
+            .issuer("https://sts.example/")
+            .signing_key(
+                Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
+                Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
+            )
+            .users(Arc::new(MemoryUserStore::demo()))
+            .relying_parties(rps)
+            .clock(Arc::new(FixedClock::new(NOW)))
+            .token_store(store.clone())
+            .build()
+            .unwrap(),
+    );
+    let v = Version::Trust13;
+    let (status, body) = call(
+        &sts,
+        &request(
+            v,
+            false,
+            &format!(
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}",
+                applies_to(RP_NOCERT)
+            ),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let first = first_child(&body, "RequestedSecurityToken").to_owned();
+    let validate = format!(
+        r#"<s:Envelope xmlns:s="{}"><s:Header>{}</s:Header><s:Body><t:RequestSecurityToken xmlns:t="{ns}"><t:RequestType>{ns}/Validate</t:RequestType><t:TokenType>urn:oasis:names:tc:SAML:1.0:assertion</t:TokenType>{}<t:ValidateTarget>{first}</t:ValidateTarget></t:RequestSecurityToken></s:Body></s:Envelope>"#,
+        ns::SOAP12,
+        security("alice", "alice-password"),
+        applies_to(RP_NOCERT),
+        ns = v.namespace()
+    );
+    let (status, body) = call(&sts, &validate);
+    assert_eq!(status, 200, "{body}");
+    assert!(text_of(&body, "Code").unwrap().ends_with("/status/valid"));
+    let exchanged = first_child(&body, "RequestedSecurityToken").to_owned();
+    assert!(
+        exchanged.contains("urn:oasis:names:tc:SAML:1.0:assertion"),
+        "{exchanged}"
+    );
+    xmlsec_verify(&exchanged, true);
+    assert_eq!(
+        text_of(&exchanged, "NameIdentifier").as_deref(),
+        Some("alice")
+    );
+    assert_eq!(store.len(), 2, "the exchanged token is recorded");
+}
