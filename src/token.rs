@@ -90,7 +90,8 @@ pub struct ValidatedToken {
     pub audience_restrictions: Vec<Vec<String>>,
     /// `Conditions/@NotBefore`.
     pub not_before: Option<OffsetDateTime>,
-    /// `Conditions/@NotOnOrAfter` (required).
+    /// The end of validity: `Conditions/@NotOnOrAfter` (required), or an
+    /// earlier `SubjectConfirmationData/@NotOnOrAfter`.
     pub not_on_or_after: OffsetDateTime,
     /// Subject confirmation method URIs.
     pub confirmation_methods: Vec<String>,
