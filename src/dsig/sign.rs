@@ -102,11 +102,18 @@ pub fn sign_enveloped(
     limits: &Limits,
 ) -> Result<String, Error> {
     let doc = xml::parse(xml, limits)?;
-    let element = match element_id {
-        Some(id) => xml::find_by_id(&doc, id)?,
-        None => doc.root_element(),
+    // Reference the element by the ID the caller named (an element may carry
+    // several ID-like attributes), or the root by its own ID.
+    let (element, id) = match element_id {
+        Some(id) => (xml::find_by_id(&doc, id)?, id),
+        None => {
+            let root = doc.root_element();
+            (
+                root,
+                xml::id_of(root).ok_or(XmlError::MissingAttribute("ID"))?,
+            )
+        }
     };
-    let id = xml::id_of(element).ok_or(XmlError::MissingAttribute("ID"))?;
     if element
         .children()
         .any(|c| c.has_tag_name((SIG_NS, "Signature")))

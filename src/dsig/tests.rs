@@ -846,3 +846,24 @@ fn debug_redacts_hmac_keys() {
     assert!(!format!("{:?}", SigningKey::Hmac(&k)).contains("65"));
     assert!(!format!("{:?}", Trust::hmac(&k)).contains("65"));
 }
+
+#[test]
+fn ids_report_the_id_the_reference_named() {
+    // An element with two ID-like attributes, signed through the second:
+    // `Verified::ids` must report the one the signature covered.
+    let doc_text = r#"<r xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"><x ID="a" wsu:Id="b">v</x></r>"#;
+    let limits = Limits::default();
+    let signed = sign_enveloped(
+        doc_text,
+        Some("b"),
+        SigningKey::Rsa(signer()),
+        &SignOptions::default(),
+        &limits,
+    )
+    .unwrap();
+    let doc = xml::parse(&signed, &limits).unwrap();
+    let node = signatures(&doc).next().unwrap();
+    let keys = pk_trust();
+    let v = verify(&doc, node, &Trust::public_keys(&keys), &limits).unwrap();
+    assert_eq!(v.ids().collect::<Vec<_>>(), ["b"]);
+}

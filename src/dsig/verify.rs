@@ -141,6 +141,8 @@ pub enum TrustedKey<'a> {
 pub struct Verified<'a, 'input> {
     signature: Node<'a, 'input>,
     references: Vec<Node<'a, 'input>>,
+    /// The ID each reference named (parallel to `references`).
+    ids: Vec<&'a str>,
     key: TrustedKey<'a>,
     algorithm: SignatureAlgorithm,
 }
@@ -186,9 +188,11 @@ impl<'a, 'input> Verified<'a, 'input> {
         self.algorithm
     }
 
-    /// The IDs of the signed elements.
+    /// The IDs of the signed elements, exactly as the references named them
+    /// (an element may carry several ID-like attributes; this is the one the
+    /// signature covered).
     pub fn ids(&self) -> impl Iterator<Item = &'a str> + '_ {
-        self.references.iter().filter_map(|n| xml::id_of(*n))
+        self.ids.iter().copied()
     }
 }
 
@@ -259,6 +263,7 @@ pub fn verify<'a, 'input>(
     Ok(Verified {
         signature,
         references,
+        ids: parsed.references.iter().map(|r| r.id).collect(),
         key,
         algorithm: parsed.algorithm,
     })
@@ -287,7 +292,9 @@ pub fn verify_enveloped<'a, 'input>(
     if sigs.next().is_some() {
         return Err(DsigError::Malformed("more than one ds:Signature child").into());
     }
-    let id = xml::id_of(element).ok_or(DsigError::WrongSignedElement)?;
+    if xml::id_of(element).is_none() {
+        return Err(DsigError::WrongSignedElement.into());
+    }
     // Cheap structural check before any cryptography.
     let refs = signature
         .children()
@@ -299,7 +306,10 @@ pub fn verify_enveloped<'a, 'input>(
     for r in refs {
         n += 1;
         let uri = r.attribute("URI").unwrap_or("");
-        if n > 1 || uri.strip_prefix('#') != Some(id) {
+        let names_element = uri
+            .strip_prefix('#')
+            .is_some_and(|id| xml::ids_of(element).any(|own| own == id));
+        if n > 1 || !names_element {
             return Err(DsigError::WrongSignedElement.into());
         }
     }

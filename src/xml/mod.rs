@@ -8,4 +8,4 @@ pub mod c14n;
 pub mod ns;
 pub mod read;
 
-pub use read::{find_by_id, id_of, parse, parse_bytes, whole_text};
+pub use read::{find_by_id, id_of, ids_of, parse, parse_bytes, whole_text};

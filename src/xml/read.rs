@@ -146,19 +146,28 @@ pub fn whole_text<'a>(node: Node<'a, '_>) -> Cow<'a, str> {
     }
 }
 
-/// The ID-typed attribute of an element, if any: `ID` (SAML 2.0),
-/// `AssertionID` (SAML 1.1), `Id` (XML-DSig/XML-Enc) or `wsu:Id`.
-pub fn id_of<'a>(node: Node<'a, '_>) -> Option<&'a str> {
-    if !node.is_element() {
-        return None;
+/// Whether `attr` is ID-typed for this crate: `ID` (SAML 2.0), `AssertionID`
+/// (SAML 1.1), `Id` (XML-DSig/XML-Enc) or `wsu:Id`.
+fn is_id_attr(attr: &roxmltree::Attribute<'_, '_>) -> bool {
+    match attr.namespace() {
+        None => matches!(attr.name(), "ID" | "AssertionID" | "Id"),
+        Some(ns) => ns == ns::WSU && attr.name() == "Id",
     }
-    node.attributes().find_map(|a| {
-        let is_id = match a.namespace() {
-            None => matches!(a.name(), "ID" | "AssertionID" | "Id"),
-            Some(ns) => ns == ns::WSU && a.name() == "Id",
-        };
-        is_id.then(|| a.value())
-    })
+}
+
+/// The ID-typed attribute of an element, if any: `ID` (SAML 2.0),
+/// `AssertionID` (SAML 1.1), `Id` (XML-DSig/XML-Enc) or `wsu:Id`. When an
+/// element carries several, this is the first; see [`ids_of`].
+pub fn id_of<'a>(node: Node<'a, '_>) -> Option<&'a str> {
+    ids_of(node).next()
+}
+
+/// Every ID-typed attribute value of an element (see [`id_of`]).
+pub fn ids_of<'a>(node: Node<'a, '_>) -> impl Iterator<Item = &'a str> + 'a {
+    let is_element = node.is_element();
+    node.attributes()
+        .filter(move |a| is_element && is_id_attr(a))
+        .map(|a| a.value())
 }
 
 /// The one element whose ID ([`id_of`]) equals `id`. Fails if none does, and
@@ -172,11 +181,7 @@ pub fn find_by_id<'a, 'input>(
     let mut found = None;
     for node in doc.descendants().filter(Node::is_element) {
         for a in node.attributes() {
-            let is_id = match a.namespace() {
-                None => matches!(a.name(), "ID" | "AssertionID" | "Id"),
-                Some(ns) => ns == ns::WSU && a.name() == "Id",
-            };
-            if is_id && a.value() == id {
+            if is_id_attr(&a) && a.value() == id {
                 if found.is_some() {
                     return Err(XmlError::DuplicateId(id.to_owned()).into());
                 }
