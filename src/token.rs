@@ -678,7 +678,7 @@ fn read_assertion(
     // Conditions
     let conditions =
         one_child(a, saml, "Conditions")?.ok_or(TokenError::Malformed("Conditions"))?;
-    let not_before = time_attr(conditions, "NotBefore")?;
+    let mut not_before = time_attr(conditions, "NotBefore")?;
     let mut not_on_or_after =
         time_attr(conditions, "NotOnOrAfter")?.ok_or(TokenError::Malformed("NotOnOrAfter"))?;
     let restriction = match version {
@@ -762,6 +762,9 @@ fn read_assertion(
                         if let Some(t) = time_attr(d, "NotOnOrAfter")? {
                             not_on_or_after = not_on_or_after.min(t);
                         }
+                        if let Some(t) = time_attr(d, "NotBefore")? {
+                            not_before = Some(not_before.map_or(t, |nb| nb.max(t)));
+                        }
                     }
                     (vec![m.to_owned()], data)
                 }
@@ -773,12 +776,15 @@ fn read_assertion(
                     Some(sc),
                 ),
             };
+            // Only a holder-of-key confirmation names the proof key; a key
+            // under another method must not be taken for it.
+            let holder_of_key = methods.iter().any(|m| m == CM_HOK_2 || m == CM_HOK_1);
             for m in methods {
                 if !confirmation_methods.contains(&m) {
                     confirmation_methods.push(m);
                 }
             }
-            if let Some(h) = key_holder {
+            if let Some(h) = key_holder.filter(|_| holder_of_key) {
                 if let Some(ki) = child(h, ns::DS, "KeyInfo") {
                     if confirmation_key.is_none() {
                         confirmation_key = key_from_key_info(ki)?;

@@ -962,3 +962,67 @@ fn regenerate_vectors() {
         ),
     );
 }
+
+// ---- review findings ------------------------------------------------------
+
+/// A SAML 2.0 assertion whose Subject carries the given confirmations.
+fn saml2_with_confirmations(id: &str, confirmations: &str) -> String {
+    let x = saml2(
+        id,
+        STS,
+        "alice",
+        NOW - Duration::minutes(1),
+        NOW + Duration::hours(1),
+    );
+    let bearer = r#"<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"/>"#;
+    assert!(x.contains(bearer));
+    sign(&x.replace(bearer, confirmations), &party("sts"))
+}
+
+fn key_info(p: &Party) -> String {
+    use base64::Engine as _;
+    let der = base64::engine::general_purpose::STANDARD.encode(p.cert.der());
+    format!(
+        r#"<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{der}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>"#
+    )
+}
+
+#[test]
+fn proof_key_comes_only_from_the_holder_of_key_confirmation() {
+    // Review finding: a key under a sender-vouches confirmation listed first
+    // must not be taken for the holder-of-key proof key.
+    let sv = format!(
+        r#"<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:sender-vouches"><saml:SubjectConfirmationData>{}</saml:SubjectConfirmationData></saml:SubjectConfirmation>"#,
+        key_info(&party("partner"))
+    );
+    let hok = format!(
+        r#"<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"><saml:SubjectConfirmationData>{}</saml:SubjectConfirmationData></saml:SubjectConfirmation>"#,
+        key_info(&party("sts"))
+    );
+    let x = saml2_with_confirmations("_hk1", &format!("{sv}{hok}"));
+    let tok = check(&x, &Expect::at(NOW)).unwrap();
+    assert_eq!(
+        tok.confirmation_key.as_ref(),
+        Some(party("sts").cert.public_key())
+    );
+    // With only the sender-vouches key, there is no proof key at all.
+    let x = saml2_with_confirmations("_hk2", &sv);
+    let tok = check(&x, &Expect::at(NOW)).unwrap();
+    assert!(tok.confirmation_key.is_none());
+}
+
+#[test]
+fn subject_confirmation_data_not_before_is_applied() {
+    // Review finding: SubjectConfirmationData/@NotBefore narrows the window.
+    let later = NOW + Duration::minutes(30);
+    let c = format!(
+        r#"<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotBefore="{}"/></saml:SubjectConfirmation>"#,
+        t(later)
+    );
+    let x = saml2_with_confirmations("_nb1", &c);
+    assert_eq!(
+        token_err(check(&x, &Expect::at(NOW))),
+        TokenError::NotYetValid
+    );
+    assert!(check(&x, &Expect::at(later)).is_ok());
+}
