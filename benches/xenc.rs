@@ -48,14 +48,22 @@ fn bench(c: &mut Criterion) {
     let wrapped = cert
         .public_key()
         .rsa()
-        .encrypt(&mut rand::rngs::OsRng, rsa::Oaep::new::<sha1::Sha1>(), &aes_key)
+        .encrypt(
+            &mut rand::rngs::OsRng,
+            rsa::Oaep::new::<sha1::Sha1>(),
+            &aes_key,
+        )
         .unwrap();
     g.bench_function("raw_oaep_wrap+aes256gcm_encrypt", |b| {
         b.iter(|| {
             let w = cert
                 .public_key()
                 .rsa()
-                .encrypt(&mut rand::rngs::OsRng, rsa::Oaep::new::<sha1::Sha1>(), &aes_key)
+                .encrypt(
+                    &mut rand::rngs::OsRng,
+                    rsa::Oaep::new::<sha1::Sha1>(),
+                    &aes_key,
+                )
                 .unwrap();
             let mut buf = plain.clone();
             let tag = aes_gcm::Aes256Gcm::new_from_slice(&aes_key)
@@ -89,7 +97,9 @@ fn bench(c: &mut Criterion) {
             buf
         })
     });
-    g.bench_function("parse_only", |b| b.iter(|| xml::parse(&sealed, &limits).unwrap()));
+    g.bench_function("parse_only", |b| {
+        b.iter(|| xml::parse(&sealed, &limits).unwrap())
+    });
     g.finish();
 }
 
