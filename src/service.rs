@@ -44,7 +44,7 @@ pub struct TransportContext {
 }
 
 /// Everything a [`TokenService`] may consult besides the RST.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RequestContext<'r, 'a, 'input> {
     /// The transport facts.
     pub transport: &'r TransportContext,
@@ -55,6 +55,28 @@ pub struct RequestContext<'r, 'a, 'input> {
     pub message: Option<&'r Message<'a, 'input>>,
     /// The limits in force for this request.
     pub limits: &'r Limits,
+    /// Who the message authenticated as, once a [`TokenService`] has
+    /// established it. A message is authenticated once even when it carries a
+    /// batch of requests: a second pass would see the message's own nonce and
+    /// signature value as replays (and count lockout failures twice).
+    pub authenticated: std::sync::OnceLock<crate::auth::Authenticated>,
+}
+
+impl<'r, 'a, 'input> RequestContext<'r, 'a, 'input> {
+    /// A context for one message (`None` for requests the host builds itself),
+    /// not yet authenticated.
+    pub fn new(
+        transport: &'r TransportContext,
+        message: Option<&'r Message<'a, 'input>>,
+        limits: &'r Limits,
+    ) -> Self {
+        Self {
+            transport,
+            message,
+            limits,
+            authenticated: std::sync::OnceLock::new(),
+        }
+    }
 }
 
 /// A WS-Trust Security Token Service on the typed model. The crate's `Sts`
@@ -284,11 +306,7 @@ fn respond(
     let request = read_request(msg)?;
     let version = request.version();
     let rt = request.request_type();
-    let cx = RequestContext {
-        transport,
-        message: Some(msg),
-        limits,
-    };
+    let cx = RequestContext::new(transport, Some(msg), limits);
     let mut first_error = None;
     let (results, rsts): (Vec<Result<Rstr, Fault>>, Vec<&Rst<'_, '_>>) = match &request {
         Request::Single(rst) => {

@@ -326,11 +326,18 @@ impl Sts {
         now: OffsetDateTime,
         facts: &mut Facts,
     ) -> Result<Authenticated, Error> {
+        if let Some(who) = cx.authenticated.get() {
+            // Another entry of the same batch message already authenticated it.
+            facts.requester = Some(format!("{}/{}", who.principal.domain, who.principal.name));
+            return Ok(who.clone());
+        }
         let message = cx
             .message
             .ok_or(AuthError::Missing("SOAP message for authentication"))?;
         let who = auth::authenticate(message, cx.transport, now, &self.config.auth)?;
         facts.requester = Some(format!("{}/{}", who.principal.domain, who.principal.name));
+        // Ignored if already set: entries are handled one after another.
+        let _ = cx.authenticated.set(who.clone());
         Ok(who)
     }
 

@@ -837,3 +837,36 @@ fn validate_with_token_type_exchanges_the_token() {
     );
     assert_eq!(store.len(), 2, "the exchanged token is recorded");
 }
+
+/// A batch is one message: its requester is authenticated once, so the
+/// second entry does not see the message's own nonce as a replay.
+#[test]
+fn batch_issue_authenticates_the_message_once() {
+    let sts = sts();
+    let ns13 = Version::Trust13.namespace();
+    let sec = format!(
+        r#"<wsse:Security xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}"><wsu:Timestamp wsu:Id="TS"><wsu:Created>2027-01-15T12:00:00Z</wsu:Created><wsu:Expires>2027-01-15T12:05:00Z</wsu:Expires></wsu:Timestamp><wsse:UsernameToken><wsse:Username>alice</wsse:Username><wsse:Password Type="{PASSWORD_TEXT}">alice-password</wsse:Password><wsse:Nonce>bm9uY2Utb25jZS1vbmx5</wsse:Nonce><wsu:Created>2027-01-15T12:00:00Z</wsu:Created></wsse:UsernameToken></wsse:Security>"#
+    );
+    let entry = |ctx: &str| {
+        format!(
+            r#"<t:RequestSecurityToken Context="{ctx}"><t:RequestType>{ns13}/BatchIssue</t:RequestType>{}</t:RequestSecurityToken>"#,
+            applies_to(RP_PLAIN)
+        )
+    };
+    let req = format!(
+        r#"<s:Envelope xmlns:s="{}"><s:Header>{sec}</s:Header><s:Body><t:RequestSecurityTokenCollection xmlns:t="{ns13}">{}{}</t:RequestSecurityTokenCollection></s:Body></s:Envelope>"#,
+        ns::SOAP12,
+        entry("first"),
+        entry("second")
+    );
+    let (status, body) = call(&sts, &req);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body.matches("<saml:Assertion").count(), 2, "{body}");
+    assert!(!body.contains("Fault"), "{body}");
+    // The same message again is a replay, refused as a whole.
+    let (status, body) = call(&sts, &req);
+    assert!(
+        status != 200 || body.matches("<saml:Assertion").count() == 0,
+        "{body}"
+    );
+}

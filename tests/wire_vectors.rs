@@ -404,11 +404,7 @@ fn host_built_request_has_no_message() {
     rst.check().unwrap();
     let limits = Limits::default();
     let transport = TransportContext::default();
-    let cx = RequestContext {
-        transport: &transport,
-        message: None,
-        limits: &limits,
-    };
+    let cx = RequestContext::new(&transport, None, &limits);
     assert!(NoMsg.dispatch(&rst, &cx).is_ok());
     assert!(NoMsg
         .dispatch(&Rst::new(Version::Trust13, RequestKind::Renew), &cx)
