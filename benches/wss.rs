@@ -61,6 +61,7 @@ fn config(policy: StandardPolicy) -> AuthConfig {
         replay: Arc::new(AcceptAll),
         lockout: Arc::new(MemoryLockout::default()),
         assertions: None,
+        local_account_issuers: Vec::new(),
     }
 }
 

@@ -110,6 +110,13 @@ pub struct AuthConfig {
     pub lockout: Arc<dyn Lockout>,
     /// SAML assertions as credentials: `None` refuses them.
     pub assertions: Option<Arc<dyn AssertionVerifier>>,
+    /// Issuers whose assertion subjects name accounts of [`Self::users`]
+    /// (typically this STS itself, or an IdP sharing its directory). An
+    /// assertion from any other trusted issuer authenticates a principal in
+    /// the [`SAML_DOMAIN`] with the assertion's own attributes and no roles:
+    /// trusting an issuer's signature is not trusting it to speak for local
+    /// accounts (a partner naming `admin` must not become the local admin).
+    pub local_account_issuers: Vec<String>,
 }
 
 /// Who the requester is and how that was established.
@@ -232,7 +239,12 @@ pub fn authenticate(
                 }
             }
             assertion_issuer = Some(a.issuer.clone());
-            match config.users.lookup(&a.subject)? {
+            let local = if config.local_account_issuers.contains(&a.issuer) {
+                config.users.lookup(&a.subject)?
+            } else {
+                None
+            };
+            match local {
                 Some(u) => (u.principal, u.attributes),
                 None => (
                     Principal {

@@ -346,6 +346,8 @@ impl StsConfigBuilder {
                 .lockout
                 .unwrap_or_else(|| Arc::new(MemoryLockout::default())),
             assertions: self.assertions,
+            // This STS's own tokens name its own users.
+            local_account_issuers: vec![issuer.clone()],
         };
         let mut lifecycle = self.lifecycle.unwrap_or_else(|| {
             let mut l = LifecyclePolicy::new(issuer.clone());

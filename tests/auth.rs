@@ -50,6 +50,7 @@ fn config(policy: StandardPolicy) -> AuthConfig {
         replay: Arc::new(MemoryReplayCache::new(10_000)),
         lockout: Arc::new(MemoryLockout::new(LockoutSettings::default())),
         assertions: None,
+        local_account_issuers: Vec::new(),
     }
 }
 
@@ -637,7 +638,27 @@ fn saml_config() -> AuthConfig {
         "https://idp.example/",
         vec![cert("client")],
     )])));
+    // The IdP shares the local directory: its subjects are local accounts.
+    cfg.local_account_issuers = vec!["https://idp.example/".to_owned()];
     cfg
+}
+
+#[test]
+fn saml_subject_maps_to_a_local_account_only_for_authoritative_issuers() {
+    // Review finding: a merely trusted issuer naming a local user must not
+    // get that user's account (roles, attributes).
+    let mut cfg = saml_config();
+    cfg.local_account_issuers.clear();
+    cfg.policy = Arc::new(StandardPolicy::username_token().methods(&[Method::SamlAssertion]));
+    let sec = timestamp(NOW) + &assertion("bearer", "client");
+    let who = run(&envelope(&sec, ""), &tls(), &cfg).unwrap();
+    assert_eq!(who.principal.name, "alice");
+    assert_eq!(who.principal.domain, wstrust::auth::SAML_DOMAIN);
+    assert!(who.principal.roles.is_empty());
+    // With the role requirement of saml_config, that principal is refused.
+    let mut cfg = saml_config();
+    cfg.local_account_issuers.clear();
+    assert!(run(&envelope(&sec, ""), &tls(), &cfg).is_err());
 }
 
 #[test]

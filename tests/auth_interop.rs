@@ -36,6 +36,7 @@ fn config(policy: StandardPolicy) -> AuthConfig {
         replay: Arc::new(MemoryReplayCache::new(1000)),
         lockout: Arc::new(MemoryLockout::default()),
         assertions: None,
+        local_account_issuers: Vec::new(),
     }
 }
 
