@@ -870,3 +870,36 @@ fn batch_issue_authenticates_the_message_once() {
         "{body}"
     );
 }
+
+/// An `OnBehalfOf` UsernameToken with a password gets the same checks as
+/// one in the Security header: wrong password refused, nonce replay refused.
+#[test]
+fn on_behalf_of_username_token_is_checked_like_a_header_token() {
+    let sts = sts();
+    let obo = |password: &str, nonce: &str| {
+        let mut req = request(
+            Version::Trust13,
+            false,
+            &format!(
+                r#"{}<t:OnBehalfOf><wsse:UsernameToken xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}"><wsse:Username>alice</wsse:Username><wsse:Password Type="{PASSWORD_TEXT}">{password}</wsse:Password><wsse:Nonce>{nonce}</wsse:Nonce><wsu:Created>2027-01-15T12:00:00Z</wsu:Created></wsse:UsernameToken></t:OnBehalfOf>"#,
+                applies_to(RP_PLAIN)
+            ),
+        );
+        req = req.replace(
+            &security("alice", "alice-password"),
+            &security("admin", "admin-password"),
+        );
+        req
+    };
+    let (status, body) = call(&sts, &obo("wrong", "b2JvLW5vbmNlLTA="));
+    assert_eq!(status, 500, "{body}");
+    let (status, body) = call(&sts, &obo("alice-password", "b2JvLW5vbmNlLTE="));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        text_of(first_child(&body, "RequestedSecurityToken"), "NameID").as_deref(),
+        Some("alice")
+    );
+    // The same delegated token again: its nonce was seen.
+    let (status, body) = call(&sts, &obo("alice-password", "b2JvLW5vbmNlLTE="));
+    assert_eq!(status, 500, "{body}");
+}
