@@ -181,42 +181,5 @@ impl DigestAlgorithm {
 /// are guessable and no WS-Trust proof key is shorter.
 pub const MIN_HMAC_KEY_LEN: usize = 16;
 
-/// Escape text content as C14N does (`&`, `<`, `>`, CR).
-fn escape_text(s: &str, out: &mut Vec<u8>) {
-    escape(s, out, |b| match b {
-        b'&' => Some(b"&amp;"),
-        b'<' => Some(b"&lt;"),
-        b'>' => Some(b"&gt;"),
-        b'\r' => Some(b"&#xD;"),
-        _ => None,
-    })
-}
-
-/// Escape an attribute value as C14N does.
-fn escape_attr(s: &str, out: &mut Vec<u8>) {
-    escape(s, out, |b| match b {
-        b'&' => Some(b"&amp;"),
-        b'<' => Some(b"&lt;"),
-        b'"' => Some(b"&quot;"),
-        b'\t' => Some(b"&#x9;"),
-        b'\n' => Some(b"&#xA;"),
-        b'\r' => Some(b"&#xD;"),
-        _ => None,
-    })
-}
-
-fn escape(s: &str, out: &mut Vec<u8>, rep: impl Fn(u8) -> Option<&'static [u8]>) {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if let Some(r) = rep(b) {
-            out.extend_from_slice(&bytes[start..i]);
-            out.extend_from_slice(r);
-            start = i + 1;
-        }
-    }
-    out.extend_from_slice(&bytes[start..]);
-}
-
 #[cfg(test)]
 mod tests;

@@ -2,10 +2,11 @@
 //! the `ds:Signature` is spliced into the original text at a node boundary, so
 //! nothing is re-parsed and the rest of the document stays byte-identical.
 
-use super::{escape_attr, escape_text, DigestAlgorithm, SignatureAlgorithm, ENVELOPED_SIGNATURE};
+use super::{DigestAlgorithm, SignatureAlgorithm, ENVELOPED_SIGNATURE};
 use super::{MIN_HMAC_KEY_LEN, SIG_NS};
 use crate::error::{DsigError, Error, KeyError, Limit, XmlError};
 use crate::keys::{Certificate, PrivateKey};
+use crate::xml::c14n::{escape_attr, escape_text};
 use crate::xml::{self, c14n, ns};
 use crate::Limits;
 use base64::Engine as _;

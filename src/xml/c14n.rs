@@ -414,8 +414,9 @@ fn write_qname(prefix: &str, local: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(local.as_bytes());
 }
 
-/// Text node escaping (C14N 1.0 §2.3).
-fn escape_text(s: &str, out: &mut Vec<u8>) {
+/// Text node escaping (C14N 1.0 §2.3). Also used by the signer, which writes
+/// `SignedInfo` directly in canonical form.
+pub(crate) fn escape_text(s: &str, out: &mut Vec<u8>) {
     escape(s, out, |b| match b {
         b'&' => Some(b"&amp;"),
         b'<' => Some(b"&lt;"),
@@ -426,7 +427,7 @@ fn escape_text(s: &str, out: &mut Vec<u8>) {
 }
 
 /// Attribute value escaping (C14N 1.0 §2.3).
-fn escape_attr(s: &str, out: &mut Vec<u8>) {
+pub(crate) fn escape_attr(s: &str, out: &mut Vec<u8>) {
     escape(s, out, |b| match b {
         b'&' => Some(b"&amp;"),
         b'<' => Some(b"&lt;"),
