@@ -222,6 +222,66 @@ fn xmlsec_decrypt(encrypted: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Whether xmllint is there; outside CI its absence skips the schema
+/// checks with a message, with `CI=true` it fails.
+fn have_xmllint() -> bool {
+    let ok = Command::new("xmllint")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true but xmllint (libxml2-utils) is missing"
+        );
+        eprintln!("xmllint not installed: schema checks skipped");
+    }
+    ok
+}
+
+/// The assertion is valid against the OASIS schema of its version (with
+/// XML Signature and XML Encryption imported), checked by xmllint offline.
+fn schema_valid(assertion: &str, v11: bool) {
+    if !have_xmllint() {
+        return;
+    }
+    let schema = format!(
+        "{}/tests/vectors/schemas/{}",
+        env!("CARGO_MANIFEST_DIR"),
+        if v11 {
+            "oasis-sstc-saml-schema-assertion-1.1.xsd"
+        } else {
+            "saml-schema-assertion-2.0.xsd"
+        }
+    );
+    let file = tmp("schema", assertion.as_bytes());
+    let out = Command::new("xmllint")
+        .args(["--noout", "--nonet", "--schema"])
+        .arg(&schema)
+        .arg(&*file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "assertion not schema-valid: {}\n{assertion}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The check can fail: without its required ID attribute it is invalid.
+    let id = if v11 { " AssertionID=\"" } else { " ID=\"" };
+    assert!(assertion.contains(id));
+    let broken = tmp("broken", assertion.replacen(id, " Other=\"", 1).as_bytes());
+    let out = Command::new("xmllint")
+        .args(["--noout", "--nonet", "--schema"])
+        .arg(&schema)
+        .arg(&*broken)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "xmllint accepted an invalid assertion"
+    );
+}
+
 fn b64(s: &str) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD
         .decode(s.split_whitespace().collect::<String>())
@@ -335,6 +395,7 @@ fn issue_matrix_token_type_key_type_version() {
                         .unwrap();
                     assert_eq!(text_of(&body, "KeyIdentifier").as_deref(), Some(id));
                     xmlsec_verify(&assertion, v11);
+                    schema_valid(&assertion, v11);
                     assert_eq!(text_of(&assertion, "Audience").as_deref(), Some(rp));
 
                     match key {
