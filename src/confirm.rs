@@ -6,7 +6,9 @@
 //!   256) from the host's [`Random`], or a key computed from the requestor's
 //!   and the issuer's entropy with [`p_sha1`] (`ComputedKeyAlgorithm
 //!   .../CK/PSHA1`). The relying party gets the key inside the assertion (an
-//!   `xenc:EncryptedKey` for its certificate); the client gets the proof token.
+//!   `xenc:EncryptedKey` for its certificate); the client gets the proof token
+//!   (a `BinarySecret`, an `xenc:EncryptedKey` for the certificate the
+//!   request's `ProofEncryption` names, or `ComputedKey` plus entropy).
 //! * **Holder-of-key, public key**: the key from `UseKey` (an X.509
 //!   certificate or an RSA `KeyValue`), accepted only when the requestor
 //!   proved it holds the private key (a verified signature over the request
@@ -266,7 +268,9 @@ fn b64(n: Node<'_, '_>, what: &'static str) -> Result<Vec<u8>, Error> {
 /// Read the key inside `UseKey` (`key` is `UseKey`'s child): a
 /// `wsse:BinarySecurityToken`, or a `ds:KeyInfo` with `X509Data` or
 /// `KeyValue/RSAKeyValue`. References (`SecurityTokenReference`) are not
-/// resolved here.
+/// resolved here: they need the request's Security header, and
+/// [`crate::sts::Sts`] resolves them with
+/// [`crate::wss::resolve_token_reference`].
 pub fn read_use_key(key: Node<'_, '_>) -> Result<UseKeyValue, Error> {
     if key.has_tag_name((ns::WSSE, "BinarySecurityToken")) {
         let der = b64(key, "BinarySecurityToken")?;

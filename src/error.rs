@@ -76,6 +76,10 @@ pub enum IssueError {
     /// verified signature by that key over the request).
     #[error("UseKey without proof of possession")]
     UseKeyWithoutProof,
+    /// `ProofEncryption` holds something other than an X.509
+    /// `wsse:BinarySecurityToken` or a `wsse:SecurityTokenReference` to one.
+    #[error("ProofEncryption: {0}")]
+    ProofEncryption(&'static str),
     /// `OnBehalfOf`/`ActAs` from a requestor that is not a trusted
     /// intermediary, or a delegated identity that cannot be read.
     #[error("delegation refused: {0}")]
@@ -807,6 +811,7 @@ impl From<&Error> for Fault {
                 IssueError::KeySize(_) | IssueError::EntropySize(_) | IssueError::UseKey(_) => {
                     FaultCode::InvalidRequest
                 }
+                IssueError::ProofEncryption(_) => FaultCode::UnsupportedSecurityToken,
                 IssueError::ComputedKeyAlgorithm(_) | IssueError::UnsupportedDialect(_) => {
                     FaultCode::BadRequest
                 }
@@ -900,6 +905,10 @@ mod tests {
                 FaultCode::BadRequest,
             ),
             (IssueError::UseKey("x"), FaultCode::InvalidRequest),
+            (
+                IssueError::ProofEncryption("x"),
+                FaultCode::UnsupportedSecurityToken,
+            ),
             (
                 IssueError::UseKeyWithoutProof,
                 FaultCode::TrustFailedAuthentication,

@@ -16,7 +16,13 @@
 //!    ([`dsig::sign_enveloped`], exclusive C14N, RSA-SHA256 by default),
 //!    encrypt it for the party ([`xenc::encrypt_node`]) when required;
 //! 8. answer with an RSTR (references, lifetime, key size, proof token) in
-//!    the request's WS-Trust and SOAP versions.
+//!    the request's WS-Trust and SOAP versions; a generated proof key is
+//!    encrypted for the certificate `ProofEncryption` names, if any.
+//!
+//! `UseKey` and `ProofEncryption` may reference a token of the request's
+//! `wsse:Security` header; references are resolved in the one parsed tree of
+//! the request, and a `UseKey` key is accepted only if the request's
+//! verified signature was made with it.
 //!
 //! Validate, Renew and Cancel use [`crate::lifecycle`] with a validator that
 //! trusts exactly this STS's certificate: Validate answers a `Status`; Renew
@@ -31,22 +37,27 @@ use crate::audit::{AuditEvent, Operation};
 use crate::auth::{self, Authenticated};
 use crate::claims::{self, Requested};
 use crate::config::StsConfig;
-use crate::confirm::{self, Confirmation, KeyPlan};
+use crate::confirm::{self, Confirmation, KeyPlan, SymmetricSource};
 use crate::dsig::{self, SignOptions, SignatureAlgorithm, SigningKey};
 use crate::error::{AuthError, Error, IssueError, RequestError, StoreError};
 use crate::host::TokenStore;
 use crate::host::{Attributes, Principal};
+use crate::keys::Certificate;
 use crate::lifecycle::{self, Requester};
 use crate::policy::{AccessRequest, Method};
 use crate::rp::RelyingParty;
 use crate::saml::{self, Assertion, AuthnContext, Subject};
 use crate::service::{handle_soap, RequestContext, SoapResponse, TokenService, TransportContext};
 use crate::token::{Decryption, Expect, TokenValidator, TrustedIssuer};
+use crate::wss::{self, SecurityHeader};
 use crate::wst::{
-    Entropy, KeyType, Lifetime, RawXml, Rst, Rstr, SamlVersion, Secret, TokenReference, TokenType,
+    Entropy, KeyType, Lifetime, ProofToken, RawXml, Rst, Rstr, SamlVersion, Secret, TokenReference,
+    TokenType,
 };
 use crate::xenc;
 use crate::xml::{self, ns};
+use base64::Engine as _;
+use roxmltree::Node;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -165,7 +176,7 @@ impl Sts {
         } else {
             c.key_type
         });
-        let plan = self.key_plan(rst, key_type, &who)?;
+        let plan = self.key_plan(rst, key_type, &who, cx)?;
         let confirmation = match &plan {
             KeyPlan::Bearer if subject.delegated && rst.key_type.is_none() => {
                 Confirmation::SenderVouches
@@ -186,6 +197,8 @@ impl Sts {
                 key_info: key_info.clone(),
             },
         };
+        // Resolved and encrypted before anything is issued or recorded.
+        let encrypted_proof = self.encrypted_proof(rst, &plan, cx)?;
 
         let (not_before, not_on_or_after) = self.lifetime(rst, &rp, now)?;
         let requested = rst.claims.as_ref().map(Requested::from_rst);
@@ -229,7 +242,10 @@ impl Sts {
         let token = self.seal(&assertion, version, &rp, algorithm)?;
         // Recorded before it leaves the STS: no token without state.
         crate::lifecycle::record_issued(c.token_store.as_deref(), &c.lifecycle, &record, now)?;
-        let (proof_token, entropy) = plan.proof();
+        let (mut proof_token, entropy) = plan.proof();
+        if let Some(ek) = encrypted_proof {
+            proof_token = Some(ProofToken::EncryptedKey(RawXml::new(ek)));
+        }
         let reference = TokenReference::Saml { version, id };
         Ok(Rstr {
             token_type: Some(
@@ -718,11 +734,72 @@ impl Sts {
         Err(IssueError::Delegation("unsupported delegated token").into())
     }
 
+    /// `ProofEncryption`: a generated symmetric proof key goes back as an
+    /// `xenc:EncryptedKey` for the requestor's certificate instead of a
+    /// `BinarySecret`. A computed (P_SHA1) key's proof token is
+    /// `ComputedKey`, which carries no secret, and bearer and public-key
+    /// tokens have no proof key: for those `ProofEncryption` is ignored.
+    fn encrypted_proof(
+        &self,
+        rst: &Rst<'_, '_>,
+        plan: &KeyPlan,
+        cx: &RequestContext<'_, '_, '_>,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        let (Some(node), KeyPlan::Symmetric { key, source, .. }) = (rst.proof_encryption, plan)
+        else {
+            return Ok(None);
+        };
+        if !matches!(source, SymmetricSource::Issuer) {
+            return Ok(None);
+        }
+        let cert = match self.referenced_certificate(node, cx)? {
+            Some(c) => c,
+            None if node.has_tag_name((ns::WSSE, "BinarySecurityToken")) => x509_token(node)?,
+            None => return Err(IssueError::ProofEncryption("unsupported token").into()),
+        };
+        let c = &*self.config;
+        Ok(Some(xenc::encrypt_key(
+            key.as_bytes(),
+            &cert,
+            &c.encryption,
+            &*c.random,
+        )?))
+    }
+
+    /// The certificate a `wsse:SecurityTokenReference` (`node` itself, or
+    /// the only child of `node` as a `ds:KeyInfo`) names, resolved in the
+    /// request's one parsed tree against its `wsse:Security` header
+    /// ([`wss::resolve_token_reference`]); `None` if `node` is no reference.
+    fn referenced_certificate(
+        &self,
+        node: Node<'_, '_>,
+        cx: &RequestContext<'_, '_, '_>,
+    ) -> Result<Option<Certificate>, Error> {
+        let str_node = if node.has_tag_name((ns::WSSE, "SecurityTokenReference")) {
+            node
+        } else if node.has_tag_name((ns::DS, "KeyInfo")) {
+            let mut kids = node.children().filter(Node::is_element);
+            match (kids.next(), kids.next()) {
+                (Some(s), None) if s.has_tag_name((ns::WSSE, "SecurityTokenReference")) => s,
+                _ => return Ok(None),
+            }
+        } else {
+            return Ok(None);
+        };
+        let message = cx.message.ok_or(AuthError::UnresolvedReference)?;
+        let header =
+            SecurityHeader::find(message.header_blocks())?.ok_or(AuthError::UnresolvedReference)?;
+        let header = SecurityHeader::parse(header)?;
+        wss::resolve_token_reference(message.document(), &header, str_node, &self.config.auth.wss)
+            .map(Some)
+    }
+
     fn key_plan(
         &self,
         rst: &Rst<'_, '_>,
         key_type: KeyType,
         who: &Authenticated,
+        cx: &RequestContext<'_, '_, '_>,
     ) -> Result<KeyPlan, Error> {
         let c = &*self.config;
         match key_type {
@@ -745,7 +822,13 @@ impl Sts {
                     .use_key
                     .as_ref()
                     .ok_or(IssueError::UseKey("PublicKey KeyType without UseKey"))?;
-                let key = confirm::read_use_key(uk.key)?;
+                // A reference to a token of the request's Security header
+                // (typically the BinarySecurityToken that signed it), or
+                // the key itself.
+                let key = match self.referenced_certificate(uk.key, cx)? {
+                    Some(cert) => confirm::UseKeyValue::Certificate(cert),
+                    None => confirm::read_use_key(uk.key)?,
+                };
                 let proven: Vec<_> = who
                     .signing_certificate
                     .iter()
@@ -786,6 +869,22 @@ impl Sts {
         }
         Ok((start, end))
     }
+}
+
+/// The certificate of an X.509v3 `wsse:BinarySecurityToken`; a weak or
+/// non-RSA key fails as the [`crate::error::KeyError`] it is.
+fn x509_token(node: Node<'_, '_>) -> Result<Certificate, Error> {
+    if node.attribute("ValueType").map(str::trim) != Some(wss::X509V3) {
+        return Err(IssueError::ProofEncryption("token type").into());
+    }
+    let text: String = xml::whole_text(node)
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(text.as_bytes())
+        .map_err(|_| AuthError::Malformed("BinarySecurityToken"))?;
+    Ok(Certificate::from_der(&der)?)
 }
 
 fn confirmation_key_type(plan: &KeyPlan, delegated: bool, rst: &Rst<'_, '_>) -> Option<KeyType> {

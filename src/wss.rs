@@ -606,6 +606,26 @@ pub fn resolve_signing_certificate(
             .into())
         }
     };
+    resolve_token_reference(doc, header, str_node, settings)
+}
+
+/// Resolve a `wsse:SecurityTokenReference` (`str_node`, anywhere in `doc`,
+/// the request's one parsed tree) to an X.509 certificate: a
+/// `wsse:Reference` to a BinarySecurityToken of `header`, a `KeyIdentifier`
+/// (X509SubjectKeyIdentifier, ThumbprintSHA1) or `ds:X509IssuerSerial`
+/// matched against the header's tokens and the host's known certificates.
+///
+/// Resolution names a certificate; it proves nothing about who holds its
+/// key (see [`resolve_signing_certificate`] for the signature's own).
+pub fn resolve_token_reference(
+    doc: &Document<'_>,
+    header: &SecurityHeader<'_, '_>,
+    str_node: Node<'_, '_>,
+    settings: &WssSettings,
+) -> Result<Certificate, Error> {
+    if !is(str_node, ns::WSSE, "SecurityTokenReference") {
+        return Err(AuthError::UnsupportedToken("not a SecurityTokenReference").into());
+    }
     let mut refs = str_node.children().filter(Node::is_element);
     let r = match (refs.next(), refs.next()) {
         (Some(r), None) => r,

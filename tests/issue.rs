@@ -964,3 +964,542 @@ fn on_behalf_of_username_token_is_checked_like_a_header_token() {
     let (status, body) = call(&sts, &obo("alice-password", "b2JvLW5vbmNlLTE="));
     assert_eq!(status, 500, "{body}");
 }
+
+const X509V3: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
+const BASE64: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
+const THUMBPRINT: &str =
+    "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#ThumbprintSHA1";
+const SKI: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509SubjectKeyIdentifier";
+
+fn b64e(d: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(d)
+}
+
+fn cert(p: &str) -> Certificate {
+    Certificate::from_pem(&read(p)).unwrap()
+}
+
+/// An STS that authenticates X.509-signed requests (client CA as the trust
+/// anchor) and issues to the encrypted and the plain relying party.
+fn sts_x509() -> Sts {
+    use wstrust::policy::StandardPolicy;
+    use wstrust::wss::WssSettings;
+    let rp_cert = cert("xenc/rp.pem");
+    let mut rps = RelyingParties::new();
+    rps.add(RelyingParty::new(RP_ENC).certificate(rp_cert.clone()));
+    rps.add(
+        RelyingParty::new(RP_PLAIN)
+            .certificate(rp_cert)
+            .encrypt(false),
+    );
+    let config = StsConfig::builder()
+        .issuer("https://sts.example/")
+        .signing_key(
+            Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
+            cert("signer.cert.pem"),
+        )
+        .policy(Arc::new(StandardPolicy::non_repudiation()))
+        .wss(WssSettings {
+            trust_anchors: vec![cert("auth/ca.cert.pem")],
+            ..WssSettings::default()
+        })
+        .relying_parties(rps)
+        .clock(Arc::new(FixedClock::new(NOW)))
+        .build()
+        .unwrap();
+    Sts::new(config)
+}
+
+/// A request in `v` whose Timestamp and Body are signed by the client's key;
+/// the signature's KeyInfo references the client's BinarySecurityToken
+/// `X509-1`. `extra_header` goes into the Security header after it.
+fn signed_request(v: Version, inner: &str, extra_header: &str) -> String {
+    use wstrust::dsig::{self, KeyInfo, SignOptions, SigningKey};
+    let soap = if v == Version::Trust2005 {
+        ns::SOAP11
+    } else {
+        ns::SOAP12
+    };
+    let extra14 = if v == Version::Trust14 {
+        r#"<t14:KeyWrapAlgorithm xmlns:t14="http://docs.oasis-open.org/ws-sx/ws-trust/200802">http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p</t14:KeyWrapAlgorithm>"#
+    } else {
+        ""
+    };
+    let client = cert("auth/client.cert.pem");
+    let text = format!(
+        r#"<s:Envelope xmlns:s="{soap}" xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}"><s:Header><wsse:Security><wsu:Timestamp wsu:Id="TS-1"><wsu:Created>2027-01-15T12:00:00Z</wsu:Created><wsu:Expires>2027-01-15T12:05:00Z</wsu:Expires></wsu:Timestamp><wsse:BinarySecurityToken wsu:Id="X509-1" ValueType="{X509V3}" EncodingType="{BASE64}">{}</wsse:BinarySecurityToken>{extra_header}</wsse:Security></s:Header><s:Body wsu:Id="B-1"><t:RequestSecurityToken xmlns:t="{ns}"><t:RequestType>{ns}/Issue</t:RequestType>{inner}{extra14}</t:RequestSecurityToken></s:Body></s:Envelope>"#,
+        b64e(client.der()),
+        ns = v.namespace(),
+    );
+    let limits = Limits::default();
+    let doc = xml::parse(&text, &limits).unwrap();
+    let str_ref = format!(
+        r##"<wsse:SecurityTokenReference xmlns:wsse="{WSSE}"><wsse:Reference URI="#X509-1" ValueType="{X509V3}"/></wsse:SecurityTokenReference>"##
+    );
+    let opts = SignOptions {
+        key_info: KeyInfo::Raw(str_ref.as_bytes()),
+        ..SignOptions::default()
+    };
+    let client_key = AwsLcRsaKey::from_pem(&read("auth/client.key.pem")).unwrap();
+    let sig = dsig::sign_detached(
+        &doc,
+        &["TS-1", "B-1"],
+        SigningKey::Rsa(&client_key),
+        &opts,
+        &limits,
+    )
+    .unwrap();
+    text.replacen(
+        "</wsse:Security>",
+        &format!("{}</wsse:Security>", String::from_utf8(sig).unwrap()),
+        1,
+    )
+}
+
+/// A `wsse:SecurityTokenReference` by `wsse:Reference` to `#id`.
+fn str_reference(id: &str) -> String {
+    format!(
+        r##"<wsse:SecurityTokenReference xmlns:wsse="{WSSE}"><wsse:Reference URI="#{id}" ValueType="{X509V3}"/></wsse:SecurityTokenReference>"##
+    )
+}
+
+/// A `wsse:SecurityTokenReference` by `KeyIdentifier` of `value_type`.
+fn str_key_identifier(value_type: &str, value: &[u8]) -> String {
+    format!(
+        r#"<wsse:SecurityTokenReference xmlns:wsse="{WSSE}"><wsse:KeyIdentifier ValueType="{value_type}" EncodingType="{BASE64}">{}</wsse:KeyIdentifier></wsse:SecurityTokenReference>"#,
+        b64e(value)
+    )
+}
+
+fn bst(id: Option<&str>, c: &Certificate) -> String {
+    let id = id.map(|i| format!(r#" wsu:Id="{i}""#)).unwrap_or_default();
+    format!(
+        r#"<wsse:BinarySecurityToken xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}"{id} ValueType="{X509V3}" EncodingType="{BASE64}">{}</wsse:BinarySecurityToken>"#,
+        b64e(c.der())
+    )
+}
+
+const TOKEN_TYPES: [(&str, bool); 2] = [
+    ("urn:oasis:names:tc:SAML:2.0:assertion", false),
+    (
+        "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1",
+        true,
+    ),
+];
+const VERSIONS: [Version; 3] = [Version::Trust2005, Version::Trust13, Version::Trust14];
+
+/// The issued assertion of an RSTR (decrypted by xmlsec1 with the relying
+/// party's key when encrypted), signature-checked by xmlsec1 and
+/// schema-checked by xmllint.
+fn issued_assertion(body: &str, rp: &str, v11: bool) -> String {
+    let token = first_child(body, "RequestedSecurityToken");
+    let assertion = if rp == RP_ENC {
+        assert!(!token.contains("alice"), "token readable");
+        let plain = xmlsec_decrypt(token);
+        element(&plain, "Assertion").unwrap().to_owned()
+    } else {
+        token.to_owned()
+    };
+    let doc = roxmltree::Document::parse(&assertion).unwrap();
+    let saml_ns = if v11 { ns::SAML1 } else { ns::SAML2 };
+    assert!(doc.root_element().has_tag_name((saml_ns, "Assertion")));
+    xmlsec_verify(&assertion, v11);
+    schema_valid(&assertion, v11);
+    assertion
+}
+
+/// The rest of the matrix: holder-of-key with the requestor's public key
+/// (UseKey as the certificate itself, as a `wsse:Reference` to the
+/// BinarySecurityToken that signed the request, and as a ThumbprintSHA1 or
+/// X509SubjectKeyIdentifier `KeyIdentifier` of it) and sender-vouches
+/// (OnBehalfOf from a trusted intermediary), for every token type and
+/// WS-Trust version, plain and encrypted for the party.
+#[test]
+fn issue_matrix_public_key_and_sender_vouches() {
+    let pk_sts = sts_x509();
+    let sv_sts = sts();
+    let client = cert("auth/client.cert.pem");
+    let use_keys = [
+        (
+            "X509Data",
+            format!(
+                r#"<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>"#,
+                b64e(client.der())
+            ),
+        ),
+        ("Reference", str_reference("X509-1")),
+        (
+            "ThumbprintSHA1",
+            str_key_identifier(THUMBPRINT, &client.sha1_thumbprint()),
+        ),
+        (
+            "X509SubjectKeyIdentifier",
+            str_key_identifier(SKI, client.subject_key_id().unwrap()),
+        ),
+        (
+            "KeyInfo/Reference",
+            format!(
+                r#"<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#">{}</ds:KeyInfo>"#,
+                str_reference("X509-1")
+            ),
+        ),
+    ];
+    for v in VERSIONS {
+        for (tt, v11) in TOKEN_TYPES {
+            for rp in [RP_PLAIN, RP_ENC] {
+                for (form, uk) in &use_keys {
+                    let what = format!("{v:?} {tt} public key {form} {rp}");
+                    let inner = format!(
+                        "<t:TokenType>{tt}</t:TokenType>{}<t:KeyType>{}</t:KeyType><t:UseKey>{uk}</t:UseKey>",
+                        applies_to(rp),
+                        v.key_type_uri(KeyType::PublicKey)
+                    );
+                    let (status, body) = call(&pk_sts, &signed_request(v, &inner, ""));
+                    assert_eq!(status, 200, "{what}: {body}");
+                    assert_eq!(text_of(&body, "TokenType").as_deref(), Some(tt), "{what}");
+                    assert_eq!(
+                        text_of(&body, "KeyType").as_deref(),
+                        Some(v.key_type_uri(KeyType::PublicKey)),
+                        "{what}"
+                    );
+                    assert!(element(&body, "RequestedProofToken").is_none(), "{what}");
+                    let assertion = issued_assertion(&body, rp, v11);
+                    assert!(assertion.contains(":cm:holder-of-key"), "{what}");
+                    let in_token =
+                        text_under(&assertion, "SubjectConfirmation", "X509Certificate").unwrap();
+                    assert_eq!(b64(&in_token), client.der(), "{what}");
+                }
+
+                let what = format!("{v:?} {tt} sender-vouches {rp}");
+                let inner = format!(
+                    r#"<t:TokenType>{tt}</t:TokenType>{}<t:OnBehalfOf><wsse:UsernameToken xmlns:wsse="{WSSE}"><wsse:Username>alice</wsse:Username></wsse:UsernameToken></t:OnBehalfOf>"#,
+                    applies_to(rp)
+                );
+                let req = request(v, v == Version::Trust2005, &inner).replace(
+                    &security("alice", "alice-password"),
+                    &security("admin", "admin-password"),
+                );
+                let (status, body) = call(&sv_sts, &req);
+                assert_eq!(status, 200, "{what}: {body}");
+                assert!(element(&body, "RequestedProofToken").is_none(), "{what}");
+                let assertion = issued_assertion(&body, rp, v11);
+                assert!(assertion.contains(":cm:sender-vouches"), "{what}");
+                let name = if v11 { "NameIdentifier" } else { "NameID" };
+                assert_eq!(
+                    text_of(&assertion, name).as_deref(),
+                    Some("alice"),
+                    "{what}"
+                );
+            }
+        }
+    }
+}
+
+/// UseKey by reference is resolved in the request's own tree and accepted
+/// only for the key that signed the request: a reference to another token
+/// of the header (by ID or by thumbprint) is refused like any unproven key;
+/// a reference that resolves to nothing is `SecurityTokenUnavailable`.
+#[test]
+fn use_key_reference_needs_the_signing_key() {
+    let x509_sts = sts_x509();
+    let v = Version::Trust13;
+    let rogue = cert("auth/rogue.cert.pem");
+    let other_bst = bst(Some("X509-2"), &rogue);
+    let cases = [
+        (
+            "reference to another token",
+            str_reference("X509-2"),
+            "FailedAuthentication",
+        ),
+        (
+            "thumbprint of another token",
+            str_key_identifier(THUMBPRINT, &rogue.sha1_thumbprint()),
+            "FailedAuthentication",
+        ),
+        (
+            "dangling reference",
+            str_reference("nowhere"),
+            "SecurityTokenUnavailable",
+        ),
+        (
+            "reference to a non-token element",
+            str_reference("TS-1"),
+            "SecurityTokenUnavailable",
+        ),
+        (
+            "unknown thumbprint",
+            str_key_identifier(THUMBPRINT, &[7u8; 20]),
+            "SecurityTokenUnavailable",
+        ),
+    ];
+    for (what, uk, code) in cases {
+        let inner = format!(
+            "{}<t:KeyType>{}</t:KeyType><t:UseKey>{uk}</t:UseKey>",
+            applies_to(RP_PLAIN),
+            v.key_type_uri(KeyType::PublicKey)
+        );
+        let (status, body) = call(&x509_sts, &signed_request(v, &inner, &other_bst));
+        assert_eq!(status, 500, "{what}: {body}");
+        assert!(fault_code(&body).ends_with(code), "{what}: {body}");
+    }
+    // The same reference without any signature: no proof of possession.
+    let plain = sts();
+    let inner = format!(
+        "{}<t:KeyType>{}</t:KeyType><t:UseKey>{}</t:UseKey>",
+        applies_to(RP_PLAIN),
+        v.key_type_uri(KeyType::PublicKey),
+        str_key_identifier(THUMBPRINT, &cert("auth/client.cert.pem").sha1_thumbprint())
+    );
+    let got = issue_fault(&plain, v, &inner);
+    assert!(
+        got.ends_with("SecurityTokenUnavailable") || got.ends_with("FailedAuthentication"),
+        "{got}"
+    );
+}
+
+/// xmlsec1 unwraps `ek` (a standalone xenc:EncryptedKey) with the private
+/// key in `key_pem` to `key`: it decrypts an AES-256-CBC EncryptedData made
+/// with `key` (by openssl) whose KeyInfo holds `ek`.
+fn xmlsec_unwraps_to(ek: &str, key_pem: &str, key: &[u8]) {
+    assert_eq!(key.len(), 32);
+    let plain = r#"<x:Probe xmlns:x="urn:probe">proof key recovered</x:Probe>"#;
+    let iv = [0x42u8; 16];
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let input = tmp("probe", plain.as_bytes());
+    let out = Command::new("openssl")
+        .args([
+            "enc",
+            "-aes-256-cbc",
+            "-K",
+            &hex(key),
+            "-iv",
+            &hex(&iv),
+            "-in",
+        ])
+        .arg(&*input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut cipher = iv.to_vec();
+    cipher.extend_from_slice(&out.stdout);
+    let data = format!(
+        r#"<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Type="http://www.w3.org/2001/04/xmlenc#Element"><xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes256-cbc"/><ds:KeyInfo>{ek}</ds:KeyInfo><xenc:CipherData><xenc:CipherValue>{}</xenc:CipherValue></xenc:CipherData></xenc:EncryptedData>"#,
+        b64e(&cipher)
+    );
+    let file = tmp("ekprobe", data.as_bytes());
+    let out = Command::new("xmlsec1")
+        .args(["--decrypt", "--privkey-pem"])
+        .arg(path(key_pem))
+        .arg(&*file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "xmlsec1 could not unwrap: {}\n{ek}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("proof key recovered"));
+}
+
+/// The client's key (from `auth/client.*`) unwrapping a proof token.
+fn client_unwrap(ek: &str) -> Vec<u8> {
+    let mut keys = MemoryKeyResolver::new();
+    keys.add(
+        cert("auth/client.cert.pem"),
+        Arc::new(AwsLcRsaKey::from_pem(&read("auth/client.key.pem")).unwrap()),
+    )
+    .unwrap();
+    let doc = xml::parse(ek, &Limits::default()).unwrap();
+    xenc::decrypt_key(doc.root_element(), &keys, &Default::default())
+        .unwrap()
+        .as_bytes()
+        .to_vec()
+}
+
+/// `ProofEncryption` with an X.509 token: the generated proof key comes
+/// back as an xenc:EncryptedKey for that certificate, never in the clear;
+/// the client's key unwraps the same key the relying party recovers from
+/// the assertion, and xmlsec1 unwraps both. The token is given inline or
+/// as a reference to the request's BinarySecurityToken; the element is read
+/// in the RST's namespace and in the 1.4 one.
+#[test]
+fn proof_encryption_returns_an_encrypted_key() {
+    let client = cert("auth/client.cert.pem");
+    let sym = |v: Version| v.key_type_uri(KeyType::SymmetricKey);
+    let username_sts = sts();
+    let x509_sts = sts_x509();
+    for v in VERSIONS {
+        for (tt, v11) in TOKEN_TYPES {
+            let forms: Vec<(&str, String, bool)> = vec![
+                (
+                    "inline",
+                    format!(
+                        "<t:ProofEncryption>{}</t:ProofEncryption>",
+                        bst(None, &client)
+                    ),
+                    false,
+                ),
+                (
+                    "reference",
+                    format!(
+                        "<t:ProofEncryption>{}</t:ProofEncryption>",
+                        str_reference("X509-1")
+                    ),
+                    true,
+                ),
+                (
+                    "1.4 namespace",
+                    format!(
+                        r#"<t14:ProofEncryption xmlns:t14="http://docs.oasis-open.org/ws-sx/ws-trust/200802">{}</t14:ProofEncryption>"#,
+                        bst(None, &client)
+                    ),
+                    false,
+                ),
+            ];
+            for (form, pe, signed) in forms {
+                if form == "1.4 namespace" && v != Version::Trust14 {
+                    continue;
+                }
+                let what = format!("{v:?} {tt} {form}");
+                let inner = format!(
+                    "<t:TokenType>{tt}</t:TokenType>{}<t:KeyType>{}</t:KeyType>{pe}",
+                    applies_to(RP_ENC),
+                    sym(v)
+                );
+                let (status, body) = if signed {
+                    call(&x509_sts, &signed_request(v, &inner, ""))
+                } else {
+                    call(&username_sts, &request(v, v == Version::Trust2005, &inner))
+                };
+                assert_eq!(status, 200, "{what}: {body}");
+                assert!(
+                    text_under(&body, "RequestedProofToken", "BinarySecret").is_none(),
+                    "{what}: key in the clear"
+                );
+                let ek = first_child(&body, "RequestedProofToken");
+                assert!(ek.starts_with("<xenc:EncryptedKey"), "{what}: {ek}");
+                assert!(ek.contains("rsa-oaep"), "{what}: {ek}");
+                let client_key = client_unwrap(ek);
+                assert_eq!(client_key.len(), 32, "{what}");
+                assert_eq!(text_of(&body, "KeySize").as_deref(), Some("256"));
+                let assertion = issued_assertion(&body, RP_ENC, v11);
+                assert_eq!(rp_hok_key(&assertion), client_key, "{what}");
+                if v == Version::Trust13 {
+                    // xmlsec1 unwraps both to the same key.
+                    xmlsec_unwraps_to(ek, "auth/client.key.pem", &client_key);
+                    let rp_ek = element(&assertion, "EncryptedKey").unwrap();
+                    let rp_ek = rp_ek.replacen(
+                        "<xenc:EncryptedKey",
+                        r#"<xenc:EncryptedKey xmlns:xenc="http://www.w3.org/2001/04/xmlenc#""#,
+                        usize::from(!rp_ek.contains("xmlns:xenc")),
+                    );
+                    xmlsec_unwraps_to(&rp_ek, "xenc/rp.key", &client_key);
+                }
+            }
+        }
+    }
+}
+
+/// With a computed key the proof token stays `ComputedKey` (it carries no
+/// secret; `ProofEncryption` is ignored), and with bearer tokens there is no
+/// proof token at all.
+#[test]
+fn proof_encryption_is_ignored_without_a_generated_key() {
+    let sts = sts();
+    let client = cert("auth/client.cert.pem");
+    let v = Version::Trust13;
+    let pe = format!(
+        "<t:ProofEncryption>{}</t:ProofEncryption>",
+        bst(None, &client)
+    );
+    let inner = format!(
+        r#"{}<t:KeyType>{}</t:KeyType><t:Entropy><t:BinarySecret Type="{ns}/Nonce">{}</t:BinarySecret></t:Entropy><t:ComputedKeyAlgorithm>{}</t:ComputedKeyAlgorithm>{pe}"#,
+        applies_to(RP_PLAIN),
+        v.key_type_uri(KeyType::SymmetricKey),
+        b64e(&[0x5a; 32]),
+        v.psha1_uri(),
+        ns = v.namespace(),
+    );
+    let (status, body) = call(&sts, &request(v, false, &inner));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        text_of(&body, "ComputedKey").as_deref(),
+        Some(&*v.psha1_uri())
+    );
+    assert!(!first_child(&body, "RequestedProofToken").contains("EncryptedKey"));
+    let inner = format!(
+        "{}<t:KeyType>{}</t:KeyType>{pe}",
+        applies_to(RP_PLAIN),
+        v.key_type_uri(KeyType::Bearer)
+    );
+    let (status, body) = call(&sts, &request(v, false, &inner));
+    assert_eq!(status, 200, "{body}");
+    assert!(element(&body, "RequestedProofToken").is_none());
+}
+
+/// ProofEncryption refusals: a weak (1024-bit RSA) certificate, a token that
+/// is not X.509, a reference that resolves to nothing, two tokens.
+#[test]
+fn proof_encryption_bad_input() {
+    let sts = sts();
+    let v = Version::Trust13;
+    let at = applies_to(RP_PLAIN);
+    let sym = v.key_type_uri(KeyType::SymmetricKey);
+    let weak = cert_der_of_pem("issue/weak1024.cert.pem");
+    let cases = [
+        (
+            "weak key",
+            format!(
+                r#"<wsse:BinarySecurityToken xmlns:wsse="{WSSE}" ValueType="{X509V3}" EncodingType="{BASE64}">{}</wsse:BinarySecurityToken>"#,
+                b64e(&weak)
+            ),
+            "InvalidSecurityToken",
+        ),
+        (
+            "not an X.509 token",
+            format!(
+                r#"<wsse:UsernameToken xmlns:wsse="{WSSE}"><wsse:Username>alice</wsse:Username></wsse:UsernameToken>"#
+            ),
+            "UnsupportedSecurityToken",
+        ),
+        (
+            "BinarySecurityToken of another type",
+            format!(
+                r#"<wsse:BinarySecurityToken xmlns:wsse="{WSSE}" ValueType="urn:other" EncodingType="{BASE64}">AAAA</wsse:BinarySecurityToken>"#
+            ),
+            "UnsupportedSecurityToken",
+        ),
+        (
+            "dangling reference",
+            str_reference("nowhere"),
+            "SecurityTokenUnavailable",
+        ),
+        (
+            "two tokens",
+            format!(
+                "{}{}",
+                bst(None, &cert("auth/client.cert.pem")),
+                bst(None, &cert("auth/client.cert.pem"))
+            ),
+            "InvalidRequest",
+        ),
+    ];
+    for (what, token, code) in cases {
+        let inner = format!(
+            "{at}<t:KeyType>{sym}</t:KeyType><t:ProofEncryption>{token}</t:ProofEncryption>"
+        );
+        let got = issue_fault(&sts, v, &inner);
+        assert!(got.ends_with(code), "{what}: got {got}, want {code}");
+    }
+}
+
+fn cert_der_of_pem(p: &str) -> Vec<u8> {
+    let pem = String::from_utf8(read(p)).unwrap();
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    b64(&body)
+}

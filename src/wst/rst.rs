@@ -217,6 +217,11 @@ pub struct Rst<'a, 'input> {
     pub computed_key_algorithm: Option<String>,
     /// `UseKey`.
     pub use_key: Option<UseKey<'a, 'input>>,
+    /// The token inside `ProofEncryption` (WS-Trust 1.3 §4.4; in the RST's
+    /// namespace or the 1.4 one): the X.509 token (a
+    /// `wsse:BinarySecurityToken`, or a `wsse:SecurityTokenReference` to one)
+    /// the requestor wants a generated proof key encrypted for.
+    pub proof_encryption: Option<Node<'a, 'input>>,
     /// `Claims`.
     pub claims: Option<Claims<'a, 'input>>,
     /// The token inside `OnBehalfOf`.
@@ -508,6 +513,7 @@ impl<'a, 'input> Rst<'a, 'input> {
             entropy: None,
             computed_key_algorithm: None,
             use_key: None,
+            proof_encryption: None,
             claims: None,
             on_behalf_of: None,
             act_as: None,
@@ -614,6 +620,11 @@ impl<'a, 'input> Rst<'a, 'input> {
                         };
                         put(&mut rst.use_key, uk, "UseKey")?;
                     }
+                    "ProofEncryption" => put(
+                        &mut rst.proof_encryption,
+                        only_child(c, "ProofEncryption")?,
+                        "ProofEncryption",
+                    )?,
                     "Claims" => put(&mut rst.claims, parse_claims(c)?, "Claims")?,
                     "OnBehalfOf" => put(
                         &mut rst.on_behalf_of,
@@ -696,6 +707,11 @@ impl<'a, 'input> Rst<'a, 'input> {
                     }
                     match name {
                         "ActAs" => put(&mut rst.act_as, only_child(c, "ActAs")?, "ActAs")?,
+                        "ProofEncryption" => put(
+                            &mut rst.proof_encryption,
+                            only_child(c, "ProofEncryption")?,
+                            "ProofEncryption",
+                        )?,
                         _ => rst.extensions.push(c),
                     }
                 }
