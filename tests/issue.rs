@@ -1,8 +1,13 @@
 //! Token issuance end to end through the sans-I/O entry point: SOAP request
-//! bytes in, RSTR out, for token type x key type x WS-Trust version; the
-//! issued signatures verified and the encrypted tokens decrypted by xmlsec1
-//! with the relying party's key; the relying party's HoK key equal to the
-//! client's proof key; and every bad input of the issue with its fault.
+//! bytes in, RSTR out, for token type (SAML 1.1, 2.0) x key type (bearer,
+//! symmetric fresh and computed, public key by value and by reference,
+//! sender-vouches) x WS-Trust version (2005/02, 1.3, 1.4); the issued
+//! signatures verified and the encrypted tokens and holder-of-key keys
+//! decrypted by xmlsec1 with the relying party's key; every assertion valid
+//! against the OASIS schema (xmllint, `tests/vectors/schemas/`); the relying
+//! party's HoK key equal to the client's proof key (in clear, computed, or
+//! an EncryptedKey for `ProofEncryption`); and every bad input of the issue
+//! with its fault.
 #![allow(clippy::unwrap_used)]
 
 use base64::Engine as _;
@@ -411,6 +416,7 @@ fn issue_matrix_token_type_key_type_version() {
                             assert_eq!(client_key.len(), 32);
                             assert_eq!(rp_hok_key(&assertion), client_key, "{what}");
                             assert_eq!(text_of(&body, "KeySize").as_deref(), Some("256"));
+                            xmlsec_unwraps_hok(&assertion, &client_key);
                         }
                         Key::SymComputed => {
                             let ck = text_of(&body, "ComputedKey").unwrap();
@@ -419,6 +425,7 @@ fn issue_matrix_token_type_key_type_version() {
                                 b64(&text_under(&body, "Entropy", "BinarySecret").unwrap());
                             let client_key = p_sha1(&client_entropy, &server, 32);
                             assert_eq!(rp_hok_key(&assertion), &client_key[..], "{what}");
+                            xmlsec_unwraps_hok(&assertion, &client_key);
                         }
                     }
                 }
@@ -1262,6 +1269,13 @@ fn use_key_reference_needs_the_signing_key() {
 /// key in `key_pem` to `key`: it decrypts an AES-256-CBC EncryptedData made
 /// with `key` (by openssl) whose KeyInfo holds `ek`.
 fn xmlsec_unwraps_to(ek: &str, key_pem: &str, key: &[u8]) {
+    let (ok, err) = xmlsec_unwrap(ek, key_pem, key);
+    assert!(ok, "xmlsec1 could not unwrap: {err}\n{ek}");
+}
+
+/// Whether xmlsec1 decrypts the probe (see [`xmlsec_unwraps_to`]), and its
+/// error output.
+fn xmlsec_unwrap(ek: &str, key_pem: &str, key: &[u8]) -> (bool, String) {
     assert_eq!(key.len(), 32);
     let plain = r#"<x:Probe xmlns:x="urn:probe">proof key recovered</x:Probe>"#;
     let iv = [0x42u8; 16];
@@ -1298,12 +1312,25 @@ fn xmlsec_unwraps_to(ek: &str, key_pem: &str, key: &[u8]) {
         .arg(&*file)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "xmlsec1 could not unwrap: {}\n{ek}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("proof key recovered"));
+    let ok = out.status.success()
+        && String::from_utf8_lossy(&out.stdout).contains("proof key recovered");
+    (ok, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// xmlsec1 unwraps the assertion's confirmation EncryptedKey with the
+/// relying party's key to `key`.
+fn xmlsec_unwraps_hok(assertion: &str, key: &[u8]) {
+    let ek = element(assertion, "EncryptedKey").unwrap();
+    let ek = if ek.contains("xmlns:xenc") {
+        ek.to_owned()
+    } else {
+        ek.replacen(
+            "<xenc:EncryptedKey",
+            r#"<xenc:EncryptedKey xmlns:xenc="http://www.w3.org/2001/04/xmlenc#""#,
+            1,
+        )
+    };
+    xmlsec_unwraps_to(&ek, "xenc/rp.key", key);
 }
 
 /// The client's key (from `auth/client.*`) unwrapping a proof token.
@@ -1392,13 +1419,9 @@ fn proof_encryption_returns_an_encrypted_key() {
                 if v == Version::Trust13 {
                     // xmlsec1 unwraps both to the same key.
                     xmlsec_unwraps_to(ek, "auth/client.key.pem", &client_key);
-                    let rp_ek = element(&assertion, "EncryptedKey").unwrap();
-                    let rp_ek = rp_ek.replacen(
-                        "<xenc:EncryptedKey",
-                        r#"<xenc:EncryptedKey xmlns:xenc="http://www.w3.org/2001/04/xmlenc#""#,
-                        usize::from(!rp_ek.contains("xmlns:xenc")),
-                    );
-                    xmlsec_unwraps_to(&rp_ek, "xenc/rp.key", &client_key);
+                    // The check can fail: another private key cannot unwrap it.
+                    assert!(!xmlsec_unwrap(ek, "xenc/rp.key", &client_key).0);
+                    xmlsec_unwraps_hok(&assertion, &client_key);
                 }
             }
         }
@@ -1502,4 +1525,157 @@ fn cert_der_of_pem(p: &str) -> Vec<u8> {
     let pem = String::from_utf8(read(p)).unwrap();
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
     b64(&body)
+}
+
+/// What the RST asks for is honoured end to end: every TokenType form
+/// (WSS SAML token profile URIs and the AD FS assertion-namespace forms) and
+/// the relying party's default; SignatureAlgorithm and
+/// CanonicalizationAlgorithm; KeySize; client entropy encrypted for the STS.
+#[test]
+fn request_options_are_honoured_end_to_end() {
+    const RP_SAML11: &str = "https://rp.example/saml11";
+    let sts = sts_with(Arc::new(MemoryAudit::default()), |rps| {
+        rps.add(
+            RelyingParty::new(RP_SAML11)
+                .token_type(wstrust::wst::TokenType::Saml11)
+                .encrypt(false),
+        );
+    });
+    let v = Version::Trust13;
+    let forms = [
+        (
+            "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0",
+            false,
+        ),
+        (
+            "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1",
+            true,
+        ),
+        ("urn:oasis:names:tc:SAML:2.0:assertion", false),
+        ("urn:oasis:names:tc:SAML:1.0:assertion", true),
+    ];
+    for (tt, v11) in forms {
+        let inner = format!("<t:TokenType>{tt}</t:TokenType>{}", applies_to(RP_PLAIN));
+        let (status, body) = call(&sts, &request(v, false, &inner));
+        assert_eq!(status, 200, "{tt}: {body}");
+        assert_eq!(text_of(&body, "TokenType").as_deref(), Some(tt));
+        issued_assertion(&body, RP_PLAIN, v11);
+    }
+    // No TokenType: the party's default.
+    let (status, body) = call(&sts, &request(v, false, &applies_to(RP_SAML11)));
+    assert_eq!(status, 200, "{body}");
+    assert!(text_of(&body, "TokenType").unwrap().contains("SAMLV1.1"));
+    issued_assertion(&body, RP_SAML11, true);
+
+    // SignatureAlgorithm (allowed) and exclusive C14N are honoured.
+    let sha512 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512";
+    let inner = format!(
+        "{}<t:SignatureAlgorithm>{sha512}</t:SignatureAlgorithm><t:CanonicalizationAlgorithm>http://www.w3.org/2001/10/xml-exc-c14n#</t:CanonicalizationAlgorithm>",
+        applies_to(RP_PLAIN)
+    );
+    let (status, body) = call(&sts, &request(v, false, &inner));
+    assert_eq!(status, 200, "{body}");
+    let assertion = issued_assertion(&body, RP_PLAIN, false);
+    let doc = roxmltree::Document::parse(&assertion).unwrap();
+    let method = doc
+        .descendants()
+        .find(|n| n.has_tag_name((ns::DS, "SignatureMethod")))
+        .unwrap();
+    assert_eq!(method.attribute("Algorithm"), Some(sha512));
+    // Another canonicalization is refused.
+    let inner = format!(
+        "{}<t:CanonicalizationAlgorithm>http://www.w3.org/TR/2001/REC-xml-c14n-20010315</t:CanonicalizationAlgorithm>",
+        applies_to(RP_PLAIN)
+    );
+    assert!(issue_fault(&sts, v, &inner).ends_with("UnsupportedAlgorithm"));
+
+    // KeySize: the proof key, the RSTR's KeySize and the party's key agree.
+    for bits in [128usize, 512] {
+        let inner = format!(
+            "{}<t:KeyType>{}</t:KeyType><t:KeySize>{bits}</t:KeySize>",
+            applies_to(RP_PLAIN),
+            v.key_type_uri(KeyType::SymmetricKey)
+        );
+        let (status, body) = call(&sts, &request(v, false, &inner));
+        assert_eq!(status, 200, "{body}");
+        let key = b64(&text_under(&body, "RequestedProofToken", "BinarySecret").unwrap());
+        assert_eq!(key.len(), bits / 8);
+        assert_eq!(text_of(&body, "KeySize"), Some(bits.to_string()));
+        let assertion = issued_assertion(&body, RP_PLAIN, false);
+        assert_eq!(rp_hok_key(&assertion), key);
+    }
+}
+
+/// Client entropy sent as an xenc:EncryptedKey for the STS's certificate is
+/// decrypted with the STS's key and combined with P_SHA1.
+#[test]
+fn encrypted_client_entropy_gives_the_computed_key() {
+    let signer_cert = cert("signer.cert.pem");
+    let mut keys = MemoryKeyResolver::new();
+    keys.add(
+        signer_cert.clone(),
+        Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
+    )
+    .unwrap();
+    let mut rps = RelyingParties::new();
+    rps.add(
+        RelyingParty::new(RP_PLAIN)
+            .certificate(cert("xenc/rp.pem"))
+            .encrypt(false),
+    );
+    let config = StsConfig::builder()
+        .issuer("https://sts.example/")
+        .signing_key(
+            Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
+            signer_cert.clone(),
+        )
+        .users(Arc::new(MemoryUserStore::demo()))
+        .relying_parties(rps)
+        .clock(Arc::new(FixedClock::new(NOW)))
+        .decryption_keys(Arc::new(keys))
+        .build()
+        .unwrap();
+    let sts = Sts::new(config);
+    let v = Version::Trust13;
+    let client_entropy = [0x3cu8; 32];
+    let ek = xenc::encrypt_key(
+        &client_entropy,
+        &signer_cert,
+        &Default::default(),
+        &OsRandom,
+    )
+    .unwrap();
+    let inner = format!(
+        "{}<t:KeyType>{}</t:KeyType><t:Entropy>{}</t:Entropy><t:ComputedKeyAlgorithm>{}</t:ComputedKeyAlgorithm>",
+        applies_to(RP_PLAIN),
+        v.key_type_uri(KeyType::SymmetricKey),
+        String::from_utf8(ek).unwrap(),
+        v.psha1_uri()
+    );
+    let (status, body) = call(&sts, &request(v, false, &inner));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        text_of(&body, "ComputedKey").as_deref(),
+        Some(&*v.psha1_uri())
+    );
+    let server = b64(&text_under(&body, "Entropy", "BinarySecret").unwrap());
+    let key = p_sha1(&client_entropy, &server, 32);
+    let assertion = issued_assertion(&body, RP_PLAIN, false);
+    assert_eq!(rp_hok_key(&assertion), &key[..]);
+    // Entropy encrypted for another key is a decryption failure.
+    let other = xenc::encrypt_key(
+        &client_entropy,
+        &cert("xenc/other.pem"),
+        &Default::default(),
+        &OsRandom,
+    )
+    .unwrap();
+    let inner = format!(
+        "{}<t:KeyType>{}</t:KeyType><t:Entropy>{}</t:Entropy><t:ComputedKeyAlgorithm>{}</t:ComputedKeyAlgorithm>",
+        applies_to(RP_PLAIN),
+        v.key_type_uri(KeyType::SymmetricKey),
+        String::from_utf8(other).unwrap(),
+        v.psha1_uri()
+    );
+    assert!(issue_fault(&sts, v, &inner).ends_with("FailedCheck"));
 }
