@@ -536,6 +536,7 @@ fn claims_lifetime_and_audit() {
     let (status, body) = call(&sts, &request(Version::Trust13, false, &inner));
     assert_eq!(status, 200, "{body}");
     let assertion = first_child(&body, "RequestedSecurityToken");
+    schema_valid(assertion, false);
     assert_eq!(
         text_of(assertion, "AttributeValue").as_deref(),
         Some("alice@example.com")
@@ -817,6 +818,7 @@ fn validate_renew_cancel_lifecycle() {
     let second = first_child(&body, "RequestedSecurityToken").to_owned();
     assert_ne!(first, second);
     xmlsec_verify(&second, false);
+    schema_valid(&second, false);
     assert_eq!(text_of(&second, "NameID").as_deref(), Some("alice"));
     assert_eq!(text_of(&second, "Audience").as_deref(), Some(RP_NOCERT));
     assert!(status_of(&first).ends_with("/status/invalid"));
@@ -899,6 +901,7 @@ fn validate_with_token_type_exchanges_the_token() {
         "{exchanged}"
     );
     xmlsec_verify(&exchanged, true);
+    schema_valid(&exchanged, true);
     assert_eq!(
         text_of(&exchanged, "NameIdentifier").as_deref(),
         Some("alice")

@@ -856,6 +856,7 @@ mod tests {
             <t:ComputedKeyAlgorithm>{T13}/CK/PSHA1</t:ComputedKeyAlgorithm>
             <t:Claims Dialect="{DIALECT_IDENTITY}"><i:ClaimType Uri="urn:c:name"/><i:ClaimType Uri="urn:c:role" Optional="true"/></t:Claims>
             <t:OnBehalfOf><tok id="obo"/></t:OnBehalfOf><t14:ActAs><tok id="act"/></t14:ActAs>
+            <t:ProofEncryption><tok id="pe"/></t:ProofEncryption>
             <t:Renewing Allow="false" OK="true"/><t:AllowPostdating/>
             <t:SecondaryParameters><t:KeySize>128</t:KeySize></t:SecondaryParameters>
             <t:SignWith>urn:sw</t:SignWith><t:EncryptWith>urn:ew</t:EncryptWith>
@@ -908,6 +909,7 @@ mod tests {
             assert!(c.claim_types[1].optional && !c.claim_types[0].optional);
             assert_eq!(r.on_behalf_of.unwrap().attribute("id"), Some("obo"));
             assert_eq!(r.act_as.unwrap().attribute("id"), Some("act"));
+            assert_eq!(r.proof_encryption.unwrap().attribute("id"), Some("pe"));
             assert_eq!(
                 r.renewing,
                 Some(Renewing {
@@ -1001,6 +1003,19 @@ mod tests {
                 T13,
                 format!("{}<t:OnBehalfOf><a/><b/></t:OnBehalfOf>", issue(T13)),
                 RequestError::InvalidValue("OnBehalfOf"),
+            ),
+            (
+                T13,
+                format!(
+                    "{}<t:ProofEncryption><a/></t:ProofEncryption><t14:ProofEncryption><a/></t14:ProofEncryption>",
+                    issue(T13)
+                ),
+                RequestError::Duplicate("ProofEncryption"),
+            ),
+            (
+                T13,
+                format!("{}<t:ProofEncryption><a/><b/></t:ProofEncryption>", issue(T13)),
+                RequestError::InvalidValue("ProofEncryption"),
             ),
             (
                 T13,
