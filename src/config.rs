@@ -23,12 +23,13 @@ use crate::dsig::{DigestAlgorithm, SignatureAlgorithm};
 use crate::error::{Error, IssueError};
 use crate::host::{Clock, KeyResolver, Lockout, ReplayCache, TokenStore, UserStore};
 use crate::keys::{Certificate, PrivateKey};
-use crate::lifecycle::LifecyclePolicy;
+use crate::lifecycle::{LifecyclePolicy, StoreCheckedVerifier};
 use crate::memory::{
     MemoryLockout, MemoryReplayCache, MemoryUserStore, OsRandom, SystemClock, PRIMARY_DOMAIN,
 };
 use crate::policy::{Policy, StandardPolicy};
 use crate::rp::RelyingParties;
+use crate::token::{Decryption, TokenValidator, TrustedIssuer};
 use crate::wss::WssSettings;
 use crate::wst::{KeyType, TokenType};
 use crate::xenc::EncryptOptions;
@@ -66,6 +67,10 @@ pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 /// | encryption | [`EncryptOptions::default`] (AES-256-GCM, RSA-OAEP) |
 /// | token store | none (issued tokens are not recorded) |
 /// | lifecycle | [`LifecyclePolicy::new`] for the issuer; `require_state` on exactly when a token store is set |
+/// | trusted issuers | none: Validate accepts only this STS's own tokens |
+/// | local account issuers | this STS only |
+/// | endpoint | none |
+/// | assertion verifier | [`StoreCheckedVerifier`] over [`Self::validator`]; in the `wsse:Security` header the assertion's audience must be the issuer name or the endpoint |
 #[derive(Debug)]
 pub struct StsConfig {
     /// The issuer name (the seed's "Home Realm Identifier").
@@ -117,6 +122,22 @@ pub struct StsConfig {
     pub token_store: Option<Arc<dyn TokenStore>>,
     /// Renewal and state rules.
     pub lifecycle: LifecyclePolicy,
+    /// Foreign issuers whose tokens Validate (and the default assertion
+    /// verifier) accept: each name with exactly its own certificates.
+    pub trusted_issuers: Vec<TrustedIssuer>,
+    /// This STS's own endpoint address, if configured: an accepted audience
+    /// of header credentials and the expected `Recipient` of SAML 2.0 bearer
+    /// confirmations when the request has no `wsa:To`.
+    pub endpoint: Option<String>,
+    /// The token validator of Validate, Renew and Cancel: this STS's
+    /// certificate for its issuer name, each trusted issuer's certificates
+    /// for its name, the STS's decryption keys.
+    pub validator: Arc<TokenValidator>,
+    /// The verifier of SAML tokens in `OnBehalfOf`/`ActAs` (no audience
+    /// required: such a token was issued to the intermediary). The one set
+    /// with [`StsConfigBuilder::assertions`] if any, else a
+    /// [`StoreCheckedVerifier`] over [`Self::validator`].
+    pub delegated_assertions: Arc<dyn AssertionVerifier>,
 }
 
 impl StsConfig {
@@ -157,6 +178,9 @@ pub struct StsConfigBuilder {
     limits: Option<Limits>,
     token_store: Option<Arc<dyn TokenStore>>,
     lifecycle: Option<LifecyclePolicy>,
+    trusted_issuers: Vec<(String, Certificate)>,
+    local_account_issuers: Vec<String>,
+    endpoint: Option<String>,
 }
 
 macro_rules! setter {
@@ -231,7 +255,9 @@ impl StsConfigBuilder {
         wss: WssSettings
     );
     setter!(
-        /// Verifier for SAML assertions used as credentials or `OnBehalfOf`.
+        /// Verifier for SAML assertions used as credentials or in
+        /// `OnBehalfOf`/`ActAs`, replacing the default
+        /// [`StoreCheckedVerifier`] for both.
         assertions: Arc<dyn AssertionVerifier>
     );
     setter!(
@@ -296,6 +322,37 @@ impl StsConfigBuilder {
         self
     }
 
+    /// Trust tokens signed with `certificate` whose issuer is exactly `name`
+    /// (call again with the same name for a second key during a rollover).
+    /// Validate accepts them and exchanges them for tokens of this STS; the
+    /// default assertion verifier accepts them in the `wsse:Security` header
+    /// and in `OnBehalfOf`/`ActAs`. Renew and Cancel still accept only this
+    /// STS's own tokens, and their subjects name local accounts only if
+    /// `name` is also a [`local_account_issuer`](Self::local_account_issuer).
+    /// The name may not be this STS's own issuer name.
+    pub fn trusted_issuer(mut self, name: impl Into<String>, certificate: Certificate) -> Self {
+        self.trusted_issuers.push((name.into(), certificate));
+        self
+    }
+
+    /// Let assertions of issuer `name` (a trusted issuer sharing this STS's
+    /// user directory) authenticate as the local account their subject
+    /// names. This STS's own issuer always may; others authenticate a
+    /// principal in [`crate::auth::SAML_DOMAIN`] without roles.
+    pub fn local_account_issuer(mut self, name: impl Into<String>) -> Self {
+        self.local_account_issuers.push(name.into());
+        self
+    }
+
+    /// This STS's endpoint address (`https://sts.example/trust`): accepted as
+    /// the audience of header credentials besides the issuer name, and the
+    /// `Recipient` SAML 2.0 bearer confirmations must name when the request
+    /// carries no `wsa:To`.
+    pub fn endpoint(mut self, address: impl Into<String>) -> Self {
+        self.endpoint = Some(address.into());
+        self
+    }
+
     /// Check and freeze the configuration.
     pub fn build(self) -> Result<Arc<StsConfig>, Error> {
         let cfg = |m: &str| Error::from(IssueError::Config(m.to_owned()));
@@ -327,6 +384,68 @@ impl StsConfigBuilder {
             return Err(cfg("key_size out of range"));
         }
         let limits = self.limits.unwrap_or_default();
+        let mut trusted_issuers: Vec<TrustedIssuer> = Vec::new();
+        for (name, cert) in self.trusted_issuers {
+            if name.trim().is_empty() {
+                return Err(cfg("trusted issuer name is empty"));
+            }
+            if name == issuer {
+                return Err(cfg(
+                    "a trusted issuer may not use this STS's own issuer name",
+                ));
+            }
+            match trusted_issuers
+                .iter_mut()
+                .find(|t| t.name == crate::token::IssuerName::Exactly(name.clone()))
+            {
+                Some(t) => t.certificates.push(cert),
+                None => trusted_issuers.push(TrustedIssuer::named(name, vec![cert])),
+            }
+        }
+        let random = self.random.unwrap_or_else(|| Arc::new(OsRandom));
+        let mut validator = TokenValidator::new(
+            std::iter::once(TrustedIssuer::named(
+                issuer.clone(),
+                vec![certificate.clone()],
+            ))
+            .chain(trusted_issuers.iter().cloned())
+            .collect(),
+        )
+        .with_limits(limits.clone());
+        if let Some(keys) = &self.decryption_keys {
+            validator = validator.with_decryption(Decryption {
+                keys: keys.clone(),
+                options: Default::default(),
+                random: random.clone(),
+            });
+        }
+        let validator = Arc::new(validator);
+        let mut lifecycle = self.lifecycle.unwrap_or_else(|| {
+            let mut l = LifecyclePolicy::new(issuer.clone());
+            l.require_state = self.token_store.is_some();
+            l
+        });
+        lifecycle.issuer = issuer.clone();
+        let (assertions, delegated_assertions): (Arc<dyn AssertionVerifier>, _) =
+            match self.assertions {
+                Some(a) => (a.clone(), a),
+                None => {
+                    let mut header = (*validator).clone().with_audience(issuer.clone());
+                    if let Some(e) = &self.endpoint {
+                        header = header.with_audience(e.clone());
+                    }
+                    let checked = |v: Arc<TokenValidator>| -> Arc<dyn AssertionVerifier> {
+                        Arc::new(StoreCheckedVerifier::new(
+                            v,
+                            self.token_store.clone(),
+                            lifecycle.clone(),
+                        ))
+                    };
+                    (checked(Arc::new(header)), checked(validator.clone()))
+                }
+            };
+        let mut local_account_issuers = vec![issuer.clone()];
+        local_account_issuers.extend(self.local_account_issuers);
         let mut wss = self.wss.unwrap_or_default();
         let clock_skew = self.clock_skew.unwrap_or(wss.clock_skew);
         wss.clock_skew = clock_skew;
@@ -345,17 +464,16 @@ impl StsConfigBuilder {
             lockout: self
                 .lockout
                 .unwrap_or_else(|| Arc::new(MemoryLockout::default())),
-            assertions: self.assertions,
-            // This STS's own tokens name its own users.
-            local_account_issuers: vec![issuer.clone()],
+            assertions: Some(assertions),
+            // This STS's own tokens name its own users; others only if
+            // configured.
+            local_account_issuers,
         };
-        let mut lifecycle = self.lifecycle.unwrap_or_else(|| {
-            let mut l = LifecyclePolicy::new(issuer.clone());
-            l.require_state = self.token_store.is_some();
-            l
-        });
-        lifecycle.issuer = issuer.clone();
         Ok(Arc::new(StsConfig {
+            trusted_issuers,
+            endpoint: self.endpoint,
+            validator,
+            delegated_assertions,
             token_store: self.token_store,
             lifecycle,
             issuer,
@@ -378,7 +496,7 @@ impl StsConfigBuilder {
                 .unwrap_or_else(|| Arc::new(AttributeClaims::new(DIALECT_WSO2))),
             relying_parties: self.relying_parties.unwrap_or_default(),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
-            random: self.random.unwrap_or_else(|| Arc::new(OsRandom)),
+            random,
             audit: self.audit,
             trusted_intermediaries: self.intermediaries,
             encryption: self.encryption.unwrap_or_default(),

@@ -403,6 +403,11 @@ pub enum TokenError {
     /// by someone other than the subject or an administrator).
     #[error("not authorized for this token")]
     NotAuthorized,
+    /// A valid token of a trusted foreign issuer where only this STS's own
+    /// tokens are accepted (cancel; renew reports
+    /// [`NotRenewable`](Self::NotRenewable)).
+    #[error("token issued by another STS")]
+    Foreign,
 }
 
 /// WS-Security header processing and authentication failures. The variant
@@ -773,6 +778,7 @@ impl From<&Error> for Fault {
                 | TokenError::RenewalLimit
                 | TokenError::RenewalWindow => FaultCode::UnableToRenew,
                 TokenError::NotAuthorized => FaultCode::TrustFailedAuthentication,
+                TokenError::Foreign => FaultCode::InvalidRequest,
                 TokenError::Wrapping(_) => FaultCode::FailedCheck,
                 TokenError::Malformed(_)
                 | TokenError::UntrustedIssuer
@@ -892,6 +898,17 @@ mod tests {
         assert_eq!(
             Fault::from(&Error::Token(TokenError::Expired)).code,
             FaultCode::InvalidSecurityToken
+        );
+        assert_eq!(
+            Fault::from(&Error::Token(TokenError::Foreign)).code,
+            FaultCode::InvalidRequest
+        );
+        assert_eq!(
+            Fault::from(&Error::Token(TokenError::NotRenewable(
+                "issued by another STS"
+            )))
+            .code,
+            FaultCode::UnableToRenew
         );
     }
 

@@ -20,12 +20,14 @@
 //! A store that cannot be reached is always an error (a fault), never a
 //! "valid" or "invalid" answer.
 
+use crate::auth::{AssertionVerifier, VerifiedAssertion};
 use crate::error::{Error, RequestError, StoreError, TokenError};
 use crate::host::{TokenRecord, TokenState, TokenStore, Transition};
 use crate::token::{Expect, TokenValidator, ValidatedToken};
 use crate::wst::rst::{Lifetime, Renewing};
 use crate::wst::rstr::Status;
 use roxmltree::{Document, Node};
+use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -36,6 +38,11 @@ pub const DEFAULT_MAX_RENEWALS: u32 = 10;
 pub const DEFAULT_RENEWAL_WINDOW: Duration = Duration::from_secs(60 * 60);
 
 /// What renew, cancel and validate enforce beyond the signature.
+///
+/// A token is this STS's own when its issuer is [`issuer`](Self::issuer);
+/// the validator must trust only this STS's certificate for that name (the
+/// STS's configuration refuses a trusted foreign issuer of the same name),
+/// so that a trusted partner can never pass for this STS.
 ///
 /// # Defaults
 /// | field | default |
@@ -161,6 +168,11 @@ fn status_for(e: &Error) -> &'static str {
     }
 }
 
+/// Whether `token` is one of this STS's own (see [`LifecyclePolicy`]).
+pub fn is_own(token: &ValidatedToken, policy: &LifecyclePolicy) -> bool {
+    token.issuer == policy.issuer
+}
+
 /// Check a token of this STS against the store.
 fn check_state(
     token: &ValidatedToken,
@@ -168,7 +180,7 @@ fn check_state(
     policy: &LifecyclePolicy,
     now: OffsetDateTime,
 ) -> Result<Option<TokenRecord>, Error> {
-    if token.issuer != policy.issuer {
+    if !is_own(token, policy) {
         return Ok(None);
     }
     let Some(store) = store else {
@@ -277,7 +289,7 @@ pub fn prepare_renewal(
         ..Expect::at(now)
     };
     let token = validator.validate(doc, token, &expect)?;
-    if token.issuer != policy.issuer {
+    if !is_own(&token, policy) {
         return Err(TokenError::NotRenewable("issued by another STS").into());
     }
     let skew =
@@ -354,7 +366,8 @@ pub struct Requester<'a> {
 }
 
 /// Cancel the token inside `CancelTarget`: it must verify (expiry is not
-/// checked), be this STS's, and the requester must be its subject or hold
+/// checked), be this STS's (a trusted foreign issuer's token is
+/// [`TokenError::Foreign`]), and the requester must be its subject or hold
 /// the administrator role. One atomic compare-and-set; a token already
 /// cancelled or renewed is refused. Returns the cancelled token.
 pub fn cancel(
@@ -371,8 +384,8 @@ pub fn cancel(
         ..Expect::at(now)
     };
     let token = validator.validate(doc, token, &expect)?;
-    if token.issuer != policy.issuer {
-        return Err(TokenError::Unknown.into());
+    if !is_own(&token, policy) {
+        return Err(TokenError::Foreign.into());
     }
     let is_admin = policy
         .admin_role
@@ -386,5 +399,52 @@ pub fn cancel(
         Transition::NotFound => Err(TokenError::Unknown.into()),
         Transition::Refused(TokenState::Cancelled) => Err(TokenError::Cancelled.into()),
         Transition::Refused(_) => Err(TokenError::Renewed.into()),
+    }
+}
+
+/// The [`AssertionVerifier`] an STS uses by default for SAML tokens in the
+/// `wsse:Security` header and in `OnBehalfOf`/`ActAs`: the same
+/// [`TokenValidator`] as Validate (this STS and its trusted issuers, each
+/// name with its own certificates; audiences as the validator requires),
+/// and for this STS's own tokens the [`TokenStore`]: a cancelled, renewed or
+/// (with `require_state`) unknown token is no credential, on any node.
+#[derive(Debug, Clone)]
+pub struct StoreCheckedVerifier {
+    validator: Arc<TokenValidator>,
+    store: Option<Arc<dyn TokenStore>>,
+    policy: LifecyclePolicy,
+}
+
+impl StoreCheckedVerifier {
+    /// Verify with `validator`, then check this STS's own tokens (per
+    /// `policy`) in `store`.
+    pub fn new(
+        validator: Arc<TokenValidator>,
+        store: Option<Arc<dyn TokenStore>>,
+        policy: LifecyclePolicy,
+    ) -> Self {
+        Self {
+            validator,
+            store,
+            policy,
+        }
+    }
+
+    /// The validator.
+    pub fn validator(&self) -> &TokenValidator {
+        &self.validator
+    }
+}
+
+impl AssertionVerifier for StoreCheckedVerifier {
+    fn verify(
+        &self,
+        doc: &Document<'_>,
+        assertion: Node<'_, '_>,
+        now: OffsetDateTime,
+    ) -> Result<VerifiedAssertion, Error> {
+        let t = self.validator.validate_credential(doc, assertion, now)?;
+        check_state(&t, self.store.as_deref(), &self.policy, now)?;
+        crate::token::verified_assertion(t)
     }
 }

@@ -24,12 +24,16 @@
 //! the request, and a `UseKey` key is accepted only if the request's
 //! verified signature was made with it.
 //!
-//! Validate, Renew and Cancel use [`crate::lifecycle`] with a validator that
-//! trusts exactly this STS's certificate: Validate answers a `Status`; Renew
+//! Validate, Renew and Cancel use [`crate::lifecycle`] with the configured
+//! [`StsConfig::validator`]: this STS's certificate for its own issuer name
+//! and each trusted issuer's certificates for exactly its name. Validate
+//! answers a `Status` (or exchanges a valid token, own or foreign, for a new
+//! token of this STS when another TokenType is asked for); Renew
 //! re-issues a bearer or public-key token for the same subject, attributes
 //! and audience and records it with one atomic compare-and-set before it
 //! leaves (symmetric holder-of-key tokens are not renewable: the proof key is
-//! not the STS's to carry over); Cancel is for the token's subject.
+//! not the STS's to carry over); Cancel is for the token's subject. Renew
+//! and Cancel refuse a trusted foreign issuer's token.
 //!
 //! One [`AuditEvent`] is sent per request, success or failure.
 
@@ -48,7 +52,7 @@ use crate::policy::{AccessRequest, Method};
 use crate::rp::RelyingParty;
 use crate::saml::{self, Assertion, AuthnContext, Subject};
 use crate::service::{handle_soap, RequestContext, SoapResponse, TokenService, TransportContext};
-use crate::token::{Decryption, Expect, TokenValidator, TrustedIssuer};
+use crate::token::Expect;
 use crate::wss::{self, SecurityHeader};
 use crate::wst::{
     Entropy, KeyType, Lifetime, ProofToken, RawXml, Rst, Rstr, SamlVersion, Secret, TokenReference,
@@ -311,24 +315,6 @@ impl Sts {
         xenc::encrypt_node(doc.root_element(), cert, &c.encryption, &*c.random)
     }
 
-    /// A validator for this STS's own tokens.
-    fn validator(&self) -> TokenValidator {
-        let c = &*self.config;
-        let mut v = TokenValidator::new(vec![TrustedIssuer::named(
-            c.issuer.clone(),
-            vec![c.certificate.clone()],
-        )])
-        .with_limits(c.limits.clone());
-        if let Some(keys) = &c.decryption_keys {
-            v = v.with_decryption(Decryption {
-                keys: keys.clone(),
-                options: Default::default(),
-                random: c.random.clone(),
-            });
-        }
-        v
-    }
-
     fn store(&self) -> Result<&dyn TokenStore, Error> {
         self.config
             .token_store
@@ -364,12 +350,12 @@ impl Sts {
         now: OffsetDateTime,
         facts: &mut Facts,
     ) -> Result<Rstr, Error> {
-        self.authenticated(cx, now, facts)?;
+        let who = self.authenticated(cx, now, facts)?;
         let token = rst
             .validate_target
             .ok_or(RequestError::Missing("ValidateTarget"))?;
         let v = lifecycle::validate(
-            &self.validator(),
+            &self.config.validator,
             self.config.token_store.as_deref(),
             &self.config.lifecycle,
             token.document(),
@@ -384,7 +370,7 @@ impl Sts {
         if let (Some(t), Some(want @ (TokenType::Saml11 | TokenType::Saml20))) =
             (&v.token, rst.token_type)
         {
-            return self.exchange(rst, t, want, v.status, now, facts);
+            return self.exchange(rst, &who, t, want, v.status, now, facts);
         }
         Ok(Rstr {
             token_type: Some(TokenType::Status.uri(rst.version).to_owned()),
@@ -396,9 +382,11 @@ impl Sts {
     /// A new bearer token of type `want` for the subject and attributes of
     /// the validated token `t`, for the relying party of the RST's
     /// AppliesTo, recorded like any issued token.
+    #[allow(clippy::too_many_arguments)]
     fn exchange(
         &self,
         rst: &Rst<'_, '_>,
+        who: &Authenticated,
         t: &crate::token::ValidatedToken,
         want: TokenType,
         status: crate::wst::rstr::Status,
@@ -415,6 +403,8 @@ impl Sts {
             None => c.relying_parties.without_applies_to()?,
         };
         facts.relying_party = Some(rp.address.clone());
+        // What the requester may get is checked as for Issue.
+        auth::authorize(who, &AccessRequest::from_rst(rst), &c.auth)?;
         let version = match want {
             TokenType::Saml11 => SamlVersion::V11,
             _ => SamlVersion::V20,
@@ -507,7 +497,7 @@ impl Sts {
             .cancel_target
             .ok_or(RequestError::Missing("CancelTarget"))?;
         let t = lifecycle::cancel(
-            &self.validator(),
+            &self.config.validator,
             self.store()?,
             &self.config.lifecycle,
             token.document(),
@@ -540,7 +530,7 @@ impl Sts {
             .ok_or(RequestError::Missing("RenewTarget"))?;
         let store = self.store()?;
         let plan = lifecycle::prepare_renewal(
-            &self.validator(),
+            &self.config.validator,
             store,
             &c.lifecycle,
             target.document(),
@@ -707,14 +697,16 @@ impl Sts {
         if delegated.has_tag_name((ns::SAML2, "Assertion"))
             || delegated.has_tag_name((ns::SAML1, "Assertion"))
         {
-            let verifier = c
-                .auth
-                .assertions
-                .as_ref()
-                .ok_or(IssueError::Delegation("no assertion verifier configured"))?;
             let message = delegated.document();
-            let a = verifier.verify(message, delegated, now)?;
-            return Ok(match users.lookup(&a.subject)? {
+            let a = c.delegated_assertions.verify(message, delegated, now)?;
+            // As for a header credential: only issuers authoritative for
+            // local accounts may name one.
+            let local = if c.auth.local_account_issuers.contains(&a.issuer) {
+                users.lookup(&a.subject)?
+            } else {
+                None
+            };
+            return Ok(match local {
                 Some(u) => SubjectOf {
                     principal: u.principal,
                     attributes: u.attributes,

@@ -223,13 +223,13 @@ impl<'a> Expect<'a> {
 ///
 /// # Defaults
 /// Clock skew and parse limits from [`Limits::default`]; no decryption (an
-/// encrypted token is refused).
-#[derive(Debug)]
+/// encrypted token is refused); no audience required of header credentials.
+#[derive(Debug, Clone)]
 pub struct TokenValidator {
     trusted: Vec<TrustedIssuer>,
     decryption: Option<Decryption>,
     limits: Limits,
-    audience: Option<String>,
+    audiences: Vec<String>,
 }
 
 impl TokenValidator {
@@ -239,7 +239,7 @@ impl TokenValidator {
             trusted,
             decryption: None,
             limits: Limits::default(),
-            audience: None,
+            audiences: Vec::new(),
         }
     }
 
@@ -249,13 +249,21 @@ impl TokenValidator {
         self
     }
 
-    /// The audience required when this validator serves as the
+    /// An audience accepted when this validator serves as the
     /// [`AssertionVerifier`] of SAML credentials in a `wsse:Security` header
-    /// (normally the STS's own endpoint or issuer name). Without it, such
-    /// assertions are accepted for any audience.
+    /// (normally the STS's own endpoint or issuer name); call it again to
+    /// accept several names of the same STS. With at least one, such an
+    /// assertion needs an `AudienceRestriction` and each of its restrictions
+    /// must name one of them. Without any, assertions are accepted for any
+    /// audience.
     pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
-        self.audience = Some(audience.into());
+        self.audiences.push(audience.into());
         self
+    }
+
+    /// The trusted issuers.
+    pub fn trusted(&self) -> &[TrustedIssuer] {
+        &self.trusted
     }
 
     /// Use these limits (clock skew, parse bounds for decrypted tokens).
@@ -413,39 +421,65 @@ impl AssertionVerifier for TokenValidator {
         assertion: Node<'_, '_>,
         now: OffsetDateTime,
     ) -> Result<VerifiedAssertion, Error> {
-        let expect = Expect {
-            audience: self.audience.as_deref(),
-            ..Expect::at(now)
-        };
-        let t = self.validate(doc, assertion, &expect)?;
-        let has = |a: &str, b: &str| t.confirmation_methods.iter().any(|m| m == a || m == b);
-        let confirmation = if has(CM_HOK_2, CM_HOK_1) {
-            Confirmation::HolderOfKey(
-                t.confirmation_key
-                    .clone()
-                    .ok_or(TokenError::Malformed("holder-of-key without a public key"))?,
-            )
-        } else if has(CM_SV_2, CM_SV_1) {
-            Confirmation::SenderVouches
-        } else if t.is_bearer() {
-            Confirmation::Bearer
-        } else {
-            return Err(TokenError::Malformed("no supported confirmation method").into());
-        };
-        let mut attributes = crate::host::Attributes::new();
-        for a in &t.attributes {
-            attributes
-                .entry(a.name.clone())
-                .or_default()
-                .extend(a.values.iter().cloned());
-        }
-        Ok(VerifiedAssertion {
-            issuer: t.issuer,
-            subject: t.subject.value,
-            confirmation,
-            attributes,
-        })
+        verified_assertion(self.validate_credential(doc, assertion, now)?)
     }
+}
+
+impl TokenValidator {
+    /// Validate a SAML credential (header or `OnBehalfOf`/`ActAs`) at `now`,
+    /// with the audiences of [`with_audience`](Self::with_audience).
+    pub(crate) fn validate_credential(
+        &self,
+        doc: &Document<'_>,
+        assertion: Node<'_, '_>,
+        now: OffsetDateTime,
+    ) -> Result<ValidatedToken, Error> {
+        let t = self.validate(doc, assertion, &Expect::at(now))?;
+        if !self.audiences.is_empty()
+            && (t.audience_restrictions.is_empty()
+                || !t
+                    .audience_restrictions
+                    .iter()
+                    .all(|r| r.iter().any(|a| self.audiences.contains(a))))
+        {
+            return Err(TokenError::WrongAudience.into());
+        }
+        Ok(t)
+    }
+}
+
+/// The credential view of a validated token. The confirmation reported is
+/// the strongest the assertion allows: holder-of-key (with its key) over
+/// sender-vouches over bearer, so that a token offering several methods is
+/// held to the one that needs proof.
+pub(crate) fn verified_assertion(t: ValidatedToken) -> Result<VerifiedAssertion, Error> {
+    let has = |a: &str, b: &str| t.confirmation_methods.iter().any(|m| m == a || m == b);
+    let confirmation = if has(CM_HOK_2, CM_HOK_1) {
+        Confirmation::HolderOfKey(
+            t.confirmation_key
+                .clone()
+                .ok_or(TokenError::Malformed("holder-of-key without a public key"))?,
+        )
+    } else if has(CM_SV_2, CM_SV_1) {
+        Confirmation::SenderVouches
+    } else if t.is_bearer() {
+        Confirmation::Bearer
+    } else {
+        return Err(TokenError::Malformed("no supported confirmation method").into());
+    };
+    let mut attributes = crate::host::Attributes::new();
+    for a in &t.attributes {
+        attributes
+            .entry(a.name.clone())
+            .or_default()
+            .extend(a.values.iter().cloned());
+    }
+    Ok(VerifiedAssertion {
+        issuer: t.issuer,
+        subject: t.subject.value,
+        confirmation,
+        attributes,
+    })
 }
 
 /// Check the validity window (with `skew`) and the audience.

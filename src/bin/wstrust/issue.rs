@@ -61,6 +61,11 @@ struct File {
     trusted_intermediaries: Vec<String>,
     #[serde(default)]
     trust_anchors: Vec<PathBuf>,
+    #[serde(default)]
+    trusted_issuers: Vec<TrustedIssuerFile>,
+    #[serde(default)]
+    local_account_issuers: Vec<String>,
+    endpoint: Option<String>,
     unregistered: Option<String>,
     #[serde(default)]
     policy: PolicyFile,
@@ -102,6 +107,13 @@ struct UserFile {
     roles: Vec<String>,
     #[serde(default)]
     attributes: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrustedIssuerFile {
+    name: String,
+    cert: PathBuf,
 }
 
 #[derive(Deserialize)]
@@ -236,6 +248,15 @@ pub(crate) fn builder_from_toml(
     }
     for t in f.trusted_intermediaries {
         b = b.trusted_intermediary(t);
+    }
+    for t in &f.trusted_issuers {
+        b = b.trusted_issuer(t.name.clone(), cert(base, &t.cert)?);
+    }
+    for n in f.local_account_issuers {
+        b = b.local_account_issuer(n);
+    }
+    if let Some(e) = f.endpoint {
+        b = b.endpoint(e);
     }
     let mut wss = WssSettings::default();
     for a in &f.trust_anchors {

@@ -1,0 +1,574 @@
+//! Trusted foreign issuers through the STS (`handle_soap`): Validate accepts
+//! a trusted issuer's token only when its issuer name and signing
+//! certificate are a configured pair, exchanges a foreign SAML 1.1 token for
+//! a SAML 2.0 token of this STS, Renew and Cancel refuse foreign tokens, and
+//! the default assertion verifier accepts the same tokens in the
+//! `wsse:Security` header (audience: this STS) and in `OnBehalfOf`, mapping
+//! subjects onto local accounts only for local-account issuers.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+use wstrust::config::{StsConfig, StsConfigBuilder};
+use wstrust::dsig::{self, KeyInfo, SignOptions, SigningKey};
+use wstrust::host::{TokenState, TokenStore};
+use wstrust::keys::{AwsLcRsaKey, Certificate};
+use wstrust::memory::{FixedClock, MemoryTokenStore, MemoryUserStore};
+use wstrust::policy::{Method, StandardPolicy};
+use wstrust::rp::{RelyingParties, RelyingParty};
+use wstrust::service::TransportContext;
+use wstrust::sts::Sts;
+use wstrust::token::{Expect, TokenValidator, TrustedIssuer};
+use wstrust::wst::Version;
+use wstrust::xml::ns;
+use wstrust::{xml, Limits};
+
+const NOW: OffsetDateTime = datetime!(2027-01-15 12:00 UTC);
+const STS: &str = "https://sts.example/";
+const PARTNER: &str = "https://partner.example/";
+const RP: &str = "https://rp.example/nocert";
+const PASSWORD_TEXT: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
+
+fn read(p: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/{p}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+struct Party {
+    key: AwsLcRsaKey,
+    cert: Certificate,
+}
+
+fn party(key: &str, cert: &str) -> Party {
+    Party {
+        key: AwsLcRsaKey::from_pem(&read(key)).unwrap(),
+        cert: Certificate::from_pem(&read(cert)).unwrap(),
+    }
+}
+fn sts_party() -> Party {
+    party("data/signer.key.pem", "data/signer.cert.pem")
+}
+fn partner() -> Party {
+    party(
+        "vectors/validate/partner.key.pem",
+        "vectors/validate/partner.cert.pem",
+    )
+}
+fn rogue() -> Party {
+    party(
+        "vectors/validate/rogue.key.pem",
+        "vectors/validate/rogue.cert.pem",
+    )
+}
+
+fn t(d: OffsetDateTime) -> String {
+    d.format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+fn sign(xml: &str, p: &Party) -> String {
+    dsig::sign_enveloped(
+        xml,
+        None,
+        SigningKey::Rsa(&p.key),
+        &SignOptions {
+            key_info: KeyInfo::X509Certificate(&p.cert),
+            ..Default::default()
+        },
+        &Limits::default(),
+    )
+    .unwrap()
+}
+
+/// A SAML 1.1 bearer assertion of `issuer` for `subject`, audience `aud`.
+fn saml11(id: &str, issuer: &str, subject: &str, aud: &str) -> String {
+    let subj = format!(
+        r#"<saml:Subject><saml:NameIdentifier>{subject}</saml:NameIdentifier><saml:SubjectConfirmation><saml:ConfirmationMethod>urn:oasis:names:tc:SAML:1.0:cm:bearer</saml:ConfirmationMethod></saml:SubjectConfirmation></saml:Subject>"#
+    );
+    format!(
+        r#"<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion" MajorVersion="1" MinorVersion="1" AssertionID="{id}" Issuer="{issuer}" IssueInstant="{nb}"><saml:Conditions NotBefore="{nb}" NotOnOrAfter="{noa}"><saml:AudienceRestrictionCondition><saml:Audience>{aud}</saml:Audience></saml:AudienceRestrictionCondition></saml:Conditions><saml:AttributeStatement>{subj}<saml:Attribute AttributeName="upn" AttributeNamespace="http://schemas.xmlsoap.org/claims"><saml:AttributeValue>{subject}@partner.example</saml:AttributeValue></saml:Attribute></saml:AttributeStatement><saml:AuthenticationStatement AuthenticationMethod="urn:oasis:names:tc:SAML:1.0:am:password" AuthenticationInstant="{nb}">{subj}</saml:AuthenticationStatement></saml:Assertion>"#,
+        nb = t(NOW - Duration::minutes(1)),
+        noa = t(NOW + Duration::hours(1)),
+    )
+}
+
+/// A SAML 2.0 bearer assertion of `issuer` for `subject`, audience `aud`.
+fn saml2(id: &str, issuer: &str, subject: &str, aud: &str) -> String {
+    format!(
+        r#"<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="{id}" IssueInstant="{nb}" Version="2.0"><saml2:Issuer>{issuer}</saml2:Issuer><saml2:Subject><saml2:NameID>{subject}</saml2:NameID><saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"/></saml2:Subject><saml2:Conditions NotBefore="{nb}" NotOnOrAfter="{noa}"><saml2:AudienceRestriction><saml2:Audience>{aud}</saml2:Audience></saml2:AudienceRestriction></saml2:Conditions><saml2:AttributeStatement><saml2:Attribute Name="partner-role"><saml2:AttributeValue>auditor</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement></saml2:Assertion>"#,
+        nb = t(NOW - Duration::minutes(1)),
+        noa = t(NOW + Duration::hours(1)),
+    )
+}
+
+fn builder(store: Arc<MemoryTokenStore>) -> StsConfigBuilder {
+    let mut rps = RelyingParties::new();
+    rps.add(RelyingParty::new(RP));
+    let me = sts_party();
+    StsConfig::builder()
+        .issuer(STS)
+        .signing_key(Arc::new(me.key), me.cert)
+        .users(Arc::new(MemoryUserStore::demo()))
+        .relying_parties(rps)
+        .clock(Arc::new(FixedClock::new(NOW)))
+        .token_store(store)
+        .trusted_issuer(PARTNER, partner().cert)
+        .trusted_intermediary("admin")
+        .policy(Arc::new(
+            StandardPolicy::username_token()
+                .methods(&[Method::PasswordText, Method::SamlAssertion]),
+        ))
+}
+
+fn sts_with(f: impl FnOnce(StsConfigBuilder) -> StsConfigBuilder) -> (Sts, Arc<MemoryTokenStore>) {
+    let store = Arc::new(MemoryTokenStore::new(100));
+    let b = f(builder(store.clone()));
+    (Sts::new(b.build().unwrap()), store)
+}
+
+fn timestamp() -> String {
+    format!(
+        r#"<wsu:Timestamp xmlns:wsu="{}"><wsu:Created>{}</wsu:Created><wsu:Expires>{}</wsu:Expires></wsu:Timestamp>"#,
+        ns::WSU,
+        t(NOW),
+        t(NOW + Duration::minutes(5))
+    )
+}
+
+fn password(user: &str) -> String {
+    format!(
+        r#"<wsse:Security xmlns:wsse="{}">{}<wsse:UsernameToken><wsse:Username>{user}</wsse:Username><wsse:Password Type="{PASSWORD_TEXT}">{user}-password</wsse:Password></wsse:UsernameToken></wsse:Security>"#,
+        ns::WSSE,
+        timestamp()
+    )
+}
+
+fn saml_header(assertion: &str) -> String {
+    format!(
+        r#"<wsse:Security xmlns:wsse="{}">{}{assertion}</wsse:Security>"#,
+        ns::WSSE,
+        timestamp()
+    )
+}
+
+fn applies_to(addr: &str) -> String {
+    format!(
+        r#"<wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><wsa:EndpointReference xmlns:wsa="http://www.w3.org/2005/08/addressing"><wsa:Address>{addr}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>"#
+    )
+}
+
+/// A SOAP 1.2 WS-Trust 1.3 request of `kind` with `header` and RST `inner`.
+fn op(header: &str, kind: &str, inner: &str) -> String {
+    let v = Version::Trust13;
+    format!(
+        r#"<s:Envelope xmlns:s="{}"><s:Header>{header}</s:Header><s:Body><t:RequestSecurityToken xmlns:t="{ns}"><t:RequestType>{ns}/{kind}</t:RequestType>{inner}</t:RequestSecurityToken></s:Body></s:Envelope>"#,
+        ns::SOAP12,
+        ns = v.namespace()
+    )
+}
+
+fn call(sts: &Sts, req: &str) -> (u16, String) {
+    let r = sts.handle_soap(
+        req.as_bytes(),
+        &TransportContext {
+            tls: true,
+            ..TransportContext::default()
+        },
+    );
+    (r.http_status, String::from_utf8(r.body).unwrap())
+}
+
+fn text_of(text: &str, name: &str) -> Option<String> {
+    let doc = roxmltree::Document::parse(text).unwrap();
+    let n = doc.descendants().find(|n| n.tag_name().name() == name)?;
+    Some(xml::whole_text(n).trim().to_owned())
+}
+
+fn first_child(text: &str, name: &str) -> String {
+    let doc = roxmltree::Document::parse(text).unwrap();
+    let n = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == name)
+        .unwrap()
+        .first_element_child()
+        .unwrap();
+    text[n.range()].to_owned()
+}
+
+fn fault_code(body: &str) -> String {
+    let doc = roxmltree::Document::parse(body).unwrap();
+    doc.descendants()
+        .rfind(|n| matches!(n.tag_name().name(), "Value" | "faultcode"))
+        .map(|n| xml::whole_text(n).trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// Asks for the e-mail claim (optional): local accounts have one, the
+/// partner's principals do not.
+const EMAIL: &str = r#"<t:Claims Dialect="http://schemas.xmlsoap.org/ws/2005/05/identity"><i:ClaimType xmlns:i="http://schemas.xmlsoap.org/ws/2005/05/identity" Uri="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress" Optional="true"/></t:Claims>"#;
+
+const STATUS: &str =
+    "<t:TokenType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTR/Status</t:TokenType>";
+
+fn status_of(sts: &Sts, token: &str) -> String {
+    let (status, body) = call(
+        sts,
+        &op(
+            &password("alice"),
+            "Validate",
+            &format!("{STATUS}<t:ValidateTarget>{token}</t:ValidateTarget>"),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    text_of(&body, "Code").unwrap()
+}
+
+fn valid(code: &str) -> bool {
+    code.ends_with("/status/valid")
+}
+
+/// The issuer name and the signing certificate must be one configured pair.
+#[test]
+fn validate_accepts_only_configured_issuer_and_certificate_pairs() {
+    let (sts, _) = sts_with(|b| b);
+    let p = partner();
+    let ok = sign(&saml11("_p1", PARTNER, "bob", RP), &p);
+    assert!(valid(&status_of(&sts, &ok)));
+    let ok2 = sign(&saml2("_p2", PARTNER, "bob", RP), &p);
+    assert!(valid(&status_of(&sts, &ok2)));
+
+    // The partner's key under another issuer name (unknown, or this STS's).
+    for issuer in ["https://elsewhere.example/", STS] {
+        let x = sign(&saml11("_p3", issuer, "bob", RP), &p);
+        assert!(
+            status_of(&sts, &x).ends_with("/status/invalid"),
+            "partner key as {issuer}"
+        );
+    }
+    // The partner's name with another key (a rogue's, or this STS's own).
+    for signer in [rogue(), sts_party()] {
+        let x = sign(&saml11("_p4", PARTNER, "bob", RP), &signer);
+        assert!(status_of(&sts, &x).ends_with("/status/invalid"));
+    }
+    // Tampered after signing.
+    let x = ok.replace(">bob<", ">eve<");
+    assert!(status_of(&sts, &x).ends_with("/status/invalid"));
+
+    // Without the trusted issuer, the partner's token is invalid.
+    let store = Arc::new(MemoryTokenStore::new(10));
+    let mut rps = RelyingParties::new();
+    rps.add(RelyingParty::new(RP));
+    let me = sts_party();
+    let plain = Sts::new(
+        StsConfig::builder()
+            .issuer(STS)
+            .signing_key(Arc::new(me.key), me.cert)
+            .users(Arc::new(MemoryUserStore::demo()))
+            .relying_parties(rps)
+            .clock(Arc::new(FixedClock::new(NOW)))
+            .token_store(store)
+            .build()
+            .unwrap(),
+    );
+    assert!(status_of(&plain, &ok).ends_with("/status/invalid"));
+}
+
+#[test]
+fn configuration_checks() {
+    let store = Arc::new(MemoryTokenStore::new(1));
+    let e = builder(store.clone())
+        .trusted_issuer(STS, partner().cert)
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("own issuer name"), "{e}");
+    let e = builder(store.clone())
+        .trusted_issuer(" ", partner().cert)
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("empty"), "{e}");
+    // Two certificates under one name (rollover): one entry, both keys.
+    let c = builder(store)
+        .trusted_issuer(PARTNER, rogue().cert)
+        .build()
+        .unwrap();
+    assert_eq!(c.trusted_issuers.len(), 1);
+    assert_eq!(c.trusted_issuers[0].certificates.len(), 2);
+    assert_eq!(c.auth.local_account_issuers, [STS]);
+}
+
+/// Validate of a foreign SAML 1.1 token asking for SAML 2.0: a bearer SAML
+/// 2.0 token of this STS for the same subject, recorded, renewable.
+#[test]
+fn foreign_saml11_exchanged_for_own_saml20() {
+    let (sts, store) = sts_with(|b| b);
+    let foreign = sign(&saml11("_x1", PARTNER, "bob", RP), &partner());
+    let (status, body) = call(
+        &sts,
+        &op(
+            &password("alice"),
+            "Validate",
+            &format!(
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}<t:ValidateTarget>{foreign}</t:ValidateTarget>",
+                applies_to(RP)
+            ),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(valid(&text_of(&body, "Code").unwrap()));
+    let mine = first_child(&body, "RequestedSecurityToken");
+    // Signed by this STS alone, as this STS, bearer, for the party.
+    let own_only = TokenValidator::new(vec![TrustedIssuer::named(STS, vec![sts_party().cert])]);
+    let tok = own_only
+        .validate_document(&mine, &Expect::at(NOW).audience(RP))
+        .unwrap();
+    assert_eq!(tok.issuer, STS);
+    assert_eq!(tok.subject.value, "bob");
+    assert!(tok.is_bearer());
+    assert!(tok
+        .attributes
+        .iter()
+        .any(|a| a.name == "http://schemas.xmlsoap.org/claims/upn"
+            && a.values == ["bob@partner.example"]));
+    assert_eq!(tok.version, wstrust::wst::SamlVersion::V20);
+    let rec = store.get(&tok.id, NOW).unwrap().unwrap();
+    assert_eq!(rec.subject, "bob");
+    assert_eq!(rec.state, TokenState::Active);
+    // The exchanged token is this STS's: it validates, renews and cancels.
+    assert!(valid(&status_of(&sts, &mine)));
+    let (status, body) = call(
+        &sts,
+        &op(
+            &password("alice"),
+            "Renew",
+            &format!("<t:RenewTarget>{mine}</t:RenewTarget>"),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Renew and Cancel accept only this STS's own tokens.
+#[test]
+fn foreign_tokens_cannot_be_renewed_or_cancelled() {
+    let (sts, store) = sts_with(|b| b);
+    let foreign = sign(&saml2("_r1", PARTNER, "alice", RP), &partner());
+    assert!(valid(&status_of(&sts, &foreign)));
+    let (status, body) = call(
+        &sts,
+        &op(
+            &password("alice"),
+            "Renew",
+            &format!("<t:RenewTarget>{foreign}</t:RenewTarget>"),
+        ),
+    );
+    assert_eq!(status, 500, "{body}");
+    assert!(fault_code(&body).ends_with("UnableToRenew"), "{body}");
+    // alice is the subject, and still may not cancel a partner's token.
+    let (status, body) = call(
+        &sts,
+        &op(
+            &password("alice"),
+            "Cancel",
+            &format!("<t:CancelTarget>{foreign}</t:CancelTarget>"),
+        ),
+    );
+    assert_eq!(status, 500, "{body}");
+    assert!(fault_code(&body).ends_with("InvalidRequest"), "{body}");
+    assert_eq!(store.len(), 0, "nothing recorded");
+    assert!(valid(&status_of(&sts, &foreign)));
+}
+
+fn issue_as_alice(sts: &Sts, aud: &str) -> String {
+    let (status, body) = call(
+        sts,
+        &op(
+            &password("alice"),
+            "Issue",
+            &format!(
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}",
+                applies_to(aud)
+            ),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    first_child(&body, "RequestedSecurityToken")
+}
+
+/// The default assertion verifier: header credentials from this STS or a
+/// trusted issuer, audience this STS, subjects local only for local-account
+/// issuers, cancelled tokens refused.
+#[test]
+fn header_saml_credentials_use_the_same_trust() {
+    let (sts, _) = sts_with(|b| {
+        b.endpoint("https://sts.example/trust").relying_parties({
+            let mut rps = RelyingParties::new();
+            rps.add(RelyingParty::new(RP));
+            rps.add(RelyingParty::new(STS));
+            rps.add(RelyingParty::new("https://sts.example/trust"));
+            rps
+        })
+    });
+    let issue_with = |header: String| {
+        call(
+            &sts,
+            &op(
+                &header,
+                "Issue",
+                &format!(
+                    "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}{EMAIL}",
+                    applies_to(RP)
+                ),
+            ),
+        )
+    };
+    // A partner token naming "admin", for this STS (issuer name or endpoint).
+    for aud in [STS, "https://sts.example/trust"] {
+        let a = sign(&saml2("_h1", PARTNER, "admin", aud), &partner());
+        let (status, body) = issue_with(saml_header(&a));
+        assert_eq!(status, 200, "{aud}: {body}");
+        let tok = first_child(&body, "RequestedSecurityToken");
+        assert_eq!(text_of(&tok, "NameID").as_deref(), Some("admin"));
+        // Not the local admin: none of admin's attributes.
+        assert!(!tok.contains("admin@example.com"), "{tok}");
+    }
+    // For another audience: refused.
+    let a = sign(&saml2("_h2", PARTNER, "admin", RP), &partner());
+    let (status, body) = issue_with(saml_header(&a));
+    assert_eq!(status, 500);
+    assert!(
+        fault_code(&body).ends_with("InvalidSecurityToken"),
+        "{body}"
+    );
+    // The partner key under another name: refused.
+    let a = sign(&saml2("_h3", "https://x.example/", "bob", STS), &partner());
+    let (status, _) = issue_with(saml_header(&a));
+    assert_eq!(status, 500);
+
+    // This STS's own token for itself authenticates alice as the local user.
+    let own = issue_as_alice(&sts, STS);
+    let (status, body) = issue_with(saml_header(&own));
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("alice@example.com"), "local attributes");
+    // Once cancelled, it is no credential.
+    let (status, body) = call(
+        &sts,
+        &op(
+            &password("alice"),
+            "Cancel",
+            &format!("<t:CancelTarget>{own}</t:CancelTarget>"),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = issue_with(saml_header(&own));
+    assert_eq!(status, 500, "{body}");
+
+    // A partner configured as a local-account issuer speaks for "admin".
+    let (sts, _) = sts_with(|b| b.local_account_issuer(PARTNER));
+    let a = sign(&saml2("_h4", PARTNER, "admin", STS), &partner());
+    let (status, body) = call(
+        &sts,
+        &op(
+            &saml_header(&a),
+            "Issue",
+            &format!(
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}{EMAIL}",
+                applies_to(RP)
+            ),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("admin@example.com"), "local attributes");
+}
+
+/// OnBehalfOf with a trusted issuer's token: accepted for any audience (it
+/// was issued to the intermediary), mapped to a local account only for a
+/// local-account issuer.
+#[test]
+fn on_behalf_of_foreign_token() {
+    let (sts, _) = sts_with(|b| b);
+    let obo = |a: &str| {
+        call(
+            &sts,
+            &op(
+                &password("admin"),
+                "Issue",
+                &format!(
+                    "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}{EMAIL}<t:OnBehalfOf>{a}</t:OnBehalfOf>",
+                    applies_to(RP)
+                ),
+            ),
+        )
+    };
+    let a = sign(
+        &saml2("_o1", PARTNER, "alice", "https://service.example/"),
+        &partner(),
+    );
+    let (status, body) = obo(&a);
+    assert_eq!(status, 200, "{body}");
+    let tok = first_child(&body, "RequestedSecurityToken");
+    assert_eq!(text_of(&tok, "NameID").as_deref(), Some("alice"));
+    assert!(!tok.contains("alice@example.com"), "not the local alice");
+    let a = sign(&saml2("_o2", "https://x.example/", "alice", RP), &partner());
+    let (status, body) = obo(&a);
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        fault_code(&body).ends_with("InvalidSecurityToken"),
+        "{body}"
+    );
+}
+
+/// `[[trusted_issuers]]` in the TOML file (`wstrust issue` runs any request
+/// through `handle_soap`): the partner's token validates only with it, and
+/// a partner entry under the STS's own name is a configuration error.
+#[cfg(feature = "cli")]
+#[test]
+fn toml_trusted_issuers() {
+    let dir = tempfile::tempdir().unwrap();
+    let abs = |p: &str| format!("{}/tests/{p}", env!("CARGO_MANIFEST_DIR"));
+    let config = |extra: &str| {
+        format!(
+            "issuer = \"{STS}\"\nsigning_key = \"{}\"\nsigning_certificate = \"{}\"\nunregistered = \"allow\"\n[transport]\ntls = true\n[[users]]\nname = \"alice\"\npassword = \"alice-password\"\n{extra}",
+            abs("data/signer.key.pem"),
+            abs("data/signer.cert.pem"),
+        )
+    };
+    let foreign = sign(&saml11("_c1", PARTNER, "bob", RP), &partner());
+    let req = dir.path().join("validate.xml");
+    std::fs::write(
+        &req,
+        op(
+            &password("alice"),
+            "Validate",
+            &format!("{STATUS}<t:ValidateTarget>{foreign}</t:ValidateTarget>"),
+        ),
+    )
+    .unwrap();
+    let run = |toml: String| {
+        let cfg = dir.path().join("sts.toml");
+        std::fs::write(&cfg, toml).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_wstrust"))
+            .args(["issue", "--config"])
+            .arg(&cfg)
+            .args(["--now", &t(NOW)])
+            .arg(&req)
+            .output()
+            .unwrap()
+    };
+    let partner_entry = |name: &str| {
+        format!(
+            "[[trusted_issuers]]\nname = \"{name}\"\ncert = \"{}\"\n",
+            abs("vectors/validate/partner.cert.pem")
+        )
+    };
+    let out = run(config(&partner_entry(PARTNER)));
+    let body = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{body}");
+    assert!(valid(&text_of(&body, "Code").unwrap()), "{body}");
+    let out = run(config(""));
+    let body = String::from_utf8(out.stdout).unwrap();
+    assert!(text_of(&body, "Code").unwrap().ends_with("/status/invalid"));
+    let out = run(config(&partner_entry(STS)));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("own issuer name"));
+}
