@@ -24,6 +24,10 @@
 //! the request, and a `UseKey` key is accepted only if the request's
 //! verified signature was made with it.
 //!
+//! A `ValidateTarget`, `RenewTarget` or `CancelTarget` may hold the token or
+//! a `wsse:SecurityTokenReference` to the assertion of the request's
+//! `wsse:Security` header, resolved the same way.
+//!
 //! Validate, Renew and Cancel use [`crate::lifecycle`] with the configured
 //! [`StsConfig::validator`]: this STS's certificate for its own issuer name
 //! and each trusted issuer's certificates for exactly its name. Validate
@@ -354,6 +358,7 @@ impl Sts {
         let token = rst
             .validate_target
             .ok_or(RequestError::Missing("ValidateTarget"))?;
+        let token = target_token(token, cx)?;
         let v = lifecycle::validate(
             &self.config.validator,
             self.config.token_store.as_deref(),
@@ -496,6 +501,7 @@ impl Sts {
         let token = rst
             .cancel_target
             .ok_or(RequestError::Missing("CancelTarget"))?;
+        let token = target_token(token, cx)?;
         let t = lifecycle::cancel(
             &self.config.validator,
             self.store()?,
@@ -528,6 +534,7 @@ impl Sts {
         let target = rst
             .renew_target
             .ok_or(RequestError::Missing("RenewTarget"))?;
+        let target = target_token(target, cx)?;
         let store = self.store()?;
         let plan = lifecycle::prepare_renewal(
             &self.config.validator,
@@ -861,6 +868,59 @@ impl Sts {
         }
         Ok((start, end))
     }
+}
+
+/// The token a `ValidateTarget`, `RenewTarget` or `CancelTarget` holds: the
+/// token element itself, or a `wsse:SecurityTokenReference`
+/// ([`crate::token::saml_reference`]) to the SAML assertion of the request's
+/// own `wsse:Security` header. The reference is resolved in the one parsed
+/// tree of the request (the node handed to the validator is the header's
+/// node itself, never a second parse or a later lookup); an ID that occurs
+/// twice anywhere in the message is refused as signature wrapping, and an ID
+/// naming anything but the header's assertion does not resolve.
+fn target_token<'a, 'input>(
+    target: Node<'a, 'input>,
+    cx: &RequestContext<'_, '_, '_>,
+) -> Result<Node<'a, 'input>, Error> {
+    if !target.has_tag_name((ns::WSSE, "SecurityTokenReference")) {
+        return Ok(target);
+    }
+    let r = crate::token::saml_reference(target)?;
+    let doc = target.document();
+    let message = cx.message.ok_or(AuthError::UnresolvedReference)?;
+    if !std::ptr::eq(
+        (message.document() as *const roxmltree::Document<'_>).cast::<()>(),
+        (doc as *const roxmltree::Document<'_>).cast::<()>(),
+    ) {
+        return Err(AuthError::UnresolvedReference.into());
+    }
+    let header =
+        SecurityHeader::find(message.header_blocks())?.ok_or(AuthError::UnresolvedReference)?;
+    let header = SecurityHeader::parse(header)?;
+    let assertion = header.assertion.ok_or(AuthError::UnresolvedReference)?;
+    let found = match xml::find_by_id(doc, &r.id) {
+        Ok(n) => n,
+        Err(Error::Xml(crate::error::XmlError::UnknownId(_))) => {
+            return Err(AuthError::UnresolvedReference.into())
+        }
+        Err(Error::Xml(crate::error::XmlError::DuplicateId(_))) => {
+            return Err(crate::error::TokenError::Wrapping("duplicate ID").into())
+        }
+        Err(e) => return Err(e),
+    };
+    // Only the assertion of this very header: not one hidden elsewhere.
+    if found.id() != assertion.id() {
+        return Err(AuthError::UnresolvedReference.into());
+    }
+    let version = if found.has_tag_name((ns::SAML2, "Assertion")) {
+        SamlVersion::V20
+    } else {
+        SamlVersion::V11
+    };
+    if r.version.is_some_and(|v| v != version) {
+        return Err(AuthError::UnresolvedReference.into());
+    }
+    Ok(found)
 }
 
 /// The certificate of an X.509v3 `wsse:BinarySecurityToken`; a weak or

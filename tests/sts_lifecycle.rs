@@ -1,10 +1,16 @@
-//! Trusted foreign issuers through the STS (`handle_soap`): Validate accepts
+//! Validate, renew and cancel through the STS (`handle_soap`).
+//!
+//! Trusted foreign issuers: Validate accepts
 //! a trusted issuer's token only when its issuer name and signing
 //! certificate are a configured pair, exchanges a foreign SAML 1.1 token for
 //! a SAML 2.0 token of this STS, Renew and Cancel refuse foreign tokens, and
 //! the default assertion verifier accepts the same tokens in the
 //! `wsse:Security` header (audience: this STS) and in `OnBehalfOf`, mapping
 //! subjects onto local accounts only for local-account issuers.
+//!
+//! Targets by reference: a `wsse:SecurityTokenReference` in `ValidateTarget`
+//! (and Renew/Cancel) resolves to the assertion of the message's own
+//! Security header; duplicate IDs and references elsewhere are refused.
 #![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
@@ -571,4 +577,155 @@ fn toml_trusted_issuers() {
     assert!(String::from_utf8(out.stderr)
         .unwrap()
         .contains("own issuer name"));
+}
+
+fn password_and(user: &str, token: &str) -> String {
+    format!(
+        r#"<wsse:Security xmlns:wsse="{}">{}<wsse:UsernameToken><wsse:Username>{user}</wsse:Username><wsse:Password Type="{PASSWORD_TEXT}">{user}-password</wsse:Password></wsse:UsernameToken>{token}</wsse:Security>"#,
+        ns::WSSE,
+        timestamp()
+    )
+}
+
+const SAMLID: &str = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLID";
+const SAMLASSERTIONID: &str =
+    "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.0#SAMLAssertionID";
+
+fn key_identifier(value_type: &str, id: &str) -> String {
+    format!(
+        r#"<wsse:SecurityTokenReference xmlns:wsse="{}"><wsse:KeyIdentifier ValueType="{value_type}">{id}</wsse:KeyIdentifier></wsse:SecurityTokenReference>"#,
+        ns::WSSE
+    )
+}
+
+fn reference(id: &str) -> String {
+    format!(
+        r##"<wsse:SecurityTokenReference xmlns:wsse="{}"><wsse:Reference URI="#{id}"/></wsse:SecurityTokenReference>"##,
+        ns::WSSE
+    )
+}
+
+fn id_of(token: &str) -> String {
+    let doc = roxmltree::Document::parse(token).unwrap();
+    let r = doc.root_element();
+    r.attribute("ID")
+        .or(r.attribute("AssertionID"))
+        .unwrap()
+        .to_owned()
+}
+
+/// Validate (and Renew, Cancel) with the target given by reference to the
+/// header's token.
+#[test]
+fn targets_by_reference_to_the_security_header() {
+    let (sts, _) = sts_with(|b| b);
+    let own = issue_as_alice(&sts, RP);
+    let id = id_of(&own);
+    let run = |header: String, kind: &str, target: &str| {
+        let inner = match kind {
+            "Validate" => format!("{STATUS}<t:ValidateTarget>{target}</t:ValidateTarget>"),
+            "Renew" => format!("<t:RenewTarget>{target}</t:RenewTarget>"),
+            _ => format!("<t:CancelTarget>{target}</t:CancelTarget>"),
+        };
+        call(&sts, &op(&header, kind, &inner))
+    };
+    let validate = |header: String, target: &str| {
+        let (status, body) = run(header, "Validate", target);
+        assert_eq!(status, 200, "{body}");
+        text_of(&body, "Code").unwrap()
+    };
+    let fault = |header: String, target: &str| {
+        let (status, body) = run(header, "Validate", target);
+        assert_eq!(status, 500, "{body}");
+        fault_code(&body)
+    };
+    // SAML 2.0 by KeyIdentifier and by Reference.
+    assert!(valid(&validate(
+        password_and("alice", &own),
+        &key_identifier(SAMLID, &id)
+    )));
+    assert!(valid(&validate(
+        password_and("alice", &own),
+        &reference(&id)
+    )));
+    // SAML 1.1 (a partner's) by SAMLAssertionID; not by the 2.0 value type.
+    let p11 = sign(&saml11("_ref11", PARTNER, "bob", RP), &partner());
+    assert!(valid(&validate(
+        password_and("alice", &p11),
+        &key_identifier(SAMLASSERTIONID, "_ref11")
+    )));
+    assert!(fault(
+        password_and("alice", &p11),
+        &key_identifier(SAMLID, "_ref11")
+    )
+    .ends_with("SecurityTokenUnavailable"));
+    // Nothing in the header, an unknown ID, or another element's ID.
+    assert!(fault(password("alice"), &key_identifier(SAMLID, &id))
+        .ends_with("SecurityTokenUnavailable"));
+    assert!(fault(password_and("alice", &own), &reference("_nope"))
+        .ends_with("SecurityTokenUnavailable"));
+    let ts_id =
+        password_and("alice", &own).replace("<wsu:Timestamp ", r#"<wsu:Timestamp wsu:Id="TS" "#);
+    assert!(fault(ts_id, &reference("TS")).ends_with("SecurityTokenUnavailable"));
+    // Unsupported reference forms.
+    assert!(fault(
+        password_and("alice", &own),
+        &key_identifier("urn:other", &id)
+    )
+    .ends_with("UnsupportedSecurityToken"));
+    // A tampered header token is invalid (status), not resolved elsewhere.
+    let tampered = own.replace(">alice<", ">admin<");
+    assert!(
+        validate(password_and("alice", &tampered), &reference(&id)).ends_with("/status/invalid")
+    );
+
+    // Renew by reference, then the old token is invalid by reference too.
+    let (status, body) = run(password_and("alice", &own), "Renew", &reference(&id));
+    assert_eq!(status, 200, "{body}");
+    let renewed = first_child(&body, "RequestedSecurityToken");
+    assert!(validate(password_and("alice", &own), &reference(&id)).ends_with("/status/invalid"));
+    // Cancel by reference.
+    let rid = id_of(&renewed);
+    let (status, body) = run(
+        password_and("alice", &renewed),
+        "Cancel",
+        &key_identifier(SAMLID, &rid),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        validate(password_and("alice", &renewed), &reference(&rid)).ends_with("/status/invalid")
+    );
+}
+
+/// A second element with the token's ID anywhere in the message: refused
+/// as signature wrapping, whichever the reference would pick.
+#[test]
+fn target_reference_with_duplicate_ids_is_refused() {
+    let (sts, _) = sts_with(|b| b);
+    let own = issue_as_alice(&sts, RP);
+    let id = id_of(&own);
+    let decoy = format!(r#"<x:Decoy xmlns:x="urn:decoy" ID="{id}"/>"#);
+    let req = op(
+        &format!("{}{decoy}", password_and("alice", &own)),
+        "Validate",
+        &format!(
+            "{STATUS}<t:ValidateTarget>{}</t:ValidateTarget>",
+            reference(&id)
+        ),
+    );
+    let (status, body) = call(&sts, &req);
+    assert_eq!(status, 500, "{body}");
+    assert!(fault_code(&body).ends_with("FailedCheck"), "{body}");
+    // The same decoy inside the RST body.
+    let req = op(
+        &password_and("alice", &own),
+        "Validate",
+        &format!(
+            "{STATUS}<t:ValidateTarget>{}</t:ValidateTarget>{decoy}",
+            key_identifier(SAMLID, &id)
+        ),
+    );
+    let (status, body) = call(&sts, &req);
+    assert_eq!(status, 500, "{body}");
+    assert!(fault_code(&body).ends_with("FailedCheck"), "{body}");
 }
