@@ -408,6 +408,12 @@ pub enum TokenError {
     /// [`NotRenewable`](Self::NotRenewable)).
     #[error("token issued by another STS")]
     Foreign,
+    /// Token exchange (Validate with a SAML TokenType) refused for this
+    /// token: a sender-vouches token, or a symmetric proof key the STS cannot
+    /// carry over (encrypted for another party, or a new party without a
+    /// certificate).
+    #[error("token not exchangeable: {0}")]
+    NotExchangeable(&'static str),
 }
 
 /// WS-Security header processing and authentication failures. The variant
@@ -778,7 +784,7 @@ impl From<&Error> for Fault {
                 | TokenError::RenewalLimit
                 | TokenError::RenewalWindow => FaultCode::UnableToRenew,
                 TokenError::NotAuthorized => FaultCode::TrustFailedAuthentication,
-                TokenError::Foreign => FaultCode::InvalidRequest,
+                TokenError::Foreign | TokenError::NotExchangeable(_) => FaultCode::InvalidRequest,
                 TokenError::Wrapping(_) => FaultCode::FailedCheck,
                 TokenError::Malformed(_)
                 | TokenError::UntrustedIssuer
@@ -901,6 +907,10 @@ mod tests {
         );
         assert_eq!(
             Fault::from(&Error::Token(TokenError::Foreign)).code,
+            FaultCode::InvalidRequest
+        );
+        assert_eq!(
+            Fault::from(&Error::Token(TokenError::NotExchangeable("sealed"))).code,
             FaultCode::InvalidRequest
         );
         assert_eq!(

@@ -33,11 +33,14 @@
 //! and each trusted issuer's certificates for exactly its name. Validate
 //! answers a `Status` (or exchanges a valid token, own or foreign, for a new
 //! token of this STS when another TokenType is asked for); Renew
-//! re-issues a bearer or public-key token for the same subject, attributes
-//! and audience and records it with one atomic compare-and-set before it
-//! leaves (symmetric holder-of-key tokens are not renewable: the proof key is
-//! not the STS's to carry over); Cancel is for the token's subject. Renew
-//! and Cancel refuse a trusted foreign issuer's token.
+//! re-issues a token for the same subject, attributes and audience and
+//! records it with one atomic compare-and-set before it leaves; Cancel is
+//! for the token's subject. Renew and Cancel refuse a trusted foreign
+//! issuer's token. Renewal and exchange keep the confirmation: bearer stays
+//! bearer, a public key stays bound, and a symmetric proof key encrypted to
+//! this STS is encrypted again for the new party's certificate; a symmetric
+//! key encrypted for another party cannot be carried over and is refused
+//! (`wst:UnableToRenew`, `wst:InvalidRequest`).
 //!
 //! One [`AuditEvent`] is sent per request, success or failure.
 
@@ -47,7 +50,7 @@ use crate::claims::{self, Requested};
 use crate::config::StsConfig;
 use crate::confirm::{self, Confirmation, KeyPlan, SymmetricSource};
 use crate::dsig::{self, SignOptions, SignatureAlgorithm, SigningKey};
-use crate::error::{AuthError, Error, IssueError, RequestError, StoreError};
+use crate::error::{AuthError, Error, IssueError, RequestError, StoreError, TokenError};
 use crate::host::TokenStore;
 use crate::host::{Attributes, Principal};
 use crate::keys::Certificate;
@@ -56,7 +59,7 @@ use crate::policy::{AccessRequest, Method};
 use crate::rp::RelyingParty;
 use crate::saml::{self, Assertion, AuthnContext, Subject};
 use crate::service::{handle_soap, RequestContext, SoapResponse, TokenService, TransportContext};
-use crate::token::Expect;
+use crate::token::{Expect, SymmetricKey, ValidatedToken};
 use crate::wss::{self, SecurityHeader};
 use crate::wst::{
     Entropy, KeyType, Lifetime, ProofToken, RawXml, Rst, Rstr, SamlVersion, Secret, TokenReference,
@@ -94,6 +97,47 @@ struct Facts {
     subject: Option<String>,
     relying_party: Option<String>,
     token_id: Option<String>,
+}
+
+/// What a re-issued token (renewal, token exchange) is made of.
+struct Reissue<'a> {
+    old: &'a ValidatedToken,
+    confirmation: Confirmation,
+    audiences: Vec<String>,
+    version: SamlVersion,
+    rp: &'a RelyingParty,
+    lifetime: (OffsetDateTime, OffsetDateTime),
+}
+
+/// The RSTR of a re-issued token: its type (as asked, or the version's URI),
+/// the token, references and lifetime.
+fn reissued_rstr(
+    rst: &Rst<'_, '_>,
+    version: SamlVersion,
+    id: String,
+    token: Vec<u8>,
+    (created, expires): (OffsetDateTime, OffsetDateTime),
+) -> Rstr {
+    let token_type = match version {
+        SamlVersion::V11 => TokenType::Saml11,
+        SamlVersion::V20 => TokenType::Saml20,
+    };
+    let reference = TokenReference::Saml { version, id };
+    Rstr {
+        token_type: Some(
+            rst.token_type_uri
+                .clone()
+                .unwrap_or_else(|| token_type.uri(rst.version).to_owned()),
+        ),
+        requested_token: Some(RawXml::new(token)),
+        attached_reference: Some(reference.clone()),
+        unattached_reference: Some(reference),
+        lifetime: Some(Lifetime {
+            created: Some(created),
+            expires: Some(expires),
+        }),
+        ..Rstr::default()
+    }
 }
 
 /// Who the token is about and how the subject is confirmed by default.
@@ -384,25 +428,24 @@ impl Sts {
         })
     }
 
-    /// A new bearer token of type `want` for the subject and attributes of
-    /// the validated token `t`, for the relying party of the RST's
-    /// AppliesTo, recorded like any issued token.
+    /// A new token of type `want` for the subject and attributes of the
+    /// validated token `t` (this STS's or a trusted issuer's), for the
+    /// relying party of the RST's AppliesTo, recorded like any issued token.
+    /// The confirmation carries over ([`Self::carried_confirmation`]): a
+    /// bearer token gives a bearer token, a holder-of-key token one bound to
+    /// the same key.
     #[allow(clippy::too_many_arguments)]
     fn exchange(
         &self,
         rst: &Rst<'_, '_>,
         who: &Authenticated,
-        t: &crate::token::ValidatedToken,
+        t: &ValidatedToken,
         want: TokenType,
         status: crate::wst::rstr::Status,
         now: OffsetDateTime,
         facts: &mut Facts,
     ) -> Result<Rstr, Error> {
         let c = &*self.config;
-        if !t.is_bearer() {
-            // A holder-of-key token must not turn into a bearer one.
-            return Err(RequestError::Conflicting("token exchange of a non-bearer token").into());
-        }
         let rp = match &rst.applies_to {
             Some(a) => c.relying_parties.find(&a.address)?,
             None => c.relying_parties.without_applies_to()?,
@@ -414,17 +457,123 @@ impl Sts {
             TokenType::Saml11 => SamlVersion::V11,
             _ => SamlVersion::V20,
         };
+        let (confirmation, key_type) =
+            self.carried_confirmation(t, &rp, TokenError::NotExchangeable)?;
         let not_before = now;
         let not_on_or_after = now
             + time::Duration::try_from(rp.lifetime.unwrap_or(c.lifetime).min(c.max_lifetime))
                 .unwrap_or(time::Duration::HOUR);
+        let (id, token) = self.reissue(
+            rst,
+            &Reissue {
+                old: t,
+                confirmation,
+                audiences: if rp.address.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![rp.address.clone()]
+                },
+                version,
+                rp: &rp,
+                lifetime: (not_before, not_on_or_after),
+            },
+            now,
+            facts,
+        )?;
+        let record = c.lifecycle.new_record(
+            &id,
+            &t.subject.value,
+            &rp.address,
+            not_on_or_after,
+            rst.renewing.as_ref(),
+            c.clock_skew,
+        );
+        lifecycle::record_issued(c.token_store.as_deref(), &c.lifecycle, &record, now)?;
+        Ok(Rstr {
+            status: Some(status),
+            key_type,
+            ..reissued_rstr(rst, version, id, token, (not_before, not_on_or_after))
+        })
+    }
+
+    /// The confirmation a re-issued token (renewal, token exchange) carries
+    /// over from `old`, for the party `rp`; `refuse` names why it cannot.
+    ///
+    /// * holder-of-key with a public key: the same key;
+    /// * holder-of-key with a symmetric key encrypted for this STS (the token
+    ///   was addressed to it): the same proof key, encrypted again for
+    ///   `rp`'s certificate (a party without one is refused). The client
+    ///   keeps using the key it has; whoever holds only the token gains
+    ///   nothing, since the new token is bound to the same key;
+    /// * holder-of-key with a symmetric key encrypted for another party: the
+    ///   key is not the STS's to carry over: refused;
+    /// * bearer: bearer. Sender-vouches: refused (the sender is gone).
+    ///
+    /// A token offering several methods is held to holder-of-key.
+    fn carried_confirmation(
+        &self,
+        old: &ValidatedToken,
+        rp: &RelyingParty,
+        refuse: fn(&'static str) -> TokenError,
+    ) -> Result<(Confirmation, Option<KeyType>), Error> {
+        let c = &*self.config;
+        let hok = old
+            .confirmation_methods
+            .iter()
+            .any(|m| m == crate::token::CM_HOK_2 || m == crate::token::CM_HOK_1);
+        if !hok {
+            return if old.is_bearer() {
+                Ok((Confirmation::Bearer, None))
+            } else {
+                Err(refuse("no bearer or holder-of-key confirmation").into())
+            };
+        }
+        if let Some(key) = &old.confirmation_key {
+            let key_info = confirm::key_info_for(&confirm::UseKeyValue::Rsa(key.clone()));
+            return Ok((
+                Confirmation::HolderOfKey { key_info },
+                Some(KeyType::PublicKey),
+            ));
+        }
+        match &old.symmetric_key {
+            Some(SymmetricKey::Decrypted(key)) => {
+                let cert = rp
+                    .certificate
+                    .as_ref()
+                    .ok_or(refuse("the party has no certificate for the proof key"))?;
+                let ek = xenc::encrypt_key(key.as_bytes(), cert, &c.encryption, &*c.random)?;
+                Ok((
+                    Confirmation::HolderOfKey {
+                        key_info: confirm::key_info_encrypted(&ek),
+                    },
+                    Some(KeyType::SymmetricKey),
+                ))
+            }
+            Some(SymmetricKey::Sealed) => {
+                Err(refuse("symmetric proof key encrypted for another party").into())
+            }
+            None => Err(refuse("holder-of-key without a key").into()),
+        }
+    }
+
+    /// Build, sign and (for `rp`) encrypt a new assertion of this STS for
+    /// the subject, attributes and authentication instant of `r.old`.
+    fn reissue(
+        &self,
+        rst: &Rst<'_, '_>,
+        r: &Reissue<'_>,
+        now: OffsetDateTime,
+        facts: &mut Facts,
+    ) -> Result<(String, Vec<u8>), Error> {
+        let c = &*self.config;
+        let old = r.old;
         let id = saml::new_id(&*c.random);
         facts.token_id = Some(id.clone());
-        let attributes = t
+        let attributes = old
             .attributes
             .iter()
             .map(|a| saml::Attribute {
-                name: match (t.version, &a.namespace) {
+                name: match (old.version, &a.namespace) {
                     (SamlVersion::V11, Some(ns)) => format!("{ns}/{}", a.name),
                     _ => a.name.clone(),
                 },
@@ -436,58 +585,29 @@ impl Sts {
             issuer: c.issuer.clone(),
             issue_instant: now,
             subject: Subject {
-                name_id: t.subject.value.clone(),
-                format: t
+                name_id: old.subject.value.clone(),
+                format: old
                     .subject
                     .format
                     .clone()
                     .unwrap_or_else(|| c.name_id_format.clone()),
             },
-            confirmation: Confirmation::Bearer,
-            not_before,
-            not_on_or_after,
-            audiences: if rp.address.is_empty() {
-                Vec::new()
-            } else {
-                vec![rp.address.clone()]
-            },
+            confirmation: r.confirmation.clone(),
+            not_before: r.lifetime.0,
+            not_on_or_after: r.lifetime.1,
+            audiences: r.audiences.clone(),
             authn: Some((
-                t.authn
+                old.authn
                     .as_ref()
                     .and_then(|a| a.instant)
-                    .unwrap_or(t.issue_instant),
+                    .unwrap_or(old.issue_instant),
                 AuthnContext::PreviousSession,
             )),
             attributes,
         };
         let algorithm = self.signature_algorithm(rst)?;
-        let token = self.seal(&assertion, version, &rp, algorithm)?;
-        let record = c.lifecycle.new_record(
-            &id,
-            &t.subject.value,
-            &rp.address,
-            not_on_or_after,
-            rst.renewing.as_ref(),
-            c.clock_skew,
-        );
-        crate::lifecycle::record_issued(c.token_store.as_deref(), &c.lifecycle, &record, now)?;
-        let reference = TokenReference::Saml { version, id };
-        Ok(Rstr {
-            token_type: Some(
-                rst.token_type_uri
-                    .clone()
-                    .unwrap_or_else(|| want.uri(rst.version).to_owned()),
-            ),
-            requested_token: Some(RawXml::new(token)),
-            attached_reference: Some(reference.clone()),
-            unattached_reference: Some(reference),
-            lifetime: Some(Lifetime {
-                created: Some(not_before),
-                expires: Some(not_on_or_after),
-            }),
-            status: Some(status),
-            ..Rstr::default()
-        })
+        let token = self.seal(&assertion, r.version, r.rp, algorithm)?;
+        Ok((id, token))
     }
 
     fn cancel_inner(
@@ -552,18 +672,8 @@ impl Sts {
         } else {
             c.relying_parties.find(&plan.record.relying_party)?
         };
-        let confirmation = if old.is_bearer() {
-            Confirmation::Bearer
-        } else if let Some(key) = &old.confirmation_key {
-            Confirmation::HolderOfKey {
-                key_info: confirm::key_info_for(&confirm::UseKeyValue::Rsa(key.clone())),
-            }
-        } else {
-            // A symmetric proof key is known only to the client and the
-            // party; it cannot be carried into a new token.
-            return Err(crate::error::TokenError::NotRenewable("symmetric holder-of-key").into());
-        };
-        let (not_before, not_on_or_after) = lifecycle::renewal_lifetime(
+        let (confirmation, _) = self.carried_confirmation(old, &rp, TokenError::NotRenewable)?;
+        let lifetime = lifecycle::renewal_lifetime(
             rst.lifetime.as_ref(),
             rst.allow_postdating,
             now,
@@ -571,78 +681,29 @@ impl Sts {
             c.max_lifetime,
             c.clock_skew,
         )?;
-        let id = saml::new_id(&*c.random);
-        facts.token_id = Some(id.clone());
-        let attributes = old
-            .attributes
-            .iter()
-            .map(|a| saml::Attribute {
-                name: match (old.version, &a.namespace) {
-                    (SamlVersion::V11, Some(ns)) => format!("{ns}/{}", a.name),
-                    _ => a.name.clone(),
-                },
-                values: a.values.clone(),
-            })
-            .collect();
-        let assertion = Assertion {
-            id: id.clone(),
-            issuer: c.issuer.clone(),
-            issue_instant: now,
-            subject: Subject {
-                name_id: old.subject.value.clone(),
-                format: old
-                    .subject
-                    .format
-                    .clone()
-                    .unwrap_or_else(|| c.name_id_format.clone()),
+        let (id, token) = self.reissue(
+            rst,
+            &Reissue {
+                old,
+                confirmation,
+                audiences: old.audiences().map(str::to_owned).collect(),
+                version: old.version,
+                rp: &rp,
+                lifetime,
             },
-            confirmation,
-            not_before,
-            not_on_or_after,
-            audiences: old.audiences().map(str::to_owned).collect(),
-            authn: Some((
-                old.authn
-                    .as_ref()
-                    .and_then(|a| a.instant)
-                    .unwrap_or(old.issue_instant),
-                AuthnContext::PreviousSession,
-            )),
-            attributes,
-        };
-        let algorithm = self.signature_algorithm(rst)?;
-        let token = self.seal(&assertion, old.version, &rp, algorithm)?;
+            now,
+            facts,
+        )?;
         let successor = plan.successor(
             &c.lifecycle,
             &id,
-            not_on_or_after,
+            lifetime.1,
             rst.renewing.as_ref(),
             c.clock_skew,
         );
         // Only after the atomic compare-and-set may the new token leave.
         lifecycle::commit_renewal(store, &plan, &successor, now)?;
-        let reference = TokenReference::Saml {
-            version: old.version,
-            id,
-        };
-        let token_type = match old.version {
-            SamlVersion::V11 => TokenType::Saml11,
-            SamlVersion::V20 => TokenType::Saml20,
-        };
-        Ok(Rstr {
-            token_type: Some(
-                rst.token_type_uri
-                    .clone()
-                    .unwrap_or_else(|| token_type.uri(rst.version).to_owned()),
-            ),
-            requested_token: Some(RawXml::new(token)),
-            attached_reference: Some(reference.clone()),
-            unattached_reference: Some(reference),
-            lifetime: Some(Lifetime {
-                created: Some(not_before),
-                expires: Some(not_on_or_after),
-            }),
-            ..Rstr::default()
-        })
+        Ok(reissued_rstr(rst, old.version, id, token, lifetime))
     }
 
     fn signature_algorithm(&self, rst: &Rst<'_, '_>) -> Result<SignatureAlgorithm, Error> {

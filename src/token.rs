@@ -28,6 +28,7 @@ use crate::error::{DsigError, Error, TokenError};
 use crate::host::{KeyResolver, Random};
 use crate::keys::{Certificate, PublicKey};
 use crate::wst::rstr::SamlVersion;
+use crate::wst::Secret;
 use crate::xenc::{self, DecryptOptions};
 use crate::xml::{self, ns};
 use crate::Limits;
@@ -96,14 +97,28 @@ pub struct ValidatedToken {
     /// Subject confirmation method URIs.
     pub confirmation_methods: Vec<String>,
     /// The holder-of-key public key from the confirmation's `ds:KeyInfo`
-    /// (`X509Certificate` or `RSAKeyValue`), if any.
+    /// (`X509Data/X509Certificate` or `KeyValue/RSAKeyValue`), if any.
     pub confirmation_key: Option<PublicKey>,
+    /// A symmetric holder-of-key key (`ds:KeyInfo/xenc:EncryptedKey`):
+    /// decrypted when it is encrypted for one of the validator's decryption
+    /// keys (a token addressed to the STS), else only known to be there.
+    pub symmetric_key: Option<SymmetricKey>,
     /// The authentication statement.
     pub authn: Option<Authn>,
     /// Attributes in document order.
     pub attributes: Vec<Attribute>,
     /// The trusted certificate whose key verified the signature.
     pub signer: Certificate,
+}
+
+/// The symmetric proof key of a holder-of-key token.
+#[derive(Debug, Clone)]
+pub enum SymmetricKey {
+    /// Encrypted for this validator's decryption keys: the proof key.
+    Decrypted(Secret),
+    /// Encrypted for a key this validator does not hold (another relying
+    /// party's): the token is valid, its key unknown here.
+    Sealed,
 }
 
 impl ValidatedToken {
@@ -390,12 +405,30 @@ impl TokenValidator {
             dsig::TrustedKey::Certificate(c) => c.clone(),
             _ => return Err(TokenError::UntrustedIssuer.into()),
         };
-        let token = read_assertion(element, version, signer)?;
+        let (mut token, encrypted_key) = read_assertion(element, version, signer)?;
         if token.issuer != claimed {
             return Err(TokenError::Wrapping("issuer changed").into());
         }
         check_conditions(&token, expect, self.limits.clock_skew)?;
+        if let Some(ek) = encrypted_key {
+            token.symmetric_key = Some(self.proof_key(ek)?);
+        }
         Ok(token)
+    }
+
+    /// The symmetric proof key of a verified holder-of-key confirmation:
+    /// decrypted if it is encrypted for one of our keys (RSA-OAEP only, as
+    /// for encrypted tokens), `Sealed` if no key of ours matches. Only ever
+    /// called on a node the signature covered.
+    fn proof_key(&self, encrypted_key: Node<'_, '_>) -> Result<SymmetricKey, Error> {
+        let Some(dec) = &self.decryption else {
+            return Ok(SymmetricKey::Sealed);
+        };
+        match xenc::decrypt_key(encrypted_key, dec.keys.as_ref(), &dec.options) {
+            Ok(k) => Ok(SymmetricKey::Decrypted(Secret::new(k.as_bytes().to_vec()))),
+            Err(Error::Xenc(crate::error::XencError::NoMatchingKey)) => Ok(SymmetricKey::Sealed),
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -455,11 +488,11 @@ impl TokenValidator {
 pub(crate) fn verified_assertion(t: ValidatedToken) -> Result<VerifiedAssertion, Error> {
     let has = |a: &str, b: &str| t.confirmation_methods.iter().any(|m| m == a || m == b);
     let confirmation = if has(CM_HOK_2, CM_HOK_1) {
-        Confirmation::HolderOfKey(
-            t.confirmation_key
-                .clone()
-                .ok_or(TokenError::Malformed("holder-of-key without a public key"))?,
-        )
+        // A symmetric key would need an HMAC proof of possession, which
+        // request signatures (X.509 only) cannot give.
+        Confirmation::HolderOfKey(t.confirmation_key.clone().ok_or(TokenError::Malformed(
+            "holder-of-key credential without a public key",
+        ))?)
     } else if has(CM_SV_2, CM_SV_1) {
         Confirmation::SenderVouches
     } else if t.is_bearer() {
@@ -728,17 +761,20 @@ fn key_from_key_info(ki: Node<'_, '_>) -> Result<Option<PublicKey>, Error> {
             .decode(s)
             .map_err(|_| TokenError::Malformed("KeyInfo base64").into())
     };
-    if let Some(cert) = ki
-        .descendants()
-        .find(|n| n.has_tag_name((ns::DS, "X509Certificate")))
-    {
+    // Only the KeyInfo's own X509Data / KeyValue: a certificate inside an
+    // `xenc:EncryptedKey` names the party the symmetric key is encrypted
+    // for, not the proof key.
+    let grandchild = |outer: &str, inner: &str| {
+        ki.children()
+            .filter(|c| c.has_tag_name((ns::DS, outer)))
+            .flat_map(|c| c.children())
+            .find(|n| n.has_tag_name((ns::DS, inner)))
+    };
+    if let Some(cert) = grandchild("X509Data", "X509Certificate") {
         let c = Certificate::from_der(&b64(cert)?)?;
         return Ok(Some(c.public_key().clone()));
     }
-    if let Some(rsa) = ki
-        .descendants()
-        .find(|n| n.has_tag_name((ns::DS, "RSAKeyValue")))
-    {
+    if let Some(rsa) = grandchild("KeyValue", "RSAKeyValue") {
         let m = child(rsa, ns::DS, "Modulus").ok_or(TokenError::Malformed("Modulus"))?;
         let e = child(rsa, ns::DS, "Exponent").ok_or(TokenError::Malformed("Exponent"))?;
         return Ok(Some(PublicKey::from_components(&b64(m)?, &b64(e)?)?));
@@ -747,12 +783,13 @@ fn key_from_key_info(ki: Node<'_, '_>) -> Result<Option<PublicKey>, Error> {
 }
 
 /// Read an assertion element that has already been verified (never call it
-/// on anything else).
-fn read_assertion(
-    a: Node<'_, '_>,
+/// on anything else); also the `xenc:EncryptedKey` of a symmetric
+/// holder-of-key confirmation, if any.
+fn read_assertion<'a, 'input>(
+    a: Node<'a, 'input>,
     version: SamlVersion,
     signer: Certificate,
-) -> Result<ValidatedToken, Error> {
+) -> Result<(ValidatedToken, Option<Node<'a, 'input>>), Error> {
     let id = xml::id_of(a)
         .ok_or(TokenError::Malformed("assertion ID"))?
         .to_owned();
@@ -813,6 +850,7 @@ fn read_assertion(
     let mut subject: Option<NameId> = None;
     let mut confirmation_methods = Vec::new();
     let mut confirmation_key = None;
+    let mut encrypted_key = None;
     let mut subjects = Vec::new();
     match version {
         SamlVersion::V20 => {
@@ -851,7 +889,7 @@ fn read_assertion(
             .children()
             .filter(|n| n.has_tag_name((saml, "SubjectConfirmation")))
         {
-            let (methods, key_holder): (Vec<String>, Option<Node<'_, '_>>) = match version {
+            let (methods, key_holder): (Vec<String>, Option<Node<'a, 'input>>) = match version {
                 SamlVersion::V20 => {
                     let m = sc
                         .attribute("Method")
@@ -887,8 +925,11 @@ fn read_assertion(
             }
             if let Some(h) = key_holder.filter(|_| holder_of_key) {
                 if let Some(ki) = child(h, ns::DS, "KeyInfo") {
-                    if confirmation_key.is_none() {
-                        confirmation_key = key_from_key_info(ki)?;
+                    if confirmation_key.is_none() && encrypted_key.is_none() {
+                        encrypted_key = one_child(ki, ns::XENC, "EncryptedKey")?;
+                        if encrypted_key.is_none() {
+                            confirmation_key = key_from_key_info(ki)?;
+                        }
                     }
                 }
             }
@@ -947,19 +988,23 @@ fn read_assertion(
         }
     }
 
-    Ok(ValidatedToken {
-        version,
-        id,
-        issuer,
-        issue_instant,
-        subject,
-        audience_restrictions,
-        not_before,
-        not_on_or_after,
-        confirmation_methods,
-        confirmation_key,
-        authn,
-        attributes,
-        signer,
-    })
+    Ok((
+        ValidatedToken {
+            version,
+            id,
+            issuer,
+            issue_instant,
+            subject,
+            audience_restrictions,
+            not_before,
+            not_on_or_after,
+            confirmation_methods,
+            confirmation_key,
+            symmetric_key: None,
+            authn,
+            attributes,
+            signer,
+        },
+        encrypted_key,
+    ))
 }

@@ -729,3 +729,173 @@ fn target_reference_with_duplicate_ids_is_refused() {
     assert_eq!(status, 500, "{body}");
     assert!(fault_code(&body).ends_with("FailedCheck"), "{body}");
 }
+
+const RP_SELF: &str = "https://sts.example/self";
+const RP_PLAIN: &str = "https://rp.example/plain";
+
+fn keys_for(key: &str, cert: &str) -> Arc<wstrust::memory::MemoryKeyResolver> {
+    let mut keys = wstrust::memory::MemoryKeyResolver::new();
+    keys.add(
+        Certificate::from_pem(&read(cert)).unwrap(),
+        Arc::new(AwsLcRsaKey::from_pem(&read(key)).unwrap()),
+    )
+    .unwrap();
+    Arc::new(keys)
+}
+
+/// The STS holds its own key for decryption; one party's certificate is the
+/// STS's (tokens addressed to the STS), one is another party's.
+fn sts_hok() -> (Sts, Arc<MemoryTokenStore>) {
+    sts_with(|b| {
+        let mut rps = RelyingParties::new();
+        rps.add(RelyingParty::new(RP));
+        rps.add(
+            RelyingParty::new(RP_SELF)
+                .certificate(sts_party().cert)
+                .encrypt(false),
+        );
+        rps.add(
+            RelyingParty::new(RP_PLAIN)
+                .certificate(Certificate::from_pem(&read("data/xenc/rp.pem")).unwrap())
+                .encrypt(false),
+        );
+        b.relying_parties(rps)
+            .decryption_keys(keys_for("data/signer.key.pem", "data/signer.cert.pem"))
+    })
+}
+
+fn b64d(s: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(s.split_whitespace().collect::<String>())
+        .unwrap()
+}
+
+/// Issue a fresh symmetric holder-of-key token for `aud`: (token, proof key).
+fn issue_symmetric(sts: &Sts, aud: &str) -> (String, Vec<u8>) {
+    let (status, body) = call(
+        sts,
+        &op(
+            &password("alice"),
+            "Issue",
+            &format!(
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType><t:KeyType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/SymmetricKey</t:KeyType>{}",
+                applies_to(aud)
+            ),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    (
+        first_child(&body, "RequestedSecurityToken"),
+        b64d(&text_of(&body, "BinarySecret").unwrap()),
+    )
+}
+
+/// The proof key `validator` finds in `token`.
+fn proof_key_of(validator: &TokenValidator, token: &str) -> Option<Vec<u8>> {
+    let t = validator
+        .validate_document(token, &Expect::at(NOW))
+        .unwrap();
+    assert!(
+        t.confirmation_key.is_none(),
+        "no public key for a symmetric token"
+    );
+    match t.symmetric_key {
+        Some(wstrust::token::SymmetricKey::Decrypted(k)) => Some(k.as_bytes().to_vec()),
+        Some(wstrust::token::SymmetricKey::Sealed) => None,
+        None => panic!("not a symmetric holder-of-key token"),
+    }
+}
+
+fn exchange(sts: &Sts, token: &str, aud: &str) -> (u16, String) {
+    call(
+        sts,
+        &op(
+            &password("alice"),
+            "Validate",
+            &format!(
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}<t:ValidateTarget>{token}</t:ValidateTarget>",
+                applies_to(aud)
+            ),
+        ),
+    )
+}
+
+/// Symmetric holder-of-key tokens: the proof key is decrypted when the token
+/// is addressed to the STS; token exchange and renewal carry the same key
+/// over, encrypted again for the new party's certificate.
+#[test]
+fn symmetric_holder_of_key_addressed_to_the_sts() {
+    let (sts, _) = sts_hok();
+    let (token, key) = issue_symmetric(&sts, RP_SELF);
+    assert!(valid(&status_of(&sts, &token)));
+    assert_eq!(
+        proof_key_of(&sts.config().validator, &token),
+        Some(key.clone())
+    );
+
+    // Exchange for a party with a certificate: the same key, for it.
+    let (status, body) = exchange(&sts, &token, RP_PLAIN);
+    assert_eq!(status, 200, "{body}");
+    assert!(text_of(&body, "KeyType")
+        .unwrap()
+        .ends_with("/SymmetricKey"));
+    assert!(text_of(&body, "BinarySecret").is_none(), "no key sent back");
+    let exchanged = first_child(&body, "RequestedSecurityToken");
+    let rp_validator = TokenValidator::new(vec![TrustedIssuer::named(STS, vec![sts_party().cert])])
+        .with_decryption(wstrust::token::Decryption {
+            keys: keys_for("data/xenc/rp.key", "data/xenc/rp.pem"),
+            options: Default::default(),
+            random: Arc::new(wstrust::memory::OsRandom),
+        });
+    assert_eq!(proof_key_of(&rp_validator, &exchanged), Some(key.clone()));
+    // The STS cannot read it any more: the key is the new party's.
+    assert_eq!(proof_key_of(&sts.config().validator, &exchanged), None);
+
+    // A party without a certificate cannot receive the key: refused.
+    let (status, body) = exchange(&sts, &token, RP);
+    assert_eq!(status, 500, "{body}");
+    assert!(fault_code(&body).ends_with("InvalidRequest"), "{body}");
+
+    // Renewal re-wraps for the token's own party (here the STS).
+    let (status, body) = call(
+        &sts,
+        &op(
+            &password("alice"),
+            "Renew",
+            &format!("<t:RenewTarget>{token}</t:RenewTarget>"),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let renewed = first_child(&body, "RequestedSecurityToken");
+    assert_eq!(proof_key_of(&sts.config().validator, &renewed), Some(key));
+}
+
+/// A symmetric token for another party: valid, its key sealed; it is never
+/// taken for a public-key token bound to the party's certificate, and it
+/// can be neither exchanged nor renewed.
+#[test]
+fn symmetric_holder_of_key_for_another_party() {
+    let (sts, store) = sts_hok();
+    let (token, _) = issue_symmetric(&sts, RP_PLAIN);
+    assert!(valid(&status_of(&sts, &token)));
+    assert_eq!(proof_key_of(&sts.config().validator, &token), None);
+    let (status, body) = exchange(&sts, &token, RP_SELF);
+    assert_eq!(status, 500, "{body}");
+    assert!(fault_code(&body).ends_with("InvalidRequest"), "{body}");
+    let (status, body) = call(
+        &sts,
+        &op(
+            &password("alice"),
+            "Renew",
+            &format!("<t:RenewTarget>{token}</t:RenewTarget>"),
+        ),
+    );
+    assert_eq!(status, 500, "{body}");
+    assert!(fault_code(&body).ends_with("UnableToRenew"), "{body}");
+    let id = id_of(&token);
+    assert_eq!(
+        store.get(&id, NOW).unwrap().unwrap().state,
+        TokenState::Active
+    );
+}
