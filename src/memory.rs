@@ -737,9 +737,10 @@ mod tests {
 /// [`KeyResolver`](crate::host::KeyResolver) over a fixed list of
 /// (certificate, private key) pairs.
 ///
-/// A reference matches an entry by [`KeyReference::matches`]; an
-/// `EncryptedKey` that names no key (`KeyReference::Unnamed`) gets the key
-/// only if exactly one is held.
+/// A reference matches an entry by [`KeyReference::matches`], or, for a
+/// `ds:KeyName`, by one of the names given in [`add_named`](Self::add_named)
+/// (compared exactly); an `EncryptedKey` that names no key
+/// (`KeyReference::Unnamed`) gets the key only if exactly one is held.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -753,6 +754,11 @@ mod tests {
 /// let by_thumbprint = KeyReference::ThumbprintSha1(cert.sha1_thumbprint());
 /// assert!(keys.private_key(&by_thumbprint).is_some());
 /// assert!(keys.private_key(&KeyReference::ThumbprintSha1([0; 20])).is_none());
+/// # let cert2 = cert.clone();
+/// # let key2 = AwsLcRsaKey::from_pem(include_bytes!("../tests/data/xenc/rp.key"))?;
+/// keys.add_named("rp-2026", cert2, Arc::new(key2))?;
+/// assert!(keys.private_key(&KeyReference::KeyName("rp-2026".into())).is_some());
+/// assert!(keys.private_key(&KeyReference::KeyName("rp".into())).is_none());
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Default, Clone)]
@@ -761,6 +767,8 @@ pub struct MemoryKeyResolver {
         crate::keys::Certificate,
         std::sync::Arc<dyn crate::keys::PrivateKey>,
     )>,
+    /// `ds:KeyName`s, each naming an index into `entries`.
+    names: Vec<(String, usize)>,
 }
 
 impl MemoryKeyResolver {
@@ -785,6 +793,19 @@ impl MemoryKeyResolver {
         Ok(())
     }
 
+    /// Hold `key` for `cert`, also known by the `ds:KeyName` `name` (as
+    /// [`add`](Self::add); a name given twice resolves to its first key).
+    pub fn add_named(
+        &mut self,
+        name: impl Into<String>,
+        cert: crate::keys::Certificate,
+        key: std::sync::Arc<dyn crate::keys::PrivateKey>,
+    ) -> Result<(), crate::Error> {
+        self.add(cert, key)?;
+        self.names.push((name.into(), self.entries.len() - 1));
+        Ok(())
+    }
+
     /// Number of keys held.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -806,6 +827,14 @@ impl crate::host::KeyResolver for MemoryKeyResolver {
                 [(_, key)] => Some(key.clone()),
                 _ => None,
             };
+        }
+        if let crate::host::KeyReference::KeyName(name) = reference {
+            return self
+                .names
+                .iter()
+                .find(|(n, _)| n == name)
+                .and_then(|(_, i)| self.entries.get(*i))
+                .map(|(_, key)| key.clone());
         }
         self.entries
             .iter()

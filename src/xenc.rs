@@ -867,24 +867,35 @@ pub fn decrypt_element(
     let alg = data_algorithm(data_node, opts)?;
     let candidates = key_candidates(data_node, node, assertion)?;
     let ciphertext = cipher_value(data_node, MAX_CIPHER_VALUE_CHARS)?;
-    // Public-structure checks are done; from here on every failure is the
-    // one DecryptionFailed.
     let mut chosen = None;
     for ek in candidates {
         check_encrypted_key_shape(ek)?;
-        if let Some(key) = resolve(ek, resolver)? {
-            chosen = Some((ek, key));
-            break;
+        check_reference_list(ek, data_node)?;
+        if chosen.is_none() {
+            if let Some(key) = resolve(ek, resolver)? {
+                chosen = Some((ek, key));
+            }
         }
     }
     let (ek, private_key) = chosen.ok_or(XencError::NoMatchingKey)?;
+    // Public-structure checks are done; from here on every failure is the
+    // one DecryptionFailed, decided once at the end.
     let key = unwrap_key(ek, private_key.as_ref(), opts, Some(alg.key_len()), rng)?;
-    let plaintext = decrypt_data(alg, key.as_bytes(), &ciphertext)?;
-    let text = String::from_utf8(plaintext.to_vec()).map_err(|_| XencError::DecryptionFailed)?;
-    check_in_context(node, &text, is_element, assertion, limits)?;
+    let (plaintext, padding_ok) = decrypt_data(alg, key.as_bytes(), &ciphertext)?;
+    // Parse whatever came out even when the padding was bad, so that a bad
+    // pad and plaintext that is not well-formed take the same path and give
+    // the same error (Jager and Somorovsky's XML-Enc attack uses either).
+    let text = Zeroizing::new(String::from_utf8_lossy(&plaintext).into_owned());
+    let utf8_ok = subtle::Choice::from(u8::from(std::str::from_utf8(&plaintext).is_ok()));
+    let shape_ok = subtle::Choice::from(u8::from(
+        check_in_context(node, &text, is_element, assertion, limits).is_ok(),
+    ));
+    if !bool::from(padding_ok & utf8_ok & shape_ok) {
+        return Err(XencError::DecryptionFailed.into());
+    }
     Ok(Decrypted {
         range: node.range(),
-        xml: text,
+        xml: text.to_string(),
         is_element,
     })
 }
@@ -928,7 +939,17 @@ fn data_algorithm(data: Node<'_, '_>, opts: &DecryptOptions) -> Result<DataAlgor
     Ok(alg)
 }
 
-/// The `EncryptedKey`s that may hold the data key, in document order.
+/// The `EncryptedKey`s that may hold the data key, in document order. Each
+/// is found in the one parsed tree (never by a second parse):
+/// * in the `EncryptedData`'s `ds:KeyInfo`: inline, through a
+///   `ds:RetrievalMethod` of Type `xmlenc#EncryptedKey` or a
+///   `wsse:SecurityTokenReference/wsse:Reference` to a peer `EncryptedKey`
+///   by ID ([`xml::find_by_id`]: duplicate IDs are refused), or by a
+///   `ds:KeyName` matching a peer's `xenc:CarriedKeyName`;
+/// * without any of these: a sibling `EncryptedKey` in a
+///   `saml2:EncryptedAssertion`, else the `EncryptedKey`s whose
+///   `xenc:ReferenceList` names this `EncryptedData` (the WS-Security
+///   header layout).
 fn key_candidates<'a, 'input>(
     data: Node<'a, 'input>,
     outer: Node<'a, 'input>,
@@ -942,6 +963,18 @@ fn key_candidates<'a, 'input>(
         out.push(n);
         Ok(())
     };
+    let doc = data.document();
+    let peer = |id: Option<&str>, what: &'static str| -> Result<Node<'a, 'input>, Error> {
+        let target = id
+            .and_then(|u| u.strip_prefix('#'))
+            .filter(|t| !t.is_empty())
+            .ok_or(XencError::Malformed(what))?;
+        let ek = xml::find_by_id(doc, target)?;
+        if !is(ek, ns::XENC, "EncryptedKey") {
+            return Err(XencError::Malformed(what).into());
+        }
+        Ok(ek)
+    };
     if let Some(ki) = child(data, ns::DS, "KeyInfo")? {
         for c in ki.children().filter(Node::is_element) {
             if is(c, ns::XENC, "EncryptedKey") {
@@ -950,15 +983,26 @@ fn key_candidates<'a, 'input>(
                 if c.attribute("Type") != Some(uri::TYPE_ENCRYPTED_KEY) {
                     return Err(XencError::Malformed("RetrievalMethod Type").into());
                 }
-                let target = c
-                    .attribute("URI")
-                    .and_then(|u| u.strip_prefix('#'))
-                    .ok_or(XencError::Malformed("RetrievalMethod URI"))?;
-                let ek = xml::find_by_id(data.document(), target)?;
-                if !is(ek, ns::XENC, "EncryptedKey") {
-                    return Err(XencError::Malformed("RetrievalMethod target").into());
+                if c.children().any(|t| t.is_element()) {
+                    return Err(XencError::Malformed("RetrievalMethod Transforms").into());
                 }
-                push(&mut out, ek)?;
+                push(&mut out, peer(c.attribute("URI"), "RetrievalMethod URI")?)?;
+            } else if is(c, ns::WSSE, "SecurityTokenReference") {
+                for r in c.children().filter(|r| is(*r, ns::WSSE, "Reference")) {
+                    push(&mut out, peer(r.attribute("URI"), "Reference URI")?)?;
+                }
+            } else if is(c, ns::DS, "KeyName") {
+                let name = xml::whole_text(c);
+                let name = name.trim();
+                for ek in doc
+                    .descendants()
+                    .filter(|n| is(*n, ns::XENC, "EncryptedKey"))
+                {
+                    let carried = child(ek, ns::XENC, "CarriedKeyName")?;
+                    if carried.is_some_and(|k| xml::whole_text(k).trim() == name) {
+                        push(&mut out, ek)?;
+                    }
+                }
             }
         }
     }
@@ -971,13 +1015,73 @@ fn key_candidates<'a, 'input>(
         }
     }
     if out.is_empty() {
+        if let Some(id) = data_id(data) {
+            for ek in doc
+                .descendants()
+                .filter(|n| is(*n, ns::XENC, "EncryptedKey"))
+            {
+                if reference_list(ek)?.contains(&id) {
+                    push(&mut out, ek)?;
+                }
+            }
+        }
+    }
+    if out.is_empty() {
         return Err(XencError::NoMatchingKey.into());
     }
     Ok(out)
 }
 
+/// The `Id` of an `EncryptedData` (its schema attribute; `wsu:Id` as
+/// WS-Security writes it also counts).
+fn data_id<'a>(data: Node<'a, '_>) -> Option<&'a str> {
+    data.attribute("Id")
+        .or_else(|| data.attribute((ns::WSU, "Id")))
+}
+
+/// The IDs an `EncryptedKey`'s `xenc:ReferenceList` names with
+/// `xenc:DataReference` (empty without a list). A `xenc:KeyReference` (this
+/// key encrypts other keys) is a chain and is refused.
+fn reference_list<'a>(ek: Node<'a, '_>) -> Result<Vec<&'a str>, Error> {
+    let Some(list) = child(ek, ns::XENC, "ReferenceList")? else {
+        return Ok(Vec::new());
+    };
+    let mut ids = Vec::new();
+    for r in list.children().filter(Node::is_element) {
+        if is(r, ns::XENC, "KeyReference") {
+            return Err(XencError::NestedEncryptedKey.into());
+        }
+        if !is(r, ns::XENC, "DataReference") {
+            return Err(XencError::Malformed("ReferenceList entry").into());
+        }
+        if ids.len() == MAX_ENCRYPTED_DATA {
+            return Err(XencError::TooLarge("DataReference count").into());
+        }
+        let id = r
+            .attribute("URI")
+            .and_then(|u| u.strip_prefix('#'))
+            .filter(|t| !t.is_empty())
+            .ok_or(XencError::Malformed("DataReference URI"))?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// An `EncryptedKey` that lists what it encrypts must list `data`: a key
+/// meant for one element is not used for another.
+fn check_reference_list(ek: Node<'_, '_>, data: Node<'_, '_>) -> Result<(), Error> {
+    let ids = reference_list(ek)?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    match data_id(data) {
+        Some(id) if ids.contains(&id) => Ok(()),
+        _ => Err(XencError::Malformed("DataReference does not name this EncryptedData").into()),
+    }
+}
+
 /// Refuse recursion: an `EncryptedKey` may not hold encrypted keys or data,
-/// nor point at them.
+/// nor point at them, nor sit inside another `EncryptedKey`.
 fn check_encrypted_key_shape(ek: Node<'_, '_>) -> Result<(), Error> {
     for d in ek.descendants().skip(1) {
         if is(d, ns::XENC, "EncryptedKey")
@@ -990,9 +1094,7 @@ fn check_encrypted_key_shape(ek: Node<'_, '_>) -> Result<(), Error> {
     if ek
         .ancestors()
         .skip(1)
-        .filter(|a| is(*a, ns::XENC, "EncryptedKey"))
-        .count()
-        > 0
+        .any(|a| is(a, ns::XENC, "EncryptedKey"))
     {
         return Err(XencError::NestedEncryptedKey.into());
     }
@@ -1182,7 +1284,15 @@ fn unwrap_key(
     Ok(SecretKey(out))
 }
 
-fn decrypt_data(alg: DataAlgorithm, key: &[u8], data: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+/// Decrypt `data` (IV || ciphertext [|| tag]). Errors only on what is public
+/// (lengths) or on a GCM tag mismatch; a CBC plaintext comes back with a
+/// [`subtle::Choice`] saying whether its padding was valid, for the caller to
+/// combine with its other checks.
+fn decrypt_data(
+    alg: DataAlgorithm,
+    key: &[u8],
+    data: &[u8],
+) -> Result<(Zeroizing<Vec<u8>>, subtle::Choice), Error> {
     use aes_gcm::aead::{AeadInPlace, KeyInit};
     let fail = || Error::from(XencError::DecryptionFailed);
     match alg {
@@ -1205,7 +1315,7 @@ fn decrypt_data(alg: DataAlgorithm, key: &[u8], data: &[u8]) -> Result<Zeroizing
                     .decrypt_in_place_detached(nonce, b"", &mut buf, tag)
             };
             res.map_err(|_| fail())?;
-            Ok(buf)
+            Ok((buf, subtle::Choice::from(1)))
         }
         DataAlgorithm::Aes256Cbc | DataAlgorithm::Aes128Cbc => {
             use cbc::cipher::{block_padding::NoPadding, BlockDecryptMut, KeyIvInit};
@@ -1227,16 +1337,23 @@ fn decrypt_data(alg: DataAlgorithm, key: &[u8], data: &[u8]) -> Result<Zeroizing
             };
             res.map_err(|_| fail())?;
             // XML-Enc padding: any bytes, the last one the length (1..=16).
+            // Checked without a branch on the pad byte: a bad pad strips one
+            // block and is reported with the parse result, by the caller.
             let pad = buf.last().copied().unwrap_or(0);
-            let valid = !pad.ct_eq(&0) & (pad.wrapping_sub(1) >> 4).ct_eq(&0);
-            if !bool::from(valid) {
-                return Err(fail());
-            }
-            let len = buf.len() - usize::from(pad);
+            let valid = cbc_pad_valid(pad);
+            let strip = u8::conditional_select(&16, &pad, valid);
+            let len = buf.len() - usize::from(strip);
             buf.truncate(len);
-            Ok(buf)
+            Ok((buf, valid))
         }
     }
+}
+
+/// Whether `pad`, the last byte of a CBC plaintext, is a valid XML-Enc pad
+/// length (1..=16), computed without branching on it.
+fn cbc_pad_valid(pad: u8) -> subtle::Choice {
+    // pad - 1 in 0..=15 (pad 0 wraps to 255).
+    (pad.wrapping_sub(1) >> 4).ct_eq(&0)
 }
 
 /// Parse `text` where `node` is (under its parent, with the parent's
@@ -1778,6 +1895,26 @@ mod tests {
         *padded.last_mut().unwrap() = 16;
         let bad = raw_sealed(DataAlgorithm::Aes256Cbc, &raw_cbc(&padded, &key), &key);
         failed(dec(&bad, &cbc_ok()));
+    }
+
+    #[test]
+    fn cbc_pad_check_accepts_exactly_one_to_sixteen() {
+        for pad in 0..=255u8 {
+            assert_eq!(
+                bool::from(cbc_pad_valid(pad)),
+                (1..=16).contains(&pad),
+                "{pad}"
+            );
+        }
+        // A bad pad still yields a plaintext (one block stripped) and a
+        // false choice, never an early error.
+        let key = [4u8; 32];
+        let mut padded = b"<a>0123456789</a>".to_vec();
+        padded.extend_from_slice(&[0u8; 15]);
+        let (plain, ok) =
+            decrypt_data(DataAlgorithm::Aes256Cbc, &key, &raw_cbc(&padded, &key)).unwrap();
+        assert!(!bool::from(ok));
+        assert_eq!(plain.len(), 16);
     }
 
     #[test]
