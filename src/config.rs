@@ -70,7 +70,7 @@ pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 /// | trusted issuers | none: Validate accepts only this STS's own tokens |
 /// | local account issuers | this STS only |
 /// | endpoint | none |
-/// | assertion verifier | [`StoreCheckedVerifier`] over [`Self::validator`]; in the `wsse:Security` header the assertion's audience must be the issuer name or the endpoint |
+/// | assertion verifier | [`StoreCheckedVerifier`] over [`Self::validator`]; in the `wsse:Security` header the assertion's audience must be the issuer name or the endpoint, and a SAML 2.0 bearer `Recipient` the request's `wsa:To` and the endpoint (where known) |
 #[derive(Debug)]
 pub struct StsConfig {
     /// The issuer name (the seed's "Home Realm Identifier").
@@ -426,24 +426,24 @@ impl StsConfigBuilder {
             l
         });
         lifecycle.issuer = issuer.clone();
-        let (assertions, delegated_assertions): (Arc<dyn AssertionVerifier>, _) =
-            match self.assertions {
-                Some(a) => (a.clone(), a),
-                None => {
-                    let mut header = (*validator).clone().with_audience(issuer.clone());
-                    if let Some(e) = &self.endpoint {
-                        header = header.with_audience(e.clone());
-                    }
-                    let checked = |v: Arc<TokenValidator>| -> Arc<dyn AssertionVerifier> {
-                        Arc::new(StoreCheckedVerifier::new(
-                            v,
-                            self.token_store.clone(),
-                            lifecycle.clone(),
-                        ))
-                    };
-                    (checked(Arc::new(header)), checked(validator.clone()))
+        let (assertions, delegated_assertions): (Arc<dyn AssertionVerifier>, _) = match self
+            .assertions
+        {
+            Some(a) => (a.clone(), a),
+            None => {
+                let mut header = (*validator).clone().with_audience(issuer.clone());
+                if let Some(e) = &self.endpoint {
+                    header = header.with_audience(e.clone());
                 }
-            };
+                let checked = |v: Arc<TokenValidator>| {
+                    StoreCheckedVerifier::new(v, self.token_store.clone(), lifecycle.clone())
+                };
+                (
+                    Arc::new(checked(Arc::new(header)).with_recipient_check(self.endpoint.clone())),
+                    Arc::new(checked(validator.clone())),
+                )
+            }
+        };
         let mut local_account_issuers = vec![issuer.clone()];
         local_account_issuers.extend(self.local_account_issuers);
         let mut wss = self.wss.unwrap_or_default();

@@ -381,6 +381,10 @@ pub enum TokenError {
     /// The token is not addressed to this audience.
     #[error("wrong audience")]
     WrongAudience,
+    /// A SAML 2.0 bearer confirmation's `Recipient` is not where the token
+    /// was delivered (the request's `wsa:To` or the STS's endpoint).
+    #[error("wrong recipient")]
+    WrongRecipient,
     /// The token was cancelled.
     #[error("token cancelled")]
     Cancelled,
@@ -790,7 +794,8 @@ impl From<&Error> for Fault {
                 | TokenError::UntrustedIssuer
                 | TokenError::NotYetValid
                 | TokenError::Expired
-                | TokenError::WrongAudience => FaultCode::InvalidSecurityToken,
+                | TokenError::WrongAudience
+                | TokenError::WrongRecipient => FaultCode::InvalidSecurityToken,
             },
             Error::Auth(a) => match a {
                 AuthError::BadCredentials
@@ -903,6 +908,10 @@ mod tests {
         );
         assert_eq!(
             Fault::from(&Error::Token(TokenError::Expired)).code,
+            FaultCode::InvalidSecurityToken
+        );
+        assert_eq!(
+            Fault::from(&Error::Token(TokenError::WrongRecipient)).code,
             FaultCode::InvalidSecurityToken
         );
         assert_eq!(

@@ -408,11 +408,18 @@ pub fn cancel(
 /// name with its own certificates; audiences as the validator requires),
 /// and for this STS's own tokens the [`TokenStore`]: a cancelled, renewed or
 /// (with `require_state`) unknown token is no credential, on any node.
+///
+/// For tokens delivered to the STS itself (the header credential; see
+/// [`with_recipient_check`](Self::with_recipient_check)), a SAML 2.0 bearer
+/// confirmation's `Recipient` must also be the request's `wsa:To` (read
+/// from the same parsed message) and the configured endpoint, where known
+/// ([`crate::token::check_recipient`]).
 #[derive(Debug, Clone)]
 pub struct StoreCheckedVerifier {
     validator: Arc<TokenValidator>,
     store: Option<Arc<dyn TokenStore>>,
     policy: LifecyclePolicy,
+    recipient: Option<Option<String>>,
 }
 
 impl StoreCheckedVerifier {
@@ -427,7 +434,16 @@ impl StoreCheckedVerifier {
             validator,
             store,
             policy,
+            recipient: None,
         }
+    }
+
+    /// Check bearer `Recipient`s against the message's `wsa:To` and
+    /// `endpoint` (if any): for tokens delivered to this STS, not for
+    /// `OnBehalfOf`/`ActAs` tokens, which were delivered to the intermediary.
+    pub fn with_recipient_check(mut self, endpoint: Option<String>) -> Self {
+        self.recipient = Some(endpoint);
+        self
     }
 
     /// The validator.
@@ -445,6 +461,19 @@ impl AssertionVerifier for StoreCheckedVerifier {
     ) -> Result<VerifiedAssertion, Error> {
         let t = self.validator.validate_credential(doc, assertion, now)?;
         check_state(&t, self.store.as_deref(), &self.policy, now)?;
-        crate::token::verified_assertion(t)
+        let a = crate::token::verified_assertion(t.clone())?;
+        if let (Some(endpoint), crate::auth::Confirmation::Bearer) =
+            (&self.recipient, &a.confirmation)
+        {
+            // The same tree the SOAP layer parsed and accepted.
+            let to = crate::soap::peek_addressing(doc).and_then(|a| a.to);
+            let expected: Vec<&str> = endpoint
+                .iter()
+                .chain(to.iter())
+                .map(String::as_str)
+                .collect();
+            crate::token::check_recipient(&t, &expected)?;
+        }
+        Ok(a)
     }
 }

@@ -96,6 +96,10 @@ pub struct ValidatedToken {
     pub not_on_or_after: OffsetDateTime,
     /// Subject confirmation method URIs.
     pub confirmation_methods: Vec<String>,
+    /// One entry per SAML 2.0 bearer `SubjectConfirmation`: its
+    /// `SubjectConfirmationData/@Recipient`, if given. Checked by
+    /// [`check_recipient`] where the token is delivered to the STS.
+    pub bearer_recipients: Vec<Option<String>>,
     /// The holder-of-key public key from the confirmation's `ds:KeyInfo`
     /// (`X509Data/X509Certificate` or `KeyValue/RSAKeyValue`), if any.
     pub confirmation_key: Option<PublicKey>,
@@ -515,6 +519,28 @@ pub(crate) fn verified_assertion(t: ValidatedToken) -> Result<VerifiedAssertion,
     })
 }
 
+/// The SAML 2.0 `Recipient` check for a bearer token delivered to the STS
+/// itself (a credential in the `wsse:Security` header): every address in
+/// `expected` (the request's `wsa:To`, the configured endpoint; whichever are
+/// known) must equal the `Recipient` of at least one bearer confirmation
+/// (compared exactly, after trimming). A bearer confirmation without a
+/// `Recipient`, a token without SAML 2.0 bearer confirmations, or nothing
+/// expected passes.
+pub fn check_recipient(token: &ValidatedToken, expected: &[&str]) -> Result<(), Error> {
+    if expected.is_empty() || token.bearer_recipients.is_empty() {
+        return Ok(());
+    }
+    let satisfied = token.bearer_recipients.iter().any(|r| match r {
+        None => true,
+        Some(r) => expected.iter().all(|e| e.trim() == r),
+    });
+    if satisfied {
+        Ok(())
+    } else {
+        Err(TokenError::WrongRecipient.into())
+    }
+}
+
 /// Check the validity window (with `skew`) and the audience.
 pub fn check_conditions(
     token: &ValidatedToken,
@@ -851,6 +877,7 @@ fn read_assertion<'a, 'input>(
     let mut confirmation_methods = Vec::new();
     let mut confirmation_key = None;
     let mut encrypted_key = None;
+    let mut bearer_recipients = Vec::new();
     let mut subjects = Vec::new();
     match version {
         SamlVersion::V20 => {
@@ -904,6 +931,12 @@ fn read_assertion<'a, 'input>(
                         if let Some(t) = time_attr(d, "NotBefore")? {
                             not_before = Some(not_before.map_or(t, |nb| nb.max(t)));
                         }
+                    }
+                    if m == CM_BEARER_2 {
+                        bearer_recipients.push(
+                            data.and_then(|d| d.attribute("Recipient"))
+                                .map(|r| r.trim().to_owned()),
+                        );
                     }
                     (vec![m.to_owned()], data)
                 }
@@ -999,6 +1032,7 @@ fn read_assertion<'a, 'input>(
             not_before,
             not_on_or_after,
             confirmation_methods,
+            bearer_recipients,
             confirmation_key,
             symmetric_key: None,
             authn,

@@ -899,3 +899,104 @@ fn symmetric_holder_of_key_for_another_party() {
         TokenState::Active
     );
 }
+
+/// A partner's SAML 2.0 bearer assertion for this STS with one bearer
+/// confirmation per entry of `recipients` (`None`: no Recipient).
+fn saml2_recipients(id: &str, recipients: &[Option<&str>]) -> String {
+    let confirmations: String = recipients
+        .iter()
+        .map(|r| match r {
+            Some(r) => format!(
+                r#"<saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml2:SubjectConfirmationData Recipient="{r}" NotOnOrAfter="{}"/></saml2:SubjectConfirmation>"#,
+                t(NOW + Duration::minutes(5))
+            ),
+            None => r#"<saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"/>"#
+                .to_owned(),
+        })
+        .collect();
+    let x = saml2(id, PARTNER, "bob", STS).replace(
+        r#"<saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"/>"#,
+        &confirmations,
+    );
+    sign(&x, &partner())
+}
+
+const ENDPOINT: &str = "https://sts.example/trust";
+
+/// SAML 2.0 bearer `Recipient` of a header credential: the request's wsa:To
+/// and the configured endpoint, where known; not for OnBehalfOf tokens.
+#[test]
+fn bearer_recipient_is_where_the_token_was_delivered() {
+    let run = |sts: &Sts, to: Option<&str>, a: &str| {
+        let header = match to {
+            Some(to) => format!(
+                r#"<wsa:To xmlns:wsa="http://www.w3.org/2005/08/addressing">{to}</wsa:To>{}"#,
+                saml_header(a)
+            ),
+            None => saml_header(a),
+        };
+        let (status, body) = call(
+            sts,
+            &op(
+                &header,
+                "Issue",
+                &format!(
+                    "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}",
+                    applies_to(RP)
+                ),
+            ),
+        );
+        if status != 200 {
+            assert!(
+                fault_code(&body).ends_with("InvalidSecurityToken"),
+                "{body}"
+            );
+        }
+        status
+    };
+    let evil = "https://evil.example/acs";
+    let (with_endpoint, _) = sts_with(|b| b.endpoint(ENDPOINT));
+    let (without, _) = sts_with(|b| b);
+    let good = saml2_recipients("_rc1", &[Some(ENDPOINT)]);
+    let bad = saml2_recipients("_rc2", &[Some(evil)]);
+    let either = saml2_recipients("_rc3", &[Some(evil), Some(ENDPOINT)]);
+    let none = saml2_recipients("_rc4", &[None]);
+
+    assert_eq!(run(&with_endpoint, None, &good), 200);
+    assert_eq!(run(&with_endpoint, Some(ENDPOINT), &good), 200);
+    assert_eq!(run(&with_endpoint, None, &bad), 500);
+    assert_eq!(
+        run(&with_endpoint, Some(evil), &bad),
+        500,
+        "wsa:To alone cannot override the endpoint"
+    );
+    assert_eq!(
+        run(&with_endpoint, Some(evil), &good),
+        500,
+        "both must match"
+    );
+    assert_eq!(run(&with_endpoint, None, &either), 200);
+    assert_eq!(run(&with_endpoint, None, &none), 200);
+
+    assert_eq!(run(&without, Some(ENDPOINT), &good), 200);
+    assert_eq!(run(&without, Some(ENDPOINT), &bad), 500);
+    assert_eq!(
+        run(&without, None, &bad),
+        200,
+        "nothing known to check against"
+    );
+
+    // OnBehalfOf: delivered to the intermediary; its Recipient is not ours.
+    let (status, body) = call(
+        &with_endpoint,
+        &op(
+            &password("admin"),
+            "Issue",
+            &format!(
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}<t:OnBehalfOf>{bad}</t:OnBehalfOf>",
+                applies_to(RP)
+            ),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+}
