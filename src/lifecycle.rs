@@ -236,6 +236,28 @@ pub fn validate(
     }
 }
 
+/// Verify a token presented for renewal or cancellation (expiry is the
+/// caller's to judge) and require it to be this STS's own; a trusted foreign
+/// issuer's token fails as `foreign`.
+fn verify_own(
+    validator: &TokenValidator,
+    policy: &LifecyclePolicy,
+    doc: &Document<'_>,
+    token: Node<'_, '_>,
+    now: OffsetDateTime,
+    foreign: TokenError,
+) -> Result<ValidatedToken, Error> {
+    let expect = Expect {
+        allow_expired: true,
+        ..Expect::at(now)
+    };
+    let token = validator.validate(doc, token, &expect)?;
+    if !is_own(&token, policy) {
+        return Err(foreign.into());
+    }
+    Ok(token)
+}
+
 /// A renewal that passed every check and awaits its new token.
 #[derive(Debug, Clone)]
 pub struct RenewalPlan {
@@ -284,14 +306,14 @@ pub fn prepare_renewal(
     token: Node<'_, '_>,
     now: OffsetDateTime,
 ) -> Result<RenewalPlan, Error> {
-    let expect = Expect {
-        allow_expired: true,
-        ..Expect::at(now)
-    };
-    let token = validator.validate(doc, token, &expect)?;
-    if !is_own(&token, policy) {
-        return Err(TokenError::NotRenewable("issued by another STS").into());
-    }
+    let token = verify_own(
+        validator,
+        policy,
+        doc,
+        token,
+        now,
+        TokenError::NotRenewable("issued by another STS"),
+    )?;
     let skew =
         time::Duration::try_from(validator.limits().clock_skew).unwrap_or(time::Duration::MAX);
     let window = time::Duration::try_from(policy.renewal_window).unwrap_or(time::Duration::MAX);
@@ -379,14 +401,7 @@ pub fn cancel(
     requester: &Requester<'_>,
     now: OffsetDateTime,
 ) -> Result<ValidatedToken, Error> {
-    let expect = Expect {
-        allow_expired: true,
-        ..Expect::at(now)
-    };
-    let token = validator.validate(doc, token, &expect)?;
-    if !is_own(&token, policy) {
-        return Err(TokenError::Foreign.into());
-    }
+    let token = verify_own(validator, policy, doc, token, now, TokenError::Foreign)?;
     let is_admin = policy
         .admin_role
         .as_ref()

@@ -90,6 +90,15 @@ pub struct Sts {
     config: Arc<StsConfig>,
 }
 
+/// One operation's body (`issue_inner`, ...).
+type Inner = fn(
+    &Sts,
+    &Rst<'_, '_>,
+    &RequestContext<'_, '_, '_>,
+    OffsetDateTime,
+    &mut Facts,
+) -> Result<Rstr, Error>;
+
 /// What is known about a request, for the audit event.
 #[derive(Default)]
 struct Facts {
@@ -162,6 +171,21 @@ impl Sts {
     /// in, SOAP response out.
     pub fn handle_soap(&self, bytes: &[u8], transport: &TransportContext) -> SoapResponse {
         handle_soap(self, bytes, transport, &self.config.limits)
+    }
+
+    /// Run one operation at the clock's `now` and send its audit event.
+    fn run(
+        &self,
+        op: Operation,
+        rst: &Rst<'_, '_>,
+        cx: &RequestContext<'_, '_, '_>,
+        inner: Inner,
+    ) -> Result<Rstr, Error> {
+        let now = self.config.clock.now();
+        let mut facts = Facts::default();
+        let r = inner(self, rst, cx, now, &mut facts);
+        self.audit(op, now, facts, &r);
+        r
     }
 
     fn audit(
@@ -399,10 +423,7 @@ impl Sts {
         facts: &mut Facts,
     ) -> Result<Rstr, Error> {
         let who = self.authenticated(cx, now, facts)?;
-        let token = rst
-            .validate_target
-            .ok_or(RequestError::Missing("ValidateTarget"))?;
-        let token = target_token(token, cx)?;
+        let token = target_token(rst.validate_target, "ValidateTarget", cx)?;
         let v = lifecycle::validate(
             &self.config.validator,
             self.config.token_store.as_deref(),
@@ -618,10 +639,7 @@ impl Sts {
         facts: &mut Facts,
     ) -> Result<Rstr, Error> {
         let who = self.authenticated(cx, now, facts)?;
-        let token = rst
-            .cancel_target
-            .ok_or(RequestError::Missing("CancelTarget"))?;
-        let token = target_token(token, cx)?;
+        let token = target_token(rst.cancel_target, "CancelTarget", cx)?;
         let t = lifecycle::cancel(
             &self.config.validator,
             self.store()?,
@@ -651,10 +669,7 @@ impl Sts {
     ) -> Result<Rstr, Error> {
         let c = &*self.config;
         self.authenticated(cx, now, facts)?;
-        let target = rst
-            .renew_target
-            .ok_or(RequestError::Missing("RenewTarget"))?;
-        let target = target_token(target, cx)?;
+        let target = target_token(rst.renew_target, "RenewTarget", cx)?;
         let store = self.store()?;
         let plan = lifecycle::prepare_renewal(
             &self.config.validator,
@@ -938,11 +953,14 @@ impl Sts {
 /// tree of the request (the node handed to the validator is the header's
 /// node itself, never a second parse or a later lookup); an ID that occurs
 /// twice anywhere in the message is refused as signature wrapping, and an ID
-/// naming anything but the header's assertion does not resolve.
+/// naming anything but the header's assertion does not resolve. `name` is
+/// the container's, for the error when the request has none.
 fn target_token<'a, 'input>(
-    target: Node<'a, 'input>,
+    target: Option<Node<'a, 'input>>,
+    name: &'static str,
     cx: &RequestContext<'_, '_, '_>,
 ) -> Result<Node<'a, 'input>, Error> {
+    let target = target.ok_or(RequestError::Missing(name))?;
     if !target.has_tag_name((ns::WSSE, "SecurityTokenReference")) {
         return Ok(target);
     }
@@ -1021,35 +1039,19 @@ fn authn_context(who: &Authenticated, tls: bool) -> AuthnContext {
 
 impl TokenService for Sts {
     fn issue(&self, rst: &Rst<'_, '_>, cx: &RequestContext<'_, '_, '_>) -> Result<Rstr, Error> {
-        let now = self.config.clock.now();
-        let mut facts = Facts::default();
-        let r = self.issue_inner(rst, cx, now, &mut facts);
-        self.audit(Operation::Issue, now, facts, &r);
-        r
+        self.run(Operation::Issue, rst, cx, Self::issue_inner)
     }
 
     fn validate(&self, rst: &Rst<'_, '_>, cx: &RequestContext<'_, '_, '_>) -> Result<Rstr, Error> {
-        let now = self.config.clock.now();
-        let mut facts = Facts::default();
-        let r = self.validate_inner(rst, cx, now, &mut facts);
-        self.audit(Operation::Validate, now, facts, &r);
-        r
+        self.run(Operation::Validate, rst, cx, Self::validate_inner)
     }
 
     fn renew(&self, rst: &Rst<'_, '_>, cx: &RequestContext<'_, '_, '_>) -> Result<Rstr, Error> {
-        let now = self.config.clock.now();
-        let mut facts = Facts::default();
-        let r = self.renew_inner(rst, cx, now, &mut facts);
-        self.audit(Operation::Renew, now, facts, &r);
-        r
+        self.run(Operation::Renew, rst, cx, Self::renew_inner)
     }
 
     fn cancel(&self, rst: &Rst<'_, '_>, cx: &RequestContext<'_, '_, '_>) -> Result<Rstr, Error> {
-        let now = self.config.clock.now();
-        let mut facts = Facts::default();
-        let r = self.cancel_inner(rst, cx, now, &mut facts);
-        self.audit(Operation::Cancel, now, facts, &r);
-        r
+        self.run(Operation::Cancel, rst, cx, Self::cancel_inner)
     }
 
     fn message_id(&self) -> Option<String> {
