@@ -32,9 +32,13 @@
 //! # Failure
 //! All failures that depend on secrets are one [`XencError::DecryptionFailed`]:
 //! when key transport fails, decryption goes on with a random key of the
-//! right length so the failure shows only at the data step, and plaintext
-//! that is not well-formed XML fails the same way (no parsing oracle). Typed
-//! errors only describe public structure. No partial plaintext is returned.
+//! right length so the failure shows only at the data step; the CBC pad byte
+//! is checked without branching on it, the plaintext is parsed whatever the
+//! pad, and a bad pad, invalid UTF-8 and plaintext that is not well-formed XML
+//! of the promised shape are reported together, once (no padding or parsing
+//! oracle in the error). Typed errors only describe public structure; a key
+//! the resolver does not hold is [`XencError::NoMatchingKey`], which faults
+//! exactly like `DecryptionFailed`. No partial plaintext is returned.
 //!
 //! RSA private-key operations happen only through
 //! [`PrivateKey::decrypt`](crate::keys::PrivateKey::decrypt). The default
@@ -822,10 +826,18 @@ pub fn decrypt_document(
 }
 
 /// Decrypt one `xenc:EncryptedData` or `saml2:EncryptedAssertion` element of a
-/// parsed document. The key comes from the `EncryptedKey` in its
-/// `ds:KeyInfo` (directly, through a `ds:RetrievalMethod`, or, in an
-/// `EncryptedAssertion`, a sibling `EncryptedKey`) unwrapped with the private
-/// key `resolver` returns for the certificate it names.
+/// parsed document. The key comes from an `EncryptedKey` of the same parsed
+/// document, unwrapped with the private key `resolver` returns for the
+/// certificate (or `ds:KeyName`) it names. The `EncryptedKey` is the one in
+/// the data's `ds:KeyInfo`, or a peer it points at (`ds:RetrievalMethod` of
+/// Type [`uri::TYPE_ENCRYPTED_KEY`], `wsse:SecurityTokenReference/
+/// wsse:Reference`, or a `ds:KeyName` equal to the peer's
+/// `xenc:CarriedKeyName`); without a `KeyInfo`, a sibling in a
+/// `saml2:EncryptedAssertion` or one whose `xenc:ReferenceList` names the
+/// data. References are resolved with [`xml::find_by_id`] (duplicate IDs
+/// fail). An `EncryptedKey` with a `ReferenceList` that does not name this
+/// `EncryptedData` is refused, and chains (an `EncryptedKey` whose key is
+/// itself encrypted) are [`XencError::NestedEncryptedKey`].
 pub fn decrypt_element(
     node: Node<'_, '_>,
     resolver: &dyn KeyResolver,
@@ -976,6 +988,10 @@ fn key_candidates<'a, 'input>(
         Ok(ek)
     };
     if let Some(ki) = child(data, ns::DS, "KeyInfo")? {
+        // Each entry may scan the document: bound them.
+        if ki.children().filter(Node::is_element).count() > MAX_KEY_REFERENCES {
+            return Err(XencError::TooLarge("key references").into());
+        }
         for c in ki.children().filter(Node::is_element) {
             if is(c, ns::XENC, "EncryptedKey") {
                 push(&mut out, c)?;

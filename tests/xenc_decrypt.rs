@@ -292,3 +292,15 @@ fn saml_encrypted_assertion_with_a_peer_key() {
         r#"<p><saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="_s" Version="2.0"></saml2:Assertion></p>"#
     );
 }
+
+#[test]
+fn key_info_entries_are_bounded() {
+    // Many KeyNames would each scan the document for a CarriedKeyName.
+    let names = "<ds:KeyName>n</ds:KeyName>".repeat(xenc::MAX_KEY_REFERENCES + 1);
+    refused(
+        dec(&peer(&names, "")),
+        XencError::TooLarge("key references"),
+    );
+    let names = "<ds:KeyName>n</ds:KeyName>".repeat(xenc::MAX_KEY_REFERENCES - 1);
+    opened(dec(&peer(&format!("{names}{RM}"), "")));
+}
