@@ -101,6 +101,8 @@ pub(crate) struct App {
 #[derive(Debug, Clone)]
 struct Conn {
     peer: SocketAddr,
+    /// The address the connection was accepted on.
+    local: SocketAddr,
     tls: bool,
 }
 
@@ -282,10 +284,11 @@ async fn sts_get(
     State(app): State<Arc<App>>,
     Extension(conn): Extension<Conn>,
     Query(q): Query<HashMap<String, String>>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> Response {
     if q.keys().any(|k| k.eq_ignore_ascii_case("wsdl")) {
-        return wsdl_response(&app, &conn, &headers);
+        return wsdl_response(&app, &conn, &uri, &headers);
     }
     let mut r = (
         StatusCode::METHOD_NOT_ALLOWED,
@@ -300,15 +303,17 @@ async fn sts_get(
 async fn mex_get(
     State(app): State<Arc<App>>,
     Extension(conn): Extension<Conn>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> Response {
-    wsdl_response(&app, &conn, &headers)
+    wsdl_response(&app, &conn, &uri, &headers)
 }
 
 /// A WS-Transfer `Get` POSTed to the mex endpoint.
 async fn mex_post(
     State(app): State<Arc<App>>,
     Extension(conn): Extension<Conn>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -325,7 +330,7 @@ async fn mex_post(
         Err(ReadError::TooLarge) => return too_large(&app, soap),
         Err(_) => return (StatusCode::BAD_REQUEST, "incomplete request body\n").into_response(),
     };
-    let endpoints = endpoints(&app, &conn, &headers);
+    let endpoints = endpoints(&app, &conn, &uri, &headers);
     let parsed = std::str::from_utf8(&bytes)
         .ok()
         .and_then(|text| wstrust::xml::parse(text, &app.limits).ok());
@@ -358,8 +363,8 @@ async fn mex_post(
     soap_reply(StatusCode::OK, version.content_type(), body)
 }
 
-fn wsdl_response(app: &App, conn: &Conn, headers: &HeaderMap) -> Response {
-    let body = mex::wsdl(&endpoints(app, conn, headers));
+fn wsdl_response(app: &App, conn: &Conn, uri: &axum::http::Uri, headers: &HeaderMap) -> Response {
+    let body = mex::wsdl(&endpoints(app, conn, uri, headers));
     let mut r = (StatusCode::OK, body).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -369,22 +374,29 @@ fn wsdl_response(app: &App, conn: &Conn, headers: &HeaderMap) -> Response {
 }
 
 /// The advertised endpoints: under the configured public URL, else under
-/// the scheme of this connection and the request's `Host` (only if it looks
-/// like a host name; anything else falls back to the bound address).
-fn endpoints(app: &App, conn: &Conn, headers: &HeaderMap) -> Vec<mex::Endpoint> {
+/// the scheme of this connection and the request's `Host` (HTTP/1.1) or
+/// `:authority` (HTTP/2), only if it looks like a host name; anything else
+/// falls back to the address the connection was accepted on.
+fn endpoints(
+    app: &App,
+    conn: &Conn,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+) -> Vec<mex::Endpoint> {
     let base = match &app.transport.public_url {
         Some(u) => u.trim_end_matches('/').to_owned(),
         None => {
             let host = headers
                 .get(header::HOST)
                 .and_then(|h| h.to_str().ok())
+                .or_else(|| uri.authority().map(|a| a.as_str()))
                 .filter(|h| {
                     !h.is_empty()
                         && h.len() < 256
                         && h.bytes()
                             .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
                 })
-                .map_or_else(|| "localhost".to_owned(), str::to_owned);
+                .map_or_else(|| conn.local.to_string(), str::to_owned);
             let https = conn.tls || app.transport.behind_tls_proxy;
             format!("{}://{host}", if https { "https" } else { "http" })
         }
@@ -438,6 +450,9 @@ pub(crate) async fn run(
             continue;
         };
         let _ = tcp.set_nodelay(true);
+        let Ok(local) = tcp.local_addr() else {
+            continue;
+        };
         let router = router.clone();
         let builder = builder.clone();
         let watcher = graceful.watcher();
@@ -447,6 +462,7 @@ pub(crate) async fn run(
             let _permit = permit;
             let conn = Conn {
                 peer,
+                local,
                 tls: tls.is_some(),
             };
             let svc = hyper::service::service_fn(
