@@ -16,14 +16,30 @@
 //! * Configure the server with `maxmemory-policy noeviction` (the default):
 //!   an eviction policy that drops live keys would forget cancellations and
 //!   nonces. A full server fails writes, reported as `StoreError::Full`.
-//! * `renew` touches two keys in one script. On Redis Cluster, give a prefix
-//!   with a hash tag (`"{wstrust}:"`) so every key lands in one slot.
+//! * A connection that fails at the I/O level is dropped and opened again on
+//!   next use. A pooled connection that turns out to be dead (the server
+//!   restarted since it was last used) is retried once on a fresh
+//!   connection: every operation is safe to run twice, because each fails
+//!   closed when it finds its own first run's effect (`record` reports a
+//!   duplicate, `cancel`/`renew` a token already cancelled/renewed, the replay
+//!   cache a replay), so a retry can cost a spurious failure, never a token
+//!   without state or a second use of a nonce.
+//!
+//! # Key layout (Redis Cluster)
+//! Every key carries the prefix as a hash tag: `{PREFIX}:t:ID` for the record
+//! of token `ID` (a hash), `{PREFIX}:r:KEY` for a replay-cache entry. Redis
+//! Cluster places a key by its hash tag alone, so all keys of one prefix live
+//! in one slot, and `renew` (a script over the old and the new token's keys)
+//! is a legal single-slot operation. The price: one prefix is served by one
+//! shard (with its replicas for failover); run several prefixes (e.g. one
+//! per tenant) to spread load. An empty prefix means `wstrust` (an empty
+//! `{}` would not be a hash tag).
 //!
 //! ```no_run
 //! use std::sync::Arc;
 //! use wstrust::host::TokenStore;
 //! let store: Arc<dyn TokenStore> =
-//!     Arc::new(wstrust::redis::RedisTokenStore::open("redis://127.0.0.1:6379/", "sts:")?);
+//!     Arc::new(wstrust::redis::RedisTokenStore::open("redis://127.0.0.1:6379/", "sts")?);
 //! # Ok::<(), wstrust::Error>(())
 //! ```
 
@@ -67,6 +83,11 @@ fn unavailable(e: &redis::RedisError) -> Error {
     StoreError::Unavailable(e.to_string()).into()
 }
 
+/// A failure to reach the server at all: retrying at once would not help.
+fn is_refusal(e: &redis::RedisError) -> bool {
+    e.is_connection_refusal() || e.is_timeout()
+}
+
 fn map_err(e: &redis::RedisError) -> Error {
     if e.code() == Some("OOM") {
         StoreError::Full.into()
@@ -101,40 +122,53 @@ impl Pool {
     }
 
     /// Run `f` on a connection; on an I/O-level failure the connection is
-    /// dropped (re-established on next use) and the error is reported.
+    /// dropped (re-established on next use) and the error is reported. A
+    /// pooled connection that fails that way is retried once on a fresh one
+    /// (see the module docs for why every operation tolerates that).
     fn with<T>(
         &self,
-        f: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+        mut f: impl FnMut(&mut redis::Connection) -> redis::RedisResult<T>,
     ) -> Result<T, Error> {
         let mut slot = self.slot();
-        if slot.is_none() {
-            let conn = self
-                .client
-                .get_connection_with_timeout(self.timeout)
-                .map_err(|e| unavailable(&e))?;
-            conn.set_read_timeout(Some(self.timeout))
-                .map_err(|e| unavailable(&e))?;
-            conn.set_write_timeout(Some(self.timeout))
-                .map_err(|e| unavailable(&e))?;
-            *slot = Some(conn);
+        let reused = slot.is_some();
+        match self.run(&mut slot, &mut f) {
+            Err(e) if reused && slot.is_none() && !is_refusal(&e) => {
+                self.run(&mut slot, &mut f).map_err(|e| map_err(&e))
+            }
+            r => r.map_err(|e| map_err(&e)),
         }
-        let Some(conn) = slot.as_mut() else {
-            return Err(StoreError::Unavailable("no connection".into()).into());
+    }
+
+    /// One attempt: connect if needed, run `f`, drop the connection on an
+    /// I/O-level failure.
+    fn run<T>(
+        &self,
+        slot: &mut Option<redis::Connection>,
+        f: &mut impl FnMut(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> redis::RedisResult<T> {
+        let conn = match slot {
+            Some(c) => c,
+            None => slot.insert(self.connect()?),
         };
-        match f(conn) {
-            Ok(v) => Ok(v),
-            Err(e) => {
-                if e.is_io_error()
-                    || e.is_timeout()
-                    || e.is_connection_dropped()
-                    || e.is_connection_refusal()
-                    || e.is_unrecoverable_error()
-                {
-                    *slot = None;
-                }
-                Err(map_err(&e))
+        let r = f(conn);
+        if let Err(e) = &r {
+            if e.is_io_error()
+                || e.is_timeout()
+                || e.is_connection_dropped()
+                || e.is_connection_refusal()
+                || e.is_unrecoverable_error()
+            {
+                *slot = None;
             }
         }
+        r
+    }
+
+    fn connect(&self) -> redis::RedisResult<redis::Connection> {
+        let conn = self.client.get_connection_with_timeout(self.timeout)?;
+        conn.set_read_timeout(Some(self.timeout))?;
+        conn.set_write_timeout(Some(self.timeout))?;
+        Ok(conn)
     }
 
     fn ping(&self) -> Result<(), Error> {
@@ -142,6 +176,48 @@ impl Pool {
             .map(|_| ())
     }
 }
+
+/// A pool and the hash-tagged key prefix of one store or cache.
+#[derive(Debug)]
+struct Keyspace {
+    pool: Pool,
+    /// `{PREFIX}`, the hash tag every key starts with.
+    tag: String,
+}
+
+impl Keyspace {
+    /// Connect lazily to `url`, then check that the server answers.
+    fn open(url: &str, prefix: &str, pool: usize, timeout: Duration) -> Result<Self, Error> {
+        let ks = Self {
+            pool: Pool::open(url, pool, timeout)?,
+            tag: hash_tag(prefix),
+        };
+        ks.pool.ping()?;
+        Ok(ks)
+    }
+
+    /// The key of `id` in the namespace `kind` (`t` tokens, `r` replay).
+    fn key(&self, kind: &str, id: &str) -> String {
+        key(&self.tag, kind, id)
+    }
+}
+
+/// `{PREFIX}` ([`DEFAULT_PREFIX`] for an empty one).
+fn hash_tag(prefix: &str) -> String {
+    let prefix = if prefix.is_empty() {
+        DEFAULT_PREFIX
+    } else {
+        prefix
+    };
+    format!("{{{prefix}}}")
+}
+
+fn key(tag: &str, kind: &str, id: &str) -> String {
+    format!("{tag}:{kind}:{id}")
+}
+
+/// The prefix used when an empty one is given.
+pub const DEFAULT_PREFIX: &str = "wstrust";
 
 const RECORD: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -170,13 +246,12 @@ return {'ok', ''}
 ";
 
 /// A [`TokenStore`] in Redis, shared by every STS process that opens it with
-/// the same URL and prefix. Each record is a hash under `{prefix}t:{id}`
+/// the same URL and prefix. Each record is a hash under `{PREFIX}:t:ID`
 /// expiring at its `keep_until`; `cancel` and `renew` are Lua scripts, so
 /// each is one atomic compare-and-set on the server.
 #[derive(Debug)]
 pub struct RedisTokenStore {
-    pool: Pool,
-    prefix: String,
+    keys: Keyspace,
     record: redis::Script,
     cancel: redis::Script,
     renew: redis::Script,
@@ -262,19 +337,16 @@ impl RedisTokenStore {
         pool: usize,
         timeout: Duration,
     ) -> Result<Self, Error> {
-        let store = Self {
-            pool: Pool::open(url, pool, timeout)?,
-            prefix: prefix.to_owned(),
+        Ok(Self {
+            keys: Keyspace::open(url, prefix, pool, timeout)?,
             record: redis::Script::new(RECORD),
             cancel: redis::Script::new(CANCEL),
             renew: redis::Script::new(RENEW),
-        };
-        store.pool.ping()?;
-        Ok(store)
+        })
     }
 
     fn key(&self, id: &str) -> String {
-        format!("{}t:{id}", self.prefix)
+        self.keys.key("t", id)
     }
 }
 
@@ -283,6 +355,7 @@ impl TokenStore for RedisTokenStore {
         let key = self.key(&record.id);
         let args = record_args(record);
         let created: i64 = self
+            .keys
             .pool
             .with(|c| self.record.key(&key).arg(&args[..]).invoke(c))?;
         if created == 1 {
@@ -295,6 +368,7 @@ impl TokenStore for RedisTokenStore {
     fn get(&self, id: &str, now: OffsetDateTime) -> Result<Option<TokenRecord>, Error> {
         let key = self.key(id);
         let mut h: HashMap<String, String> = self
+            .keys
             .pool
             .with(|c| redis::cmd("HGETALL").arg(&key).query(c))?;
         if h.is_empty() {
@@ -336,7 +410,7 @@ impl TokenStore for RedisTokenStore {
 
     fn cancel(&self, id: &str, _now: OffsetDateTime) -> Result<Transition, Error> {
         let key = self.key(id);
-        let reply: Vec<String> = self.pool.with(|c| self.cancel.key(&key).invoke(c))?;
+        let reply: Vec<String> = self.keys.pool.with(|c| self.cancel.key(&key).invoke(c))?;
         transition(&reply)
     }
 
@@ -349,7 +423,7 @@ impl TokenStore for RedisTokenStore {
         let old = self.key(id);
         let new = self.key(&successor.id);
         let args = record_args(successor);
-        let reply: Vec<String> = self.pool.with(|c| {
+        let reply: Vec<String> = self.keys.pool.with(|c| {
             self.renew
                 .key(&old)
                 .key(&new)
@@ -365,8 +439,7 @@ impl TokenStore for RedisTokenStore {
 /// server performs atomically and expires by itself.
 #[derive(Debug)]
 pub struct RedisReplayCache {
-    pool: Pool,
-    prefix: String,
+    keys: Keyspace,
 }
 
 impl RedisReplayCache {
@@ -383,12 +456,9 @@ impl RedisReplayCache {
         pool: usize,
         timeout: Duration,
     ) -> Result<Self, Error> {
-        let cache = Self {
-            pool: Pool::open(url, pool, timeout)?,
-            prefix: prefix.to_owned(),
-        };
-        cache.pool.ping()?;
-        Ok(cache)
+        Ok(Self {
+            keys: Keyspace::open(url, prefix, pool, timeout)?,
+        })
     }
 }
 
@@ -399,10 +469,10 @@ impl ReplayCache for RedisReplayCache {
         ttl: Duration,
         _now: OffsetDateTime,
     ) -> Result<bool, Error> {
-        let key = format!("{}r:{key}", self.prefix);
+        let key = self.keys.key("r", key);
         // PX 0 is an error in Redis: keep every key at least 1 ms.
         let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-        let reply: Option<String> = self.pool.with(|c| {
+        let reply: Option<String> = self.keys.pool.with(|c| {
             redis::cmd("SET")
                 .arg(&key)
                 .arg(1)
@@ -412,5 +482,43 @@ impl ReplayCache for RedisReplayCache {
                 .query(c)
         })?;
         Ok(reply.is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What Redis Cluster hashes (the cluster specification's "hash tags"):
+    /// the text between the first `{` and the first `}` after it, if not
+    /// empty; else the whole key.
+    fn cluster_hash_input(key: &str) -> &str {
+        if let Some(open) = key.find('{') {
+            if let Some(len) = key[open + 1..].find('}') {
+                if len > 0 {
+                    return &key[open + 1..open + 1 + len];
+                }
+            }
+        }
+        key
+    }
+
+    #[test]
+    fn every_key_of_a_prefix_hashes_to_one_slot() {
+        for prefix in ["sts", "wstrust-test:1:2:x:", "a}b", "{x}", ""] {
+            let tag = hash_tag(prefix);
+            let old = key(&tag, "t", "_1f00");
+            let new = key(&tag, "t", "_{evil}");
+            let nonce = key(&tag, "r", "wss:nonce:abc}{");
+            let h = cluster_hash_input(&old);
+            assert!(
+                !h.is_empty() && h != old,
+                "{prefix:?}: {old} has a hash tag"
+            );
+            assert_eq!(h, cluster_hash_input(&new), "{prefix:?}");
+            assert_eq!(h, cluster_hash_input(&nonce), "{prefix:?}");
+        }
+        assert_eq!(key(&hash_tag(""), "t", "x"), "{wstrust}:t:x");
+        assert_eq!(key(&hash_tag("sts"), "r", "n"), "{sts}:r:n");
     }
 }

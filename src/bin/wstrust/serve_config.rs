@@ -100,7 +100,7 @@ pub(crate) fn load(path: &Path) -> Result<Setup, Fail> {
         Some("none") => {}
         #[cfg(feature = "redis")]
         Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => {
-            let store = wstrust::redis::RedisTokenStore::open(url, "wstrust:")
+            let store = wstrust::redis::RedisTokenStore::open(url, "wstrust")
                 .map_err(|e| Fail::config(format!("token store {url}: {e}")))?;
             builder = builder.token_store(Arc::new(store));
         }

@@ -1,0 +1,331 @@
+//! A Redis outage in the middle of a run, through the STS: the test starts
+//! its own `redis-server` (append-only file, fsync always) on a spare
+//! loopback port, issues and validates tokens, kills the server, checks that
+//! issue, validate, renew and cancel fail with the store-unavailable error
+//! (`wst:RequestFailed`, and no token leaves without its record), restarts
+//! the server on the same port and data directory, and checks that the same
+//! handles recover: the earlier token is still known, new tokens are issued
+//! and recorded, cancellation works again; a restart between two requests
+//! (every pooled connection stale) costs no failed request.
+//!
+//! Without `redis-server` on the PATH the test is skipped with a printed
+//! reason, except with `CI=true`, where it fails.
+#![cfg(feature = "redis")]
+#![allow(clippy::unwrap_used)]
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+use time::{Duration, OffsetDateTime};
+use wstrust::audit::MemoryAudit;
+use wstrust::config::StsConfig;
+use wstrust::error::StoreError;
+use wstrust::host::{TokenRecord, TokenState, TokenStore};
+use wstrust::keys::{AwsLcRsaKey, Certificate};
+use wstrust::memory::{FixedClock, MemoryUserStore};
+use wstrust::redis::RedisTokenStore;
+use wstrust::rp::{RelyingParties, RelyingParty};
+use wstrust::service::TransportContext;
+use wstrust::sts::Sts;
+use wstrust::wst::Version;
+use wstrust::xml::ns;
+use wstrust::{xml, Error};
+
+const RP: &str = "https://rp.example/app";
+const PASSWORD_TEXT: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
+
+fn read(p: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/data/{p}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// A private `redis-server`, killed when dropped.
+struct Server {
+    child: Option<Child>,
+    port: u16,
+    dir: std::path::PathBuf,
+}
+
+impl Server {
+    fn start(port: u16, dir: &std::path::Path) -> Self {
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+            ])
+            .arg("--dir")
+            .arg(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let s = Self {
+            child: Some(child),
+            port,
+            dir: dir.to_owned(),
+        };
+        // Up when it answers.
+        for _ in 0..100 {
+            if RedisTokenStore::with_options(&s.url(), "probe", 1, StdDuration::from_millis(200))
+                .is_ok()
+            {
+                return s;
+            }
+            std::thread::sleep(StdDuration::from_millis(50));
+        }
+        panic!("redis-server did not come up on port {port}");
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// Kill it (SIGKILL: an outage, not a shutdown).
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill().unwrap();
+            c.wait().unwrap();
+        }
+    }
+
+    fn restart(&mut self) {
+        self.kill();
+        *self = Self::start(self.port, &self.dir.clone());
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(c) = self.child.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn redis_server_available() -> bool {
+    let found = Command::new("redis-server")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but redis-server is not installed");
+        }
+        eprintln!("SKIPPED redis outage test: redis-server not found on PATH");
+    }
+    found
+}
+
+fn t(d: OffsetDateTime) -> String {
+    d.format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+struct Client {
+    sts: Sts,
+    now: OffsetDateTime,
+}
+
+impl Client {
+    fn op(&self, kind: &str, inner: &str) -> (u16, String) {
+        let header = format!(
+            r#"<wsse:Security xmlns:wsse="{}" xmlns:wsu="{}"><wsu:Timestamp><wsu:Created>{}</wsu:Created><wsu:Expires>{}</wsu:Expires></wsu:Timestamp><wsse:UsernameToken><wsse:Username>alice</wsse:Username><wsse:Password Type="{PASSWORD_TEXT}">alice-password</wsse:Password></wsse:UsernameToken></wsse:Security>"#,
+            ns::WSSE,
+            ns::WSU,
+            t(self.now),
+            t(self.now + Duration::minutes(5))
+        );
+        let req = format!(
+            r#"<s:Envelope xmlns:s="{}"><s:Header>{header}</s:Header><s:Body><t:RequestSecurityToken xmlns:t="{ns}"><t:RequestType>{ns}/{kind}</t:RequestType>{inner}</t:RequestSecurityToken></s:Body></s:Envelope>"#,
+            ns::SOAP12,
+            ns = Version::Trust13.namespace()
+        );
+        let r = self.sts.handle_soap(
+            req.as_bytes(),
+            &TransportContext {
+                tls: true,
+                ..TransportContext::default()
+            },
+        );
+        (r.http_status, String::from_utf8(r.body).unwrap())
+    }
+
+    fn issue(&self) -> (u16, String) {
+        self.op(
+            "Issue",
+            &format!(
+                r#"<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType><wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><wsa:EndpointReference xmlns:wsa="http://www.w3.org/2005/08/addressing"><wsa:Address>{RP}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>"#
+            ),
+        )
+    }
+
+    fn validate(&self, token: &str) -> (u16, String) {
+        self.op(
+            "Validate",
+            &format!("<t:TokenType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTR/Status</t:TokenType><t:ValidateTarget>{token}</t:ValidateTarget>"),
+        )
+    }
+}
+
+fn token_of(body: &str) -> String {
+    let doc = roxmltree::Document::parse(body).unwrap();
+    let n = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "RequestedSecurityToken")
+        .unwrap()
+        .first_element_child()
+        .unwrap();
+    body[n.range()].to_owned()
+}
+
+fn code(body: &str) -> String {
+    let doc = roxmltree::Document::parse(body).unwrap();
+    doc.descendants()
+        .find(|n| n.tag_name().name() == "Code")
+        .map(|n| xml::whole_text(n).trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn fault_code(body: &str) -> String {
+    let doc = roxmltree::Document::parse(body).unwrap();
+    doc.descendants()
+        .rfind(|n| matches!(n.tag_name().name(), "Value" | "faultcode"))
+        .map(|n| xml::whole_text(n).trim().to_owned())
+        .unwrap_or_default()
+}
+
+#[test]
+fn outage_mid_run_fails_closed_and_recovers() {
+    if !redis_server_available() {
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(port, dir.path());
+
+    let store = Arc::new(
+        RedisTokenStore::with_options(&server.url(), "outage", 2, StdDuration::from_millis(500))
+            .unwrap(),
+    );
+    let audit = Arc::new(MemoryAudit::default());
+    let mut rps = RelyingParties::new();
+    rps.add(RelyingParty::new(RP));
+    // A real "now": the server expires keys by its own clock.
+    let now =
+        OffsetDateTime::from_unix_timestamp(OffsetDateTime::now_utc().unix_timestamp()).unwrap();
+    let client = Client {
+        sts: Sts::new(
+            StsConfig::builder()
+                .issuer("https://sts.example/")
+                .signing_key(
+                    Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
+                    Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
+                )
+                .users(Arc::new(MemoryUserStore::demo()))
+                .relying_parties(rps)
+                .clock(Arc::new(FixedClock::new(now)))
+                .token_store(store.clone())
+                .audit(audit.clone())
+                .build()
+                .unwrap(),
+        ),
+        now,
+    };
+
+    let (status, body) = client.issue();
+    assert_eq!(status, 200, "{body}");
+    let first = token_of(&body);
+    let (status, body) = client.validate(&first);
+    assert_eq!(status, 200, "{body}");
+    assert!(code(&body).ends_with("/status/valid"));
+
+    server.kill();
+    let events_before = audit.events().len();
+    let (status, body) = client.issue();
+    assert_eq!(status, 500, "no token without state: {body}");
+    assert!(fault_code(&body).ends_with("RequestFailed"), "{body}");
+    assert!(!body.contains("Assertion"), "{body}");
+    let (status, body) = client.validate(&first);
+    assert_eq!(
+        status, 500,
+        "a store failure is a fault, not a status: {body}"
+    );
+    assert!(fault_code(&body).ends_with("RequestFailed"), "{body}");
+    let (status, _) = client.op("Renew", &format!("<t:RenewTarget>{first}</t:RenewTarget>"));
+    assert_eq!(status, 500);
+    let (status, _) = client.op(
+        "Cancel",
+        &format!("<t:CancelTarget>{first}</t:CancelTarget>"),
+    );
+    assert_eq!(status, 500);
+    // The cause, for the operator: the store is unavailable.
+    let events = audit.events();
+    assert_eq!(events.len(), events_before + 4);
+    for e in &events[events_before..] {
+        let reason = e.outcome.as_ref().unwrap_err();
+        assert!(reason.contains("store unavailable"), "{reason}");
+    }
+    let direct = store.record(
+        &TokenRecord {
+            id: "_direct".into(),
+            subject: "alice".into(),
+            relying_party: RP.into(),
+            expires: now + Duration::hours(1),
+            keep_until: now + Duration::hours(2),
+            renewals: 0,
+            renew_allowed: true,
+            renew_after_expiry: false,
+            state: TokenState::Active,
+        },
+        now,
+    );
+    assert!(
+        matches!(direct, Err(Error::Store(StoreError::Unavailable(_)))),
+        "{direct:?}"
+    );
+
+    server.restart();
+    // The same handles recover, on every pooled connection.
+    for _ in 0..4 {
+        let (status, body) = client.validate(&first);
+        assert_eq!(status, 200, "{body}");
+        assert!(code(&body).ends_with("/status/valid"), "state survived");
+    }
+    let (status, body) = client.issue();
+    assert_eq!(status, 200, "{body}");
+    let second = token_of(&body);
+    let (status, body) = client.validate(&second);
+    assert!(code(&body).ends_with("/status/valid"), "{status} {body}");
+    let (status, body) = client.op(
+        "Cancel",
+        &format!("<t:CancelTarget>{first}</t:CancelTarget>"),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = client.validate(&first);
+    assert!(code(&body).ends_with("/status/invalid"));
+
+    // A restart between two requests: every pooled connection is stale, and
+    // the next operations still succeed (one retry on a fresh connection).
+    server.restart();
+    for _ in 0..4 {
+        let (status, body) = client.validate(&second);
+        assert_eq!(status, 200, "{body}");
+        assert!(code(&body).ends_with("/status/valid"), "{body}");
+    }
+    let (_, body) = client.validate(&first);
+    assert!(
+        code(&body).ends_with("/status/invalid"),
+        "cancellation survived"
+    );
+}
