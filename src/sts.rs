@@ -472,6 +472,7 @@ impl Sts {
             None => c.relying_parties.without_applies_to()?,
         };
         facts.relying_party = Some(rp.address.clone());
+        self.may_exchange(who, t)?;
         // What the requester may get is checked as for Issue.
         auth::authorize(who, &AccessRequest::from_rst(rst), &c.auth)?;
         let version = match want {
@@ -515,6 +516,37 @@ impl Sts {
             key_type,
             ..reissued_rstr(rst, version, id, token, (not_before, not_on_or_after))
         })
+    }
+
+    /// Whether `who` may exchange `t`. A token restricted to another audience
+    /// must not become a token for any party the requester names (a relying
+    /// party holding a user's bearer token could otherwise turn it into a
+    /// token for every other party), so one of:
+    /// * the token is addressed to this STS: it has an `AudienceRestriction`
+    ///   and each names the issuer name or the endpoint;
+    /// * the requester is a trusted intermediary (it may already act
+    ///   `OnBehalfOf` a token's subject);
+    /// * the token is this STS's own and the requester is its subject, as a
+    ///   local account (nothing is gained that a new Issue would not give).
+    fn may_exchange(&self, who: &Authenticated, t: &ValidatedToken) -> Result<(), Error> {
+        let c = &*self.config;
+        let ours = |a: &String| *a == c.issuer || c.endpoint.as_ref() == Some(a);
+        let addressed = !t.audience_restrictions.is_empty()
+            && t.audience_restrictions.iter().all(|r| r.iter().any(ours));
+        let qualified = format!("{}/{}", who.principal.domain, who.principal.name);
+        let intermediary = c
+            .trusted_intermediaries
+            .iter()
+            .any(|i| *i == who.principal.name || *i == qualified);
+        let own_subject = lifecycle::is_own(t, &c.lifecycle)
+            && who.principal.name == t.subject.value
+            && who.principal.domain != auth::SAML_DOMAIN
+            && who.principal.domain != auth::X509_DOMAIN;
+        if addressed || intermediary || own_subject {
+            Ok(())
+        } else {
+            Err(TokenError::NotExchangeable("token not addressed to this STS").into())
+        }
     }
 
     /// The confirmation a re-issued token (renewal, token exchange) carries

@@ -307,18 +307,9 @@ fn configuration_checks() {
 #[test]
 fn foreign_saml11_exchanged_for_own_saml20() {
     let (sts, store) = sts_with(|b| b);
-    let foreign = sign(&saml11("_x1", PARTNER, "bob", RP), &partner());
-    let (status, body) = call(
-        &sts,
-        &op(
-            &password("alice"),
-            "Validate",
-            &format!(
-                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}<t:ValidateTarget>{foreign}</t:ValidateTarget>",
-                applies_to(RP)
-            ),
-        ),
-    );
+    // Issued by the partner for this STS: to be exchanged here.
+    let foreign = sign(&saml11("_x1", PARTNER, "bob", STS), &partner());
+    let (status, body) = exchange(&sts, &foreign, RP);
     assert_eq!(status, 200, "{body}");
     assert!(valid(&text_of(&body, "Code").unwrap()));
     let mine = first_child(&body, "RequestedSecurityToken");
@@ -350,6 +341,43 @@ fn foreign_saml11_exchanged_for_own_saml20() {
         ),
     );
     assert_eq!(status, 200, "{body}");
+}
+
+/// Token exchange of a token restricted to another audience: refused (a
+/// relying party holding a user's bearer token must not turn it into tokens
+/// for other parties), unless the requester is a trusted intermediary, or
+/// the token is this STS's own and the requester its subject.
+#[test]
+fn exchange_needs_a_token_addressed_to_the_sts() {
+    let (sts, store) = sts_with(|b| b.endpoint(ENDPOINT));
+    let for_rp = sign(&saml11("_x2", PARTNER, "bob", RP), &partner());
+    let (status, body) = exchange(&sts, &for_rp, RP);
+    assert_eq!(status, 500, "{body}");
+    assert!(fault_code(&body).ends_with("InvalidRequest"), "{body}");
+    // The endpoint is this STS too.
+    let for_endpoint = sign(&saml11("_x3", PARTNER, "bob", ENDPOINT), &partner());
+    assert_eq!(exchange(&sts, &for_endpoint, RP).0, 200);
+    // A trusted intermediary may.
+    let (status, body) = exchange_as(&sts, "admin", &for_rp, RP);
+    assert_eq!(status, 200, "{body}");
+    // Our own token for RP: its subject may, someone else may not.
+    let alices = issue_as_alice(&sts, RP);
+    assert_eq!(exchange(&sts, &alices, RP).0, 200);
+    let (sts2, _) = sts_with(|b| {
+        let u = MemoryUserStore::demo();
+        u.add_user(
+            "mallory",
+            wstrust::host::Secret::new("mallory-password"),
+            &[],
+            Default::default(),
+        );
+        b.users(Arc::new(u))
+    });
+    let alices = issue_as_alice(&sts2, RP);
+    let (status, body) = exchange_as(&sts2, "mallory", &alices, RP);
+    assert_eq!(status, 500, "{body}");
+    assert!(fault_code(&body).ends_with("InvalidRequest"), "{body}");
+    assert_eq!(store.len(), 4, "one issue and three exchanges recorded");
 }
 
 /// Renew and Cancel accept only this STS's own tokens.
@@ -808,10 +836,14 @@ fn proof_key_of(validator: &TokenValidator, token: &str) -> Option<Vec<u8>> {
 }
 
 fn exchange(sts: &Sts, token: &str, aud: &str) -> (u16, String) {
+    exchange_as(sts, "alice", token, aud)
+}
+
+fn exchange_as(sts: &Sts, user: &str, token: &str, aud: &str) -> (u16, String) {
     call(
         sts,
         &op(
-            &password("alice"),
+            &password(user),
             "Validate",
             &format!(
                 "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}<t:ValidateTarget>{token}</t:ValidateTarget>",
