@@ -3,7 +3,11 @@
 //! a `wsp:Policy` per endpoint with an HTTPS `sp:TransportBinding` and a
 //! `sp:UsernameToken` supporting token, a SOAP 1.2 binding whose operation's
 //! `soapAction` names the WS-Trust version, and a port whose
-//! `wsa10:EndpointReference` carries the address).
+//! `wsa10:EndpointReference` carries the address). Each binding describes
+//! Issue (first: MSAL reads the version from the first operation), Validate,
+//! Renew and Cancel, and `wsdl:types` declares the WS-Trust request and
+//! response elements as open content, so that WSDL-driven clients (zeep,
+//! `svcutil`) can build the operations.
 //!
 //! Bytes out, no I/O: the host serves [`wsdl`] for `GET .../mex` and
 //! `?wsdl`, and [`get_response`] for a WS-Transfer `Get` POSTed to the mex
@@ -120,9 +124,8 @@ struct Names {
     binding: String,
     policy: String,
     port_type: &'static str,
-    operation: &'static str,
-    input: &'static str,
-    output: &'static str,
+    /// Operation name prefix: `Trust13` or `TrustFeb2005`.
+    prefix: &'static str,
 }
 
 fn is_2005(v: Version) -> bool {
@@ -130,38 +133,98 @@ fn is_2005(v: Version) -> bool {
 }
 
 fn names(i: usize, e: &Endpoint) -> Names {
-    let (suffix, port_type, operation, input, output) = if is_2005(e.version) {
-        (
-            "IWSTrustFeb2005Async",
-            "IWSTrustFeb2005Async",
-            "TrustFeb2005IssueAsync",
-            "IWSTrustFeb2005Async_TrustFeb2005IssueAsync_InputMessage",
-            "IWSTrustFeb2005Async_TrustFeb2005IssueAsync_OutputMessage",
-        )
+    let (port_type, prefix) = if is_2005(e.version) {
+        ("IWSTrustFeb2005Async", "TrustFeb2005")
     } else {
-        (
-            "IWSTrust13Async",
-            "IWSTrust13Async",
-            "Trust13IssueAsync",
-            "IWSTrust13Async_Trust13IssueAsync_InputMessage",
-            "IWSTrust13Async_Trust13IssueAsync_OutputMessage",
-        )
+        ("IWSTrust13Async", "Trust13")
     };
-    let binding = format!("UserNameWSTrustBinding_{suffix}{i}");
+    let binding = format!("UserNameWSTrustBinding_{port_type}{i}");
     Names {
         policy: format!("{binding}_policy"),
         binding,
         port_type,
-        operation,
-        input,
-        output,
+        prefix,
     }
 }
 
-const ISSUE: RequestType = RequestType {
-    kind: RequestKind::Issue,
-    batch: false,
-};
+/// The operations described per endpoint, Issue first: MSAL reads the
+/// WS-Trust version from the first operation's `soapAction`.
+const OPERATIONS: [(RequestKind, &str); 4] = [
+    (RequestKind::Issue, "Issue"),
+    (RequestKind::Validate, "Validate"),
+    (RequestKind::Renew, "Renew"),
+    (RequestKind::Cancel, "Cancel"),
+];
+
+fn single(kind: RequestKind) -> RequestType {
+    RequestType { kind, batch: false }
+}
+
+impl Names {
+    fn operation(&self, word: &str) -> String {
+        format!("{}{word}Async", self.prefix)
+    }
+    fn message(&self, word: &str, dir: &str) -> String {
+        format!("{}_{}_{dir}Message", self.port_type, self.operation(word))
+    }
+}
+
+/// `wsdl:types`: the request and response elements of a WS-Trust family,
+/// as open content (what the WS-Trust schemas say of them: any elements and
+/// attributes). WSDL-driven clients (zeep, `svcutil`) need the elements
+/// declared to build the operations.
+fn write_types(w: &mut W, families: &[Version]) {
+    const XS: &str = "http://www.w3.org/2001/XMLSchema";
+    w.start("wsdl:types", &[]);
+    for v in families {
+        let (ns, elements): (&str, &[&str]) = if is_2005(*v) {
+            (
+                ns::WST_2005,
+                &["RequestSecurityToken", "RequestSecurityTokenResponse"],
+            )
+        } else {
+            (
+                ns::WST_13,
+                &[
+                    "RequestSecurityToken",
+                    "RequestSecurityTokenResponse",
+                    "RequestSecurityTokenResponseCollection",
+                ],
+            )
+        };
+        w.start(
+            "xs:schema",
+            &[
+                ("xmlns:xs", XS),
+                ("targetNamespace", ns),
+                ("elementFormDefault", "qualified"),
+            ],
+        );
+        for name in elements {
+            w.start("xs:element", &[("name", name)]);
+            w.start("xs:complexType", &[]);
+            w.start("xs:sequence", &[]);
+            w.empty(
+                "xs:any",
+                &[
+                    ("namespace", "##any"),
+                    ("processContents", "lax"),
+                    ("minOccurs", "0"),
+                    ("maxOccurs", "unbounded"),
+                ],
+            );
+            w.end("xs:sequence");
+            w.empty(
+                "xs:anyAttribute",
+                &[("namespace", "##any"), ("processContents", "lax")],
+            );
+            w.end("xs:complexType");
+            w.end("xs:element");
+        }
+        w.end("xs:schema");
+    }
+    w.end("wsdl:types");
+}
 
 fn write_policy(w: &mut W, n: &Names, e: &Endpoint) {
     let (sp, include) = if is_2005(e.version) {
@@ -241,49 +304,62 @@ fn write_definitions(w: &mut W, endpoints: &[Endpoint]) {
     for (n, e) in &all {
         write_policy(w, n, e);
     }
+    let families: Vec<Version> = [Version::Trust13, Version::Trust2005]
+        .into_iter()
+        .filter(|v| all.iter().any(|(_, e)| is_2005(e.version) == is_2005(*v)))
+        .collect();
+    if !families.is_empty() {
+        write_types(w, &families);
+    }
     // Messages and port types, once per WS-Trust family in use.
-    for v2005 in [false, true] {
-        let Some((n, _)) = all.iter().find(|(_, e)| is_2005(e.version) == v2005) else {
+    for version in &families {
+        let Some((n, _)) = all
+            .iter()
+            .find(|(_, e)| is_2005(e.version) == is_2005(*version))
+        else {
             continue;
         };
-        let (rst, rstr, version) = if v2005 {
+        // 1.3 answers every request with a collection (`wst::rstr`).
+        let (rst, rstr) = if is_2005(*version) {
             (
                 "trust2005:RequestSecurityToken",
                 "trust2005:RequestSecurityTokenResponse",
-                Version::Trust2005,
             )
         } else {
             (
                 "trust13:RequestSecurityToken",
                 "trust13:RequestSecurityTokenResponseCollection",
-                Version::Trust13,
             )
         };
-        w.start("wsdl:message", &[("name", n.input)]);
-        w.empty("wsdl:part", &[("name", "request"), ("element", rst)]);
-        w.end("wsdl:message");
-        w.start("wsdl:message", &[("name", n.output)]);
-        w.empty("wsdl:part", &[("name", "response"), ("element", rstr)]);
-        w.end("wsdl:message");
+        for (_, word) in OPERATIONS {
+            w.start("wsdl:message", &[("name", &n.message(word, "Input"))]);
+            w.empty("wsdl:part", &[("name", "request"), ("element", rst)]);
+            w.end("wsdl:message");
+            w.start("wsdl:message", &[("name", &n.message(word, "Output"))]);
+            w.empty("wsdl:part", &[("name", "response"), ("element", rstr)]);
+            w.end("wsdl:message");
+        }
         w.start("wsdl:portType", &[("name", n.port_type)]);
-        w.start("wsdl:operation", &[("name", n.operation)]);
-        let input = format!("tns:{}", n.input);
-        let output = format!("tns:{}", n.output);
-        w.empty(
-            "wsdl:input",
-            &[
-                ("wsaw:Action", &version.request_action(ISSUE)),
-                ("message", &input),
-            ],
-        );
-        w.empty(
-            "wsdl:output",
-            &[
-                ("wsaw:Action", &version.response_action(ISSUE)),
-                ("message", &output),
-            ],
-        );
-        w.end("wsdl:operation");
+        for (kind, word) in OPERATIONS {
+            w.start("wsdl:operation", &[("name", &n.operation(word))]);
+            let input = format!("tns:{}", n.message(word, "Input"));
+            let output = format!("tns:{}", n.message(word, "Output"));
+            w.empty(
+                "wsdl:input",
+                &[
+                    ("wsaw:Action", &version.request_action(single(kind))),
+                    ("message", &input),
+                ],
+            );
+            w.empty(
+                "wsdl:output",
+                &[
+                    ("wsaw:Action", &version.response_action(single(kind))),
+                    ("message", &output),
+                ],
+            );
+            w.end("wsdl:operation");
+        }
         w.end("wsdl:portType");
     }
     for (n, e) in &all {
@@ -299,20 +375,22 @@ fn write_definitions(w: &mut W, endpoints: &[Endpoint]) {
         );
         w.empty("wsp:PolicyReference", &[("URI", &format!("#{}", n.policy))]);
         w.empty("soap12:binding", &[("transport", SOAP_HTTP)]);
-        w.start("wsdl:operation", &[("name", n.operation)]);
-        w.empty(
-            "soap12:operation",
-            &[
-                ("soapAction", &version.request_action(ISSUE)),
-                ("style", "document"),
-            ],
-        );
-        for dir in ["wsdl:input", "wsdl:output"] {
-            w.start(dir, &[]);
-            w.empty("soap12:body", &[("use", "literal")]);
-            w.end(dir);
+        for (kind, word) in OPERATIONS {
+            w.start("wsdl:operation", &[("name", &n.operation(word))]);
+            w.empty(
+                "soap12:operation",
+                &[
+                    ("soapAction", &version.request_action(single(kind))),
+                    ("style", "document"),
+                ],
+            );
+            for dir in ["wsdl:input", "wsdl:output"] {
+                w.start(dir, &[]);
+                w.empty("soap12:body", &[("use", "literal")]);
+                w.end(dir);
+            }
+            w.end("wsdl:operation");
         }
-        w.end("wsdl:operation");
         w.end("wsdl:binding");
     }
     w.start("wsdl:service", &[("name", "SecurityTokenService")]);
@@ -482,6 +560,57 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn bindings_describe_four_operations_issue_first_with_declared_elements() {
+        let bytes = wsdl(&endpoints());
+        let text = std::str::from_utf8(&bytes).unwrap();
+        let doc = xml::parse(text, &Limits::default()).unwrap();
+        let root = doc.root_element();
+        for (b, ns_) in child(root, WSDL, "binding")
+            .into_iter()
+            .zip([ns::WST_13, ns::WST_2005])
+        {
+            let actions: Vec<&str> = child(b, WSDL, "operation")
+                .into_iter()
+                .map(|o| {
+                    child(o, WSDL_SOAP12, "operation")[0]
+                        .attribute("soapAction")
+                        .unwrap()
+                })
+                .collect();
+            let want: Vec<String> = ["Issue", "Validate", "Renew", "Cancel"]
+                .iter()
+                .map(|w| format!("{ns_}/RST/{w}"))
+                .collect();
+            assert_eq!(actions, want);
+        }
+        // Every message part names an element some schema declares.
+        let declared: Vec<(String, String)> = root
+            .descendants()
+            .filter(|n| n.has_tag_name(("http://www.w3.org/2001/XMLSchema", "element")))
+            .map(|e| {
+                let schema = e.parent().unwrap();
+                (
+                    schema.attribute("targetNamespace").unwrap().to_owned(),
+                    e.attribute("name").unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let parts: Vec<_> = root
+            .descendants()
+            .filter(|n| n.has_tag_name((WSDL, "part")))
+            .collect();
+        assert_eq!(parts.len(), 16);
+        for p in parts {
+            let (prefix, local) = p.attribute("element").unwrap().split_once(':').unwrap();
+            let uri = p.lookup_namespace_uri(Some(prefix)).unwrap();
+            assert!(
+                declared.contains(&(uri.to_owned(), local.to_owned())),
+                "{uri} {local}"
+            );
+        }
     }
 
     #[test]

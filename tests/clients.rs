@@ -191,3 +191,96 @@ fn msal_python_discovers_and_gets_tokens_over_13_and_2005() {
         assert!(err.contains("'reason': 'Authentication failed'"), "{err}");
     }
 }
+
+/// Validate a plain `token` as the relying party of [`config_dir`] would.
+fn config_rp_accepts(dir: &Path, token: &str) -> ValidatedToken {
+    let sts = Certificate::from_pem(&std::fs::read(dir.join("sts.crt")).unwrap()).unwrap();
+    TokenValidator::new(vec![TrustedIssuer::any_name(vec![sts])])
+        .validate_document(
+            token,
+            &Expect::at(time::OffsetDateTime::now_utc()).audience(DEMO_RP),
+        )
+        .unwrap_or_else(|e| panic!("the relying party refuses the token: {e}\n{token}"))
+}
+
+#[test]
+fn zeep_issues_validates_renews_and_cancels_over_13_and_2005() {
+    let Some(py) = python("zeep", "zeep") else {
+        return;
+    };
+    // A configured STS whose relying party takes unencrypted tokens: the
+    // client sends them back as Validate/Renew/Cancel targets.
+    let (dir, cfg) = config_dir("");
+    let s = Server::start_in(dir, &["--config", cfg.to_str().unwrap()]);
+    let ca = s.dir.path().join("tls.crt");
+    let out = drive(
+        &py,
+        "zeep_client.py",
+        &[
+            "--wsdl",
+            &s.url("/adfs/services/trust/mex"),
+            "--ca",
+            ca.to_str().unwrap(),
+            "--user",
+            "carol",
+            "--password",
+            "carol-password",
+            "--applies-to",
+            DEMO_RP,
+        ],
+    );
+    eprintln!("zeep {}", out["zeep_version"]);
+    for (version, wst, saml, token_type) in [
+        (
+            "13",
+            "http://docs.oasis-open.org/ws-sx/ws-trust/200512",
+            wstrust::wst::rstr::SamlVersion::V20,
+            "urn:oasis:names:tc:SAML:2.0:assertion",
+        ),
+        (
+            "2005",
+            "http://schemas.xmlsoap.org/ws/2005/02/trust",
+            wstrust::wst::rstr::SamlVersion::V11,
+            "urn:oasis:names:tc:SAML:1.0:assertion",
+        ),
+    ] {
+        let r = &out["versions"][version];
+        // zeep called the endpoint the WSDL names for this version.
+        assert_eq!(
+            r["address"].as_str(),
+            Some(
+                s.url(&format!("/adfs/services/trust/{version}/usernamemixed"))
+                    .as_str()
+            ),
+            "{r}"
+        );
+        assert_eq!(r["issued_token_type"].as_str(), Some(token_type), "{r}");
+        let status = |k: &str| {
+            r[k].as_str()
+                .unwrap_or_else(|| panic!("{k}: {r}"))
+                .to_owned()
+        };
+        let valid = format!("{wst}/status/valid");
+        let invalid = format!("{wst}/status/invalid");
+        // The tokens zeep extracted (and re-serialised) still verify.
+        let first = config_rp_accepts(s.dir.path(), r["issued"].as_str().unwrap());
+        let second = config_rp_accepts(s.dir.path(), r["renewed"].as_str().unwrap());
+        for t in [&first, &second] {
+            assert_eq!(t.subject.value, "carol");
+            assert_eq!(t.version, saml);
+        }
+        assert_ne!(first.id, second.id);
+        assert_eq!(status("validate_issued"), valid);
+        assert_eq!(status("validate_old_after_renew"), invalid);
+        assert_eq!(status("validate_renewed"), valid);
+        assert_eq!(r["cancelled"].as_bool(), Some(true), "{r}");
+        assert_eq!(status("validate_after_cancel"), invalid);
+        let f = &r["wrong_password"];
+        assert_eq!(f["code"].as_str(), Some("s:Sender"), "{r}");
+        assert_eq!(f["message"].as_str(), Some("Authentication failed"));
+        assert_eq!(
+            f["subcodes"][0].as_str(),
+            Some("{http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd}FailedAuthentication")
+        );
+    }
+}

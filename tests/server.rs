@@ -433,57 +433,6 @@ fn restart_keeps_keys() {
     assert!(!s2.banner.join("\n").contains("created:"));
 }
 
-/// A folder with keys made by `wstrust keygen` and an `sts.toml` whose
-/// `[server]` table has `server_extra` appended.
-fn config_dir(server_extra: &str) -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path();
-    for (name, cn) in [("sts", "config STS"), ("tls", "localhost"), ("rp", "rp")] {
-        let st = std::process::Command::new(BIN)
-            .current_dir(p)
-            .args([
-                "keygen",
-                "--key",
-                &format!("{name}.key"),
-                "--cert",
-                &format!("{name}.crt"),
-            ])
-            .args(["--cn", cn, "--san", "localhost", "--san", "127.0.0.1"])
-            .output()
-            .unwrap();
-        assert!(st.status.success(), "{st:?}");
-    }
-    std::fs::write(
-        p.join("sts.toml"),
-        format!(
-            r#"issuer = "https://sts.config.test/"
-signing_key = "sts.key"
-signing_certificate = "sts.crt"
-lifetime_secs = 600
-
-[[users]]
-name = "carol"
-password = "carol-password"
-roles = ["Internal/everyone"]
-
-[[relying_parties]]
-address = "https://localhost:9444/services/echo"
-certificate = "rp.crt"
-encrypt = false
-
-[server]
-listen = "127.0.0.1:9"
-tls_cert = "tls.crt"
-tls_key = "tls.key"
-{server_extra}
-"#
-        ),
-    )
-    .unwrap();
-    let cfg = p.join("sts.toml");
-    (dir, cfg)
-}
-
 #[test]
 fn config_file_runs_the_configured_sts() {
     let (dir, cfg) = config_dir("max_body_bytes = 100000");

@@ -234,3 +234,54 @@ pub fn now() -> String {
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap()
 }
+
+/// A folder with keys made by `wstrust keygen` and an `sts.toml` whose
+/// `[server]` table has `server_extra` appended.
+pub fn config_dir(server_extra: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    for (name, cn) in [("sts", "config STS"), ("tls", "localhost"), ("rp", "rp")] {
+        let st = std::process::Command::new(BIN)
+            .current_dir(p)
+            .args([
+                "keygen",
+                "--key",
+                &format!("{name}.key"),
+                "--cert",
+                &format!("{name}.crt"),
+            ])
+            .args(["--cn", cn, "--san", "localhost", "--san", "127.0.0.1"])
+            .output()
+            .unwrap();
+        assert!(st.status.success(), "{st:?}");
+    }
+    std::fs::write(
+        p.join("sts.toml"),
+        format!(
+            r#"issuer = "https://sts.config.test/"
+signing_key = "sts.key"
+signing_certificate = "sts.crt"
+lifetime_secs = 600
+
+[[users]]
+name = "carol"
+password = "carol-password"
+roles = ["Internal/everyone"]
+
+[[relying_parties]]
+address = "https://localhost:9444/services/echo"
+certificate = "rp.crt"
+encrypt = false
+
+[server]
+listen = "127.0.0.1:9"
+tls_cert = "tls.crt"
+tls_key = "tls.key"
+{server_extra}
+"#
+        ),
+    )
+    .unwrap();
+    let cfg = p.join("sts.toml");
+    (dir, cfg)
+}
