@@ -571,3 +571,64 @@ fn validate_renew_cancel_over_https() {
     assert!(text.contains("RequestedTokenCancelled"), "{text}");
     assert!(status_of(&second).ends_with("/status/invalid"));
 }
+
+/// `[server] token_store = "redis://..."`: two servers share one Redis, so a
+/// token cancelled at one is invalid at the other. Redis comes from
+/// `WSTRUST_REDIS_URL` (`.ci/run` starts one); without a reachable server
+/// this skips with a printed reason, except under `CI=true`.
+#[cfg(feature = "redis")]
+#[test]
+fn redis_token_store_is_shared_between_servers() {
+    let url =
+        std::env::var("WSTRUST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".to_owned());
+    if let Err(e) = wstrust::redis::RedisTokenStore::open(&url, "wstrust-probe:") {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true but no Redis server at {url}: {e}"
+        );
+        eprintln!("SKIPPED redis_token_store_is_shared_between_servers: no Redis at {url} ({e}); set WSTRUST_REDIS_URL");
+        return;
+    }
+    let (dir, cfg) = config_dir(&format!("token_store = \"{url}\""));
+    let cfg = cfg.to_str().unwrap().to_owned();
+    let a = Server::start_in(dir, &["--config", &cfg]);
+    let b = Server::start(&["--config", &cfg]);
+    let agent = agent(Some(&a.dir.path().join("tls.crt")));
+    let (user, pw) = ("carol", "carol-password");
+    let at_a = a.url("/adfs/services/trust/13/usernamemixed");
+    let at_b = b.url("/adfs/services/trust/13/usernamemixed");
+
+    let req = issue_request(true, false, &at_a, user, pw);
+    let (status, _, text) = post(&agent, &at_a, SOAP12, req.as_bytes());
+    assert_eq!(status, 200, "{text}");
+    let token = assertion_in(&text);
+    assert!(status_of(&agent, &at_b, user, pw, &token).ends_with("/status/valid"));
+
+    let req = op_request(
+        &at_b,
+        user,
+        pw,
+        "Cancel",
+        &format!("<t:CancelTarget>{token}</t:CancelTarget>"),
+    );
+    let (status, _, text) = post(&agent, &at_b, SOAP12, req.as_bytes());
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("RequestedTokenCancelled"), "{text}");
+    assert!(status_of(&agent, &at_a, user, pw, &token).ends_with("/status/invalid"));
+    assert!(status_of(&agent, &at_b, user, pw, &token).ends_with("/status/invalid"));
+    // A second cancel, at the other server, fails: the record is gone.
+    let req = op_request(
+        &at_a,
+        user,
+        pw,
+        "Cancel",
+        &format!("<t:CancelTarget>{token}</t:CancelTarget>"),
+    );
+    let (status, _, text) = post(&agent, &at_a, SOAP12, req.as_bytes());
+    assert_eq!(status, 500, "{text}");
+    let log = a.log.lock().unwrap().clone();
+    assert!(
+        log.contains("op=\"cancel\"") && log.contains("token cancelled"),
+        "{log}"
+    );
+}

@@ -285,3 +285,48 @@ tls_key = "tls.key"
     let cfg = p.join("sts.toml");
     (dir, cfg)
 }
+
+/// A Validate, Renew or Cancel request (`kind`) in WS-Trust 1.3 over
+/// SOAP 1.2 for `user`/`password`, with `inner` in the RST after the
+/// `RequestType`.
+pub fn op_request(to: &str, user: &str, password: &str, kind: &str, inner: &str) -> String {
+    let wst = "http://docs.oasis-open.org/ws-sx/ws-trust/200512";
+    let req = issue_request(true, false, to, user, password);
+    // Same envelope and credentials, another request type and target.
+    let body_start = req.find("<t:RequestSecurityToken").unwrap();
+    format!(
+        "{}<t:RequestSecurityToken xmlns:t=\"{wst}\"><t:RequestType>{wst}/{kind}</t:RequestType>{inner}</t:RequestSecurityToken></s:Body></s:Envelope>",
+        &req[..body_start]
+    )
+    .replace("/RST/Issue", &format!("/RST/{kind}"))
+}
+
+/// The WS-Trust 1.3 `Status/Code` of a Validate of `token` at `to`.
+pub fn status_of(agent: &ureq::Agent, to: &str, user: &str, password: &str, token: &str) -> String {
+    let wst = "http://docs.oasis-open.org/ws-sx/ws-trust/200512";
+    let req = op_request(
+        to,
+        user,
+        password,
+        "Validate",
+        &format!("<t:TokenType>{wst}/RSTR/Status</t:TokenType><t:ValidateTarget>{token}</t:ValidateTarget>"),
+    );
+    let (status, _, text) = post(agent, to, SOAP12, req.as_bytes());
+    assert_eq!(status, 200, "{text}");
+    let d = roxmltree::Document::parse(&text).unwrap();
+    d.descendants()
+        .find(|n| n.has_tag_name((wst, "Code")))
+        .and_then(|n| n.text())
+        .unwrap_or_else(|| panic!("no status in {text}"))
+        .to_owned()
+}
+
+/// The first SAML assertion in `text`, as it appears there.
+pub fn assertion_in(text: &str) -> String {
+    let d = roxmltree::Document::parse(text).unwrap();
+    let a = d
+        .descendants()
+        .find(|n| n.tag_name().name() == "Assertion")
+        .unwrap_or_else(|| panic!("no assertion in {text}"));
+    text[a.range()].to_owned()
+}
