@@ -38,7 +38,15 @@ fn raw_declared(addr: &str, content_type: &str, len: usize) -> String {
 #[test]
 fn defaults_create_data_and_print_how_to_call() {
     let s = Server::start(&["--http"]);
-    for f in ["sts.key", "sts.crt", "rp.key", "rp.crt", "sample-rst.xml"] {
+    for f in [
+        "sts.key",
+        "sts.crt",
+        "rp.key",
+        "rp.crt",
+        "client.key",
+        "client.crt",
+        "sample-rst.xml",
+    ] {
         assert!(s.data().join(f).exists(), "{f} missing");
     }
     // Keys are private.
@@ -631,4 +639,141 @@ fn redis_token_store_is_shared_between_servers() {
         log.contains("op=\"cancel\"") && log.contains("token cancelled"),
         "{log}"
     );
+}
+
+/// An Issue request (SOAP 1.2; WS-Trust 1.3 or 2005) signed by `key`, whose
+/// certificate travels as a `wsse:BinarySecurityToken` (WSS X.509 token
+/// profile: a detached exclusive-C14N signature over Timestamp and Body,
+/// KeyInfo a `SecurityTokenReference` to the token).
+fn x509_signed_issue(
+    to: &str,
+    trust13: bool,
+    key: &wstrust::keys::AwsLcRsaKey,
+    cert: &wstrust::keys::Certificate,
+) -> String {
+    use base64::Engine as _;
+    use wstrust::dsig::{KeyInfo, SignOptions, SigningKey};
+    let wsse = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+    let wsu = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+    let (wst, key_type) = if trust13 {
+        (
+            "http://docs.oasis-open.org/ws-sx/ws-trust/200512",
+            "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Bearer",
+        )
+    } else {
+        (
+            "http://schemas.xmlsoap.org/ws/2005/02/trust",
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey",
+        )
+    };
+    let created = time::OffsetDateTime::now_utc();
+    let f = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let bst = base64::engine::general_purpose::STANDARD.encode(cert.der());
+    let text = format!(
+        r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:wsse="{wsse}" xmlns:wsu="{wsu}"><s:Header><a:Action s:mustUnderstand="1">{wst}/RST/Issue</a:Action><a:MessageID>urn:uuid:{id}</a:MessageID><a:To s:mustUnderstand="1">{to}</a:To><wsse:Security s:mustUnderstand="1"><wsu:Timestamp wsu:Id="TS-1"><wsu:Created>{created}</wsu:Created><wsu:Expires>{expires}</wsu:Expires></wsu:Timestamp><wsse:BinarySecurityToken wsu:Id="X509-1" ValueType="{x509}" EncodingType="{b64}">{bst}</wsse:BinarySecurityToken></wsse:Security></s:Header><s:Body wsu:Id="B-1"><t:RequestSecurityToken xmlns:t="{wst}"><wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><a:EndpointReference><a:Address>https://localhost:9444/services/echo</a:Address></a:EndpointReference></wsp:AppliesTo><t:KeyType>{key_type}</t:KeyType><t:RequestType>{wst}/Issue</t:RequestType></t:RequestSecurityToken></s:Body></s:Envelope>"#,
+        id = created.unix_timestamp_nanos(),
+        created = f(created),
+        expires = f(created + time::Duration::minutes(5)),
+        x509 = wstrust::wss::X509V3,
+        b64 = wstrust::wss::BASE64_BINARY,
+    );
+    let key_info = format!(
+        r##"<wsse:SecurityTokenReference xmlns:wsse="{wsse}"><wsse:Reference URI="#X509-1" ValueType="{}"/></wsse:SecurityTokenReference>"##,
+        wstrust::wss::X509V3
+    );
+    let limits = wstrust::Limits::default();
+    let doc = wstrust::xml::parse(&text, &limits).unwrap();
+    let opts = SignOptions {
+        key_info: KeyInfo::Raw(key_info.as_bytes()),
+        ..SignOptions::default()
+    };
+    let sig =
+        wstrust::dsig::sign_detached(&doc, &["TS-1", "B-1"], SigningKey::Rsa(key), &opts, &limits)
+            .unwrap();
+    text.replacen(
+        "</wsse:Security>",
+        &format!("{}</wsse:Security>", String::from_utf8(sig).unwrap()),
+        1,
+    )
+}
+
+#[test]
+fn certificatemixed_takes_x509_signed_messages_only() {
+    use wstrust::keys::{AwsLcRsaKey, Certificate};
+    let s = Server::start(&[]);
+    let a = s.agent();
+    let client_key =
+        AwsLcRsaKey::from_pem(&std::fs::read(s.data().join("client.key")).unwrap()).unwrap();
+    let client_cert =
+        Certificate::from_pem(&std::fs::read(s.data().join("client.crt")).unwrap()).unwrap();
+    for (trust13, version) in [(true, "13"), (false, "2005")] {
+        let to = s.url(&format!("/adfs/services/trust/{version}/certificatemixed"));
+        let req = x509_signed_issue(&to, trust13, &client_key, &client_cert);
+        let (status, _, text) = post(&a, &to, SOAP12, req.as_bytes());
+        assert_eq!(status, 200, "{version}: {text}");
+        let (name, _) = issued_token(&text);
+        assert_eq!(name, "EncryptedAssertion", "{text}");
+        // The same signed message again is a replay.
+        let (status, _, text) = post(&a, &to, SOAP12, req.as_bytes());
+        assert_eq!(status, 500, "{text}");
+
+        // The username endpoints do not take X.509-signed messages ...
+        let um = s.url(&format!("/adfs/services/trust/{version}/usernamemixed"));
+        let req = x509_signed_issue(&um, trust13, &client_key, &client_cert);
+        let (status, _, text) = post(&a, &um, SOAP12, req.as_bytes());
+        assert_eq!(status, 500, "{text}");
+        // ... and certificatemixed no passwords.
+        let req = issue_request(trust13, false, &to, "admin", PASSWORD);
+        let (status, _, text) = post(&a, &to, SOAP12, req.as_bytes());
+        assert_eq!(status, 500, "{text}");
+        assert!(!text.contains("RequestedSecurityToken"));
+    }
+    // A certificate the STS does not trust, validly signed, is refused.
+    let id = std::process::Command::new(BIN)
+        .current_dir(s.dir.path())
+        .args(["keygen", "--key", "other.key", "--cert", "other.crt"])
+        .output()
+        .unwrap();
+    assert!(id.status.success(), "{id:?}");
+    let other_key =
+        AwsLcRsaKey::from_pem(&std::fs::read(s.dir.path().join("other.key")).unwrap()).unwrap();
+    let other_cert =
+        Certificate::from_pem(&std::fs::read(s.dir.path().join("other.crt")).unwrap()).unwrap();
+    let to = s.url("/adfs/services/trust/13/certificatemixed");
+    let req = x509_signed_issue(&to, true, &other_key, &other_cert);
+    let (status, _, text) = post(&a, &to, SOAP12, req.as_bytes());
+    assert_eq!(status, 500, "{text}");
+    assert!(
+        text.contains("FailedAuthentication")
+            || text.contains("FailedCheck")
+            || text.contains("InvalidSecurityToken"),
+        "{text}"
+    );
+    // The audit log names the certificate's subject as the requester.
+    let log = s.log.lock().unwrap().clone();
+    assert!(
+        log.contains("requester=X509/CN=wstrust demo client"),
+        "{log}"
+    );
+}
+
+#[test]
+fn windowstransport_is_not_advertised_and_says_why() {
+    let s = Server::start(&[]);
+    let a = s.agent();
+    let (_, _, mex) = get(&a, &s.url("/adfs/services/trust/mex"));
+    assert!(mex.contains("usernamemixed"));
+    assert!(!mex.contains("windowstransport"), "{mex}");
+    for version in ["13", "2005"] {
+        let to = s.url(&format!("/adfs/services/trust/{version}/windowstransport"));
+        let req = issue_request(version == "13", false, &to, "admin", PASSWORD);
+        let (status, _, text) = post(&a, &to, SOAP12, req.as_bytes());
+        assert_eq!(status, 404, "{text}");
+        assert!(text.contains("not supported"), "{text}");
+        let (status, _, _) = get(&a, &format!("{to}?wsdl"));
+        assert_eq!(status, 404);
+    }
 }

@@ -8,7 +8,7 @@
 
 use crate::serve_config;
 use crate::serve_defaults;
-use crate::serve_http::{self, App, Transport, HEALTH_PATH, MEX_PATH, STS_PATHS};
+use crate::serve_http::{self, App, EndpointKind, Transport, HEALTH_PATH, MEX_PATH, STS_PATHS};
 use clap::Args as ClapArgs;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -75,6 +75,9 @@ pub(crate) struct Setup {
     pub(crate) listen: SocketAddr,
     pub(crate) tls: Option<Arc<rustls::ServerConfig>>,
     pub(crate) service: Arc<dyn TokenService>,
+    /// The service of the `certificatemixed` endpoints (X.509-signed
+    /// messages); `None`: those paths answer 404.
+    pub(crate) certificate_service: Option<Arc<dyn TokenService>>,
     pub(crate) transport: Transport,
     pub(crate) limits: Limits,
     /// The embedded defaults in use, if so (credentials, a request to try).
@@ -162,6 +165,9 @@ fn start(args: Args) -> Result<(), Fail> {
         let tls = setup.tls.map(tokio_rustls::TlsAcceptor::from);
         let app = Arc::new(App {
             service: Arc::new(Logged(setup.service)),
+            certificate_service: setup
+                .certificate_service
+                .map(|s| Arc::new(Logged(s)) as Arc<dyn TokenService>),
             limits: setup.limits,
             in_flight: Semaphore::new(setup.transport.max_in_flight),
             transport: setup.transport,
@@ -178,8 +184,11 @@ fn print_banner(base: &str, setup: &Setup) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "wstrust STS listening on {base}");
     let _ = writeln!(out, "  endpoints:");
-    for (p, _) in STS_PATHS.iter().take(3) {
-        let _ = writeln!(out, "    {base}{p}");
+    for e in STS_PATHS {
+        if e.kind == EndpointKind::Certificate && setup.certificate_service.is_none() {
+            continue;
+        }
+        let _ = writeln!(out, "    {base}{}", e.path);
     }
     let _ = writeln!(out, "  metadata:  {base}{MEX_PATH}");
     let _ = writeln!(out, "  health:    {base}{HEALTH_PATH}");

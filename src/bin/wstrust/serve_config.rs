@@ -116,7 +116,9 @@ pub(crate) fn load(path: &Path) -> Result<Setup, Fail> {
             )))
         }
     }
-    let sts = Sts::new(builder.build().map_err(|e| invalid(e.to_string()))?);
+    let sts: Arc<dyn wstrust::service::TokenService> = Arc::new(Sts::new(
+        builder.build().map_err(|e| invalid(e.to_string()))?,
+    ));
     let mut t = Transport::default();
     if let Some(n) = s.max_body_bytes {
         t.max_body = n;
@@ -143,7 +145,11 @@ pub(crate) fn load(path: &Path) -> Result<Setup, Fail> {
                 .map_err(|_| Fail::config("bad default address"))?,
         },
         tls,
-        service: Arc::new(sts),
+        // One policy for every endpoint: certificatemixed works when it
+        // allows X.509 signatures (`[policy] kind = "non_repudiation"` and
+        // `trust_anchors`).
+        certificate_service: Some(Arc::clone(&sts)),
+        service: sts,
         transport: t,
         limits: Limits::default(),
         demo: None,

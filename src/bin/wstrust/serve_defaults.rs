@@ -11,10 +11,14 @@ use std::sync::Arc;
 use wstrust::config::StsConfig;
 use wstrust::host::{Attributes, Random, Secret};
 use wstrust::keys::{AwsLcRsaKey, Certificate};
-use wstrust::memory::{MemoryTokenStore, MemoryUserStore, PRIMARY_DOMAIN};
+use wstrust::memory::{
+    MemoryLockout, MemoryReplayCache, MemoryTokenStore, MemoryUserStore, PRIMARY_DOMAIN,
+};
+use wstrust::policy::StandardPolicy;
 use wstrust::rp::{RelyingParties, RelyingParty};
 use wstrust::service::TokenService;
 use wstrust::sts::Sts;
+use wstrust::wss::WssSettings;
 use wstrust::Limits;
 
 /// The demo relying party's address (what the seed product's docs use).
@@ -177,14 +181,22 @@ impl Demo {
     }
 }
 
-/// The library's `Sts` with one demo user and one demo relying party whose
-/// tokens are encrypted for `rp.crt`.
+/// The `usernamemixed` and `certificatemixed` services.
+type DemoServices = (Arc<dyn TokenService>, Arc<dyn TokenService>);
+
+/// The two demo services: one for `usernamemixed` (a UsernameToken over
+/// TLS) and one for `certificatemixed` (an X.509 signature over Body and
+/// Timestamp by the demo client certificate). Both are the library's `Sts`
+/// with one demo user and one demo relying party whose tokens are encrypted
+/// for `rp.crt`, and share their users, token store, replay cache and
+/// lockout: a token issued at one endpoint can be validated at the other.
 fn demo_sts(
     key: AwsLcRsaKey,
     cert: Certificate,
     rp_cert: Certificate,
+    client_cert: Certificate,
     password: &str,
-) -> Result<Arc<dyn TokenService>, Fail> {
+) -> Result<DemoServices, Fail> {
     let users = MemoryUserStore::new(PRIMARY_DOMAIN);
     let mut attributes = Attributes::new();
     attributes.insert(
@@ -201,19 +213,35 @@ fn demo_sts(
         &["Admin", "Internal/everyone"],
         attributes,
     );
+    let users = Arc::new(users);
     let mut rps = RelyingParties::new();
     rps.add(RelyingParty::new(DEMO_RP).certificate(rp_cert));
-    let config = StsConfig::builder()
-        .issuer(DEMO_ISSUER)
-        .signing_key(Arc::new(key), cert)
-        .users(Arc::new(users))
-        .relying_parties(rps)
-        .audit(Arc::new(crate::serve::TracingAudit))
-        // Issued tokens are remembered (bounded) for validate, renew, cancel.
-        .token_store(Arc::new(MemoryTokenStore::new(DEMO_TOKEN_CAPACITY)))
-        .build()
-        .map_err(|e| Fail::config(format!("STS configuration: {e}")))?;
-    Ok(Arc::new(Sts::new(config)))
+    let key: Arc<dyn wstrust::keys::PrivateKey> = Arc::new(key);
+    // Issued tokens are remembered (bounded) for validate, renew, cancel.
+    let store = Arc::new(MemoryTokenStore::new(DEMO_TOKEN_CAPACITY));
+    let replay = Arc::new(MemoryReplayCache::default());
+    let lockout = Arc::new(MemoryLockout::default());
+    let build = |policy: StandardPolicy, wss: WssSettings| {
+        let config = StsConfig::builder()
+            .issuer(DEMO_ISSUER)
+            .signing_key(Arc::clone(&key), cert.clone())
+            .users(users.clone())
+            .relying_parties(rps.clone())
+            .audit(Arc::new(crate::serve::TracingAudit))
+            .token_store(store.clone())
+            .replay(replay.clone())
+            .lockout(lockout.clone())
+            .policy(Arc::new(policy))
+            .wss(wss)
+            .build()
+            .map_err(|e| Fail::config(format!("STS configuration: {e}")))?;
+        Ok::<Arc<dyn TokenService>, Fail>(Arc::new(Sts::new(config)))
+    };
+    let username = build(StandardPolicy::username_token(), WssSettings::default())?;
+    let mut wss = WssSettings::default();
+    wss.trust_anchors.push(client_cert);
+    let certificate = build(StandardPolicy::non_repudiation(), wss)?;
+    Ok((username, certificate))
 }
 
 /// Create what is missing in `dir`, load it, and describe how to call.
@@ -229,6 +257,14 @@ pub(crate) fn setup(dir: &Path, tls: bool) -> Result<Setup, Fail> {
         &mut created,
     )?;
     ensure_identity(dir, "rp", "localhost", &["localhost"], &mut created)?;
+    // The demo client of the certificatemixed endpoints.
+    ensure_identity(
+        dir,
+        "client",
+        "wstrust demo client",
+        &["localhost"],
+        &mut created,
+    )?;
     if tls {
         ensure_identity(
             dir,
@@ -254,7 +290,9 @@ pub(crate) fn setup(dir: &Path, tls: bool) -> Result<Setup, Fail> {
     let sts_key = load_key("sts.key")?;
     let sts_cert = load_cert("sts.crt")?;
     let rp_cert = load_cert("rp.crt")?;
-    let service = demo_sts(sts_key, sts_cert, rp_cert, &password)?;
+    let client_cert = load_cert("client.crt")?;
+    let (service, certificate_service) =
+        demo_sts(sts_key, sts_cert, rp_cert, client_cert, &password)?;
     let tls_config = if tls {
         Some(tls_config(&dir.join("tls.crt"), &dir.join("tls.key"))?)
     } else {
@@ -274,6 +312,7 @@ pub(crate) fn setup(dir: &Path, tls: bool) -> Result<Setup, Fail> {
             .map_err(|_| Fail::config("bad default address"))?,
         tls: tls_config,
         service,
+        certificate_service: Some(certificate_service),
         transport: Transport::default(),
         limits: Limits::default(),
         demo: Some(demo),

@@ -26,22 +26,57 @@ use wstrust::wst::Version;
 use wstrust::xml::ns;
 use wstrust::Limits;
 
-/// The WS-Trust endpoint paths, with the WS-Trust version each is described
-/// as in the metadata (`None`: served, not advertised).
-pub(crate) const STS_PATHS: &[(&str, Option<Version>)] = &[
-    (
-        "/adfs/services/trust/13/usernamemixed",
-        Some(Version::Trust13),
-    ),
-    (
-        "/adfs/services/trust/2005/usernamemixed",
-        Some(Version::Trust2005),
-    ),
-    ("/services/sts", None),
-    ("/adfs/services/trust/13/windowstransport", None),
-    ("/adfs/services/trust/2005/windowstransport", None),
-    ("/adfs/services/trust/13/certificatemixed", None),
-    ("/adfs/services/trust/2005/certificatemixed", None),
+/// Who may call an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EndpointKind {
+    /// The main service (`usernamemixed`, `/services/sts`).
+    Main,
+    /// The `certificatemixed` service: X.509-signed messages.
+    Certificate,
+}
+
+/// One WS-Trust endpoint path.
+pub(crate) struct StsPath {
+    pub(crate) path: &'static str,
+    /// The WS-Trust version it is described as in the metadata (`None`:
+    /// served, not advertised).
+    pub(crate) advertised: Option<Version>,
+    pub(crate) kind: EndpointKind,
+}
+
+/// The WS-Trust endpoint paths.
+pub(crate) const STS_PATHS: &[StsPath] = &[
+    StsPath {
+        path: "/adfs/services/trust/13/usernamemixed",
+        advertised: Some(Version::Trust13),
+        kind: EndpointKind::Main,
+    },
+    StsPath {
+        path: "/adfs/services/trust/2005/usernamemixed",
+        advertised: Some(Version::Trust2005),
+        kind: EndpointKind::Main,
+    },
+    StsPath {
+        path: "/services/sts",
+        advertised: None,
+        kind: EndpointKind::Main,
+    },
+    StsPath {
+        path: "/adfs/services/trust/13/certificatemixed",
+        advertised: None,
+        kind: EndpointKind::Certificate,
+    },
+    StsPath {
+        path: "/adfs/services/trust/2005/certificatemixed",
+        advertised: None,
+        kind: EndpointKind::Certificate,
+    },
+];
+/// Windows-integrated endpoints clients may try: answered with a 404 that
+/// says why (no Kerberos/NTLM here).
+pub(crate) const WINDOWS_PATHS: &[&str] = &[
+    "/adfs/services/trust/13/windowstransport",
+    "/adfs/services/trust/2005/windowstransport",
 ];
 /// The WS-MetadataExchange endpoint.
 pub(crate) const MEX_PATH: &str = "/adfs/services/trust/mex";
@@ -92,6 +127,8 @@ impl Default for Transport {
 /// What every request handler shares.
 pub(crate) struct App {
     pub(crate) service: Arc<dyn TokenService>,
+    /// See [`crate::serve::Setup::certificate_service`].
+    pub(crate) certificate_service: Option<Arc<dyn TokenService>>,
     pub(crate) limits: Limits,
     pub(crate) transport: Transport,
     pub(crate) in_flight: Semaphore,
@@ -111,8 +148,14 @@ pub(crate) fn router(app: Arc<App>) -> Router {
     let mut r = Router::new()
         .route(HEALTH_PATH, get(health))
         .route(MEX_PATH, get(mex_get).post(mex_post));
-    for (path, _) in STS_PATHS {
-        r = r.route(path, post(sts).get(sts_get));
+    for e in STS_PATHS {
+        if e.kind == EndpointKind::Certificate && app.certificate_service.is_none() {
+            continue;
+        }
+        r = r.route(e.path, post(sts).get(sts_get));
+    }
+    for path in WINDOWS_PATHS {
+        r = r.route(path, axum::routing::any(windows_transport));
     }
     r.fallback(not_found).with_state(app)
 }
@@ -121,6 +164,16 @@ async fn health() -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
         "{\"status\":\"ok\"}\n",
+    )
+        .into_response()
+}
+
+/// `windowstransport` needs Windows-integrated (Negotiate) authentication,
+/// which this server does not do: say so instead of a bare 404.
+async fn windows_transport() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        "windowstransport (Kerberos/NTLM) is not supported by this STS; use usernamemixed or certificatemixed\n",
     )
         .into_response()
 }
@@ -251,11 +304,16 @@ async fn sts(
         client_certificate: None,
         peer: Some(conn.peer),
     };
-    let app2 = Arc::clone(&app);
+    let service = match STS_PATHS.iter().find(|e| e.path == path).map(|e| e.kind) {
+        Some(EndpointKind::Certificate) => app.certificate_service.clone(),
+        _ => None,
+    }
+    .unwrap_or_else(|| Arc::clone(&app.service));
+    let limits = app.limits.clone();
     let len = bytes.len();
     // Signing is CPU-bound: keep it off the I/O threads.
     let reply = tokio::task::spawn_blocking(move || {
-        handle_soap(app2.service.as_ref(), &bytes, &transport, &app2.limits)
+        handle_soap(service.as_ref(), &bytes, &transport, &limits)
     })
     .await;
     let reply = match reply {
@@ -403,7 +461,10 @@ fn endpoints(
     };
     STS_PATHS
         .iter()
-        .filter_map(|(p, v)| v.map(|v| mex::Endpoint::username_mixed(format!("{base}{p}"), v)))
+        .filter_map(|e| {
+            e.advertised
+                .map(|v| mex::Endpoint::username_mixed(format!("{base}{}", e.path), v))
+        })
         .collect()
 }
 
