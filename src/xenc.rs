@@ -1084,14 +1084,15 @@ fn reference_list<'a>(ek: Node<'a, '_>) -> Result<Vec<&'a str>, Error> {
 }
 
 /// An `EncryptedKey` that lists what it encrypts must list `data`: a key
-/// meant for one element is not used for another.
+/// meant for one element is not used for another. The ID must name `data`
+/// alone in the document ([`xml::find_by_id`]: a duplicate fails).
 fn check_reference_list(ek: Node<'_, '_>, data: Node<'_, '_>) -> Result<(), Error> {
     let ids = reference_list(ek)?;
     if ids.is_empty() {
         return Ok(());
     }
     match data_id(data) {
-        Some(id) if ids.contains(&id) => Ok(()),
+        Some(id) if ids.contains(&id) && xml::find_by_id(data.document(), id)? == data => Ok(()),
         _ => Err(XencError::Malformed("DataReference does not name this EncryptedData").into()),
     }
 }

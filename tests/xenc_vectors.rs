@@ -166,6 +166,12 @@ const TABLE: &[(&str, Opts, &str, FaultCode)] = {
             InvalidSecurity,
         ),
         (
+            "data-reference-duplicate-id",
+            Default,
+            "Xml(DuplicateId(\"ed1\"))",
+            InvalidRequest,
+        ),
+        (
             "cipher-reference",
             Default,
             "Xenc(Malformed(\"CipherReference is not supported\"))",
@@ -372,6 +378,12 @@ fn bad(stem: &str) -> String {
             "",
             r##"<xenc:ReferenceList><xenc:DataReference URI="#ed2"/></xenc:ReferenceList>"##,
         ),
+        "data-reference-duplicate-id" => g
+            .peer_doc(
+                "",
+                r##"<xenc:ReferenceList><xenc:DataReference URI="#ed1"/></xenc:ReferenceList>"##,
+            )
+            .replacen("</r>", r#"<z Id="ed1"/></r>"#, 1),
         "cipher-reference" => g.gcm_doc(None).replacen(
             "<xenc:CipherData><xenc:CipherValue>",
             r#"<xenc:CipherData><xenc:CipherReference URI="http://evil.example/ct"/><xenc:CipherValue>"#,
