@@ -737,7 +737,8 @@ mod tests {
 /// [`KeyResolver`](crate::host::KeyResolver) over a fixed list of
 /// (certificate, private key) pairs.
 ///
-/// A reference matches an entry by [`KeyReference::matches`], or, for a
+/// A reference matches an entry by
+/// [`KeyReference::matches`](crate::host::KeyReference::matches), or, for a
 /// `ds:KeyName`, by one of the names given in [`add_named`](Self::add_named)
 /// (compared exactly); an `EncryptedKey` that names no key
 /// (`KeyReference::Unnamed`) gets the key only if exactly one is held.
