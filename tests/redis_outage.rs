@@ -13,6 +13,9 @@
 #![cfg(feature = "redis")]
 #![allow(clippy::unwrap_used)]
 
+mod sts_common;
+use sts_common::*;
+
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
@@ -25,14 +28,10 @@ use wstrust::keys::{AwsLcRsaKey, Certificate};
 use wstrust::memory::{FixedClock, MemoryUserStore};
 use wstrust::redis::RedisTokenStore;
 use wstrust::rp::{RelyingParties, RelyingParty};
-use wstrust::service::TransportContext;
 use wstrust::sts::Sts;
-use wstrust::wst::Version;
-use wstrust::xml::ns;
-use wstrust::{xml, Error};
+use wstrust::Error;
 
 const RP: &str = "https://rp.example/app";
-const PASSWORD_TEXT: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
 
 fn read(p: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/data/{p}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -123,11 +122,6 @@ fn redis_server_available() -> bool {
     found
 }
 
-fn t(d: OffsetDateTime) -> String {
-    d.format(&time::format_description::well_known::Rfc3339)
-        .unwrap()
-}
-
 struct Client {
     sts: Sts,
     now: OffsetDateTime,
@@ -135,33 +129,18 @@ struct Client {
 
 impl Client {
     fn op(&self, kind: &str, inner: &str) -> (u16, String) {
-        let header = format!(
-            r#"<wsse:Security xmlns:wsse="{}" xmlns:wsu="{}"><wsu:Timestamp><wsu:Created>{}</wsu:Created><wsu:Expires>{}</wsu:Expires></wsu:Timestamp><wsse:UsernameToken><wsse:Username>alice</wsse:Username><wsse:Password Type="{PASSWORD_TEXT}">alice-password</wsse:Password></wsse:UsernameToken></wsse:Security>"#,
-            ns::WSSE,
-            ns::WSU,
-            t(self.now),
-            t(self.now + Duration::minutes(5))
-        );
-        let req = format!(
-            r#"<s:Envelope xmlns:s="{}"><s:Header>{header}</s:Header><s:Body><t:RequestSecurityToken xmlns:t="{ns}"><t:RequestType>{ns}/{kind}</t:RequestType>{inner}</t:RequestSecurityToken></s:Body></s:Envelope>"#,
-            ns::SOAP12,
-            ns = Version::Trust13.namespace()
-        );
-        let r = self.sts.handle_soap(
-            req.as_bytes(),
-            &TransportContext {
-                tls: true,
-                ..TransportContext::default()
-            },
-        );
-        (r.http_status, String::from_utf8(r.body).unwrap())
+        call(
+            &self.sts,
+            &op(&password_header("alice", self.now, ""), kind, inner),
+        )
     }
 
     fn issue(&self) -> (u16, String) {
         self.op(
             "Issue",
             &format!(
-                r#"<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType><wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><wsa:EndpointReference xmlns:wsa="http://www.w3.org/2005/08/addressing"><wsa:Address>{RP}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>"#
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}",
+                applies_to(RP)
             ),
         )
     }
@@ -169,36 +148,17 @@ impl Client {
     fn validate(&self, token: &str) -> (u16, String) {
         self.op(
             "Validate",
-            &format!("<t:TokenType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTR/Status</t:TokenType><t:ValidateTarget>{token}</t:ValidateTarget>"),
+            &format!("{STATUS}<t:ValidateTarget>{token}</t:ValidateTarget>"),
         )
     }
 }
 
 fn token_of(body: &str) -> String {
-    let doc = roxmltree::Document::parse(body).unwrap();
-    let n = doc
-        .descendants()
-        .find(|n| n.tag_name().name() == "RequestedSecurityToken")
-        .unwrap()
-        .first_element_child()
-        .unwrap();
-    body[n.range()].to_owned()
+    first_child(body, "RequestedSecurityToken")
 }
 
 fn code(body: &str) -> String {
-    let doc = roxmltree::Document::parse(body).unwrap();
-    doc.descendants()
-        .find(|n| n.tag_name().name() == "Code")
-        .map(|n| xml::whole_text(n).trim().to_owned())
-        .unwrap_or_default()
-}
-
-fn fault_code(body: &str) -> String {
-    let doc = roxmltree::Document::parse(body).unwrap();
-    doc.descendants()
-        .rfind(|n| matches!(n.tag_name().name(), "Value" | "faultcode"))
-        .map(|n| xml::whole_text(n).trim().to_owned())
-        .unwrap_or_default()
+    status_code(body)
 }
 
 #[test]

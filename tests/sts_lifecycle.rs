@@ -13,6 +13,9 @@
 //! Security header; duplicate IDs and references elsewhere are refused.
 #![allow(clippy::unwrap_used)]
 
+mod sts_common;
+use sts_common::*;
+
 use std::sync::Arc;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -23,19 +26,15 @@ use wstrust::keys::{AwsLcRsaKey, Certificate};
 use wstrust::memory::{FixedClock, MemoryTokenStore, MemoryUserStore};
 use wstrust::policy::{Method, StandardPolicy};
 use wstrust::rp::{RelyingParties, RelyingParty};
-use wstrust::service::TransportContext;
 use wstrust::sts::Sts;
 use wstrust::token::{Expect, TokenValidator, TrustedIssuer};
-use wstrust::wst::Version;
 use wstrust::xml::ns;
-use wstrust::{xml, Limits};
+use wstrust::Limits;
 
 const NOW: OffsetDateTime = datetime!(2027-01-15 12:00 UTC);
 const STS: &str = "https://sts.example/";
 const PARTNER: &str = "https://partner.example/";
 const RP: &str = "https://rp.example/nocert";
-const PASSWORD_TEXT: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
-
 fn read(p: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/{p}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
@@ -65,11 +64,6 @@ fn rogue() -> Party {
         "vectors/validate/rogue.key.pem",
         "vectors/validate/rogue.cert.pem",
     )
-}
-
-fn t(d: OffsetDateTime) -> String {
-    d.format(&time::format_description::well_known::Rfc3339)
-        .unwrap()
 }
 
 fn sign(xml: &str, p: &Party) -> String {
@@ -132,89 +126,21 @@ fn sts_with(f: impl FnOnce(StsConfigBuilder) -> StsConfigBuilder) -> (Sts, Arc<M
     (Sts::new(b.build().unwrap()), store)
 }
 
-fn timestamp() -> String {
-    format!(
-        r#"<wsu:Timestamp xmlns:wsu="{}"><wsu:Created>{}</wsu:Created><wsu:Expires>{}</wsu:Expires></wsu:Timestamp>"#,
-        ns::WSU,
-        t(NOW),
-        t(NOW + Duration::minutes(5))
-    )
-}
-
 fn password(user: &str) -> String {
-    format!(
-        r#"<wsse:Security xmlns:wsse="{}">{}<wsse:UsernameToken><wsse:Username>{user}</wsse:Username><wsse:Password Type="{PASSWORD_TEXT}">{user}-password</wsse:Password></wsse:UsernameToken></wsse:Security>"#,
-        ns::WSSE,
-        timestamp()
-    )
+    password_header(user, NOW, "")
 }
 
 fn saml_header(assertion: &str) -> String {
     format!(
         r#"<wsse:Security xmlns:wsse="{}">{}{assertion}</wsse:Security>"#,
         ns::WSSE,
-        timestamp()
+        timestamp(NOW)
     )
-}
-
-fn applies_to(addr: &str) -> String {
-    format!(
-        r#"<wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><wsa:EndpointReference xmlns:wsa="http://www.w3.org/2005/08/addressing"><wsa:Address>{addr}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>"#
-    )
-}
-
-/// A SOAP 1.2 WS-Trust 1.3 request of `kind` with `header` and RST `inner`.
-fn op(header: &str, kind: &str, inner: &str) -> String {
-    let v = Version::Trust13;
-    format!(
-        r#"<s:Envelope xmlns:s="{}"><s:Header>{header}</s:Header><s:Body><t:RequestSecurityToken xmlns:t="{ns}"><t:RequestType>{ns}/{kind}</t:RequestType>{inner}</t:RequestSecurityToken></s:Body></s:Envelope>"#,
-        ns::SOAP12,
-        ns = v.namespace()
-    )
-}
-
-fn call(sts: &Sts, req: &str) -> (u16, String) {
-    let r = sts.handle_soap(
-        req.as_bytes(),
-        &TransportContext {
-            tls: true,
-            ..TransportContext::default()
-        },
-    );
-    (r.http_status, String::from_utf8(r.body).unwrap())
-}
-
-fn text_of(text: &str, name: &str) -> Option<String> {
-    let doc = roxmltree::Document::parse(text).unwrap();
-    let n = doc.descendants().find(|n| n.tag_name().name() == name)?;
-    Some(xml::whole_text(n).trim().to_owned())
-}
-
-fn first_child(text: &str, name: &str) -> String {
-    let doc = roxmltree::Document::parse(text).unwrap();
-    let n = doc
-        .descendants()
-        .find(|n| n.tag_name().name() == name)
-        .unwrap()
-        .first_element_child()
-        .unwrap();
-    text[n.range()].to_owned()
-}
-
-fn fault_code(body: &str) -> String {
-    let doc = roxmltree::Document::parse(body).unwrap();
-    doc.descendants()
-        .rfind(|n| matches!(n.tag_name().name(), "Value" | "faultcode"))
-        .map(|n| xml::whole_text(n).trim().to_owned())
-        .unwrap_or_default()
 }
 
 /// Asks for the e-mail claim (optional): local accounts have one, the
 /// partner's principals do not.
 const EMAIL: &str = r#"<t:Claims Dialect="http://schemas.xmlsoap.org/ws/2005/05/identity"><i:ClaimType xmlns:i="http://schemas.xmlsoap.org/ws/2005/05/identity" Uri="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress" Optional="true"/></t:Claims>"#;
-
-const STATUS: &str =
-    "<t:TokenType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTR/Status</t:TokenType>";
 
 fn status_of(sts: &Sts, token: &str) -> String {
     let (status, body) = call(
@@ -332,14 +258,7 @@ fn foreign_saml11_exchanged_for_own_saml20() {
     assert_eq!(rec.state, TokenState::Active);
     // The exchanged token is this STS's: it validates, renews and cancels.
     assert!(valid(&status_of(&sts, &mine)));
-    let (status, body) = call(
-        &sts,
-        &op(
-            &password("alice"),
-            "Renew",
-            &format!("<t:RenewTarget>{mine}</t:RenewTarget>"),
-        ),
-    );
+    let (status, body) = renew(&sts, &mine);
     assert_eq!(status, 200, "{body}");
 }
 
@@ -386,29 +305,39 @@ fn foreign_tokens_cannot_be_renewed_or_cancelled() {
     let (sts, store) = sts_with(|b| b);
     let foreign = sign(&saml2("_r1", PARTNER, "alice", RP), &partner());
     assert!(valid(&status_of(&sts, &foreign)));
-    let (status, body) = call(
-        &sts,
-        &op(
-            &password("alice"),
-            "Renew",
-            &format!("<t:RenewTarget>{foreign}</t:RenewTarget>"),
-        ),
-    );
+    let (status, body) = renew(&sts, &foreign);
     assert_eq!(status, 500, "{body}");
     assert!(fault_code(&body).ends_with("UnableToRenew"), "{body}");
     // alice is the subject, and still may not cancel a partner's token.
-    let (status, body) = call(
-        &sts,
-        &op(
-            &password("alice"),
-            "Cancel",
-            &format!("<t:CancelTarget>{foreign}</t:CancelTarget>"),
-        ),
-    );
+    let (status, body) = cancel(&sts, &foreign);
     assert_eq!(status, 500, "{body}");
     assert!(fault_code(&body).ends_with("InvalidRequest"), "{body}");
     assert_eq!(store.len(), 0, "nothing recorded");
     assert!(valid(&status_of(&sts, &foreign)));
+}
+
+/// Renew `token` as alice.
+fn renew(sts: &Sts, token: &str) -> (u16, String) {
+    call(
+        sts,
+        &op(
+            &password("alice"),
+            "Renew",
+            &format!("<t:RenewTarget>{token}</t:RenewTarget>"),
+        ),
+    )
+}
+
+/// Cancel `token` as alice.
+fn cancel(sts: &Sts, token: &str) -> (u16, String) {
+    call(
+        sts,
+        &op(
+            &password("alice"),
+            "Cancel",
+            &format!("<t:CancelTarget>{token}</t:CancelTarget>"),
+        ),
+    )
 }
 
 fn issue_as_alice(sts: &Sts, aud: &str) -> String {
@@ -483,14 +412,7 @@ fn header_saml_credentials_use_the_same_trust() {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("alice@example.com"), "local attributes");
     // Once cancelled, it is no credential.
-    let (status, body) = call(
-        &sts,
-        &op(
-            &password("alice"),
-            "Cancel",
-            &format!("<t:CancelTarget>{own}</t:CancelTarget>"),
-        ),
-    );
+    let (status, body) = cancel(&sts, &own);
     assert_eq!(status, 200, "{body}");
     let (status, body) = issue_with(saml_header(&own));
     assert_eq!(status, 500, "{body}");
@@ -608,11 +530,7 @@ fn toml_trusted_issuers() {
 }
 
 fn password_and(user: &str, token: &str) -> String {
-    format!(
-        r#"<wsse:Security xmlns:wsse="{}">{}<wsse:UsernameToken><wsse:Username>{user}</wsse:Username><wsse:Password Type="{PASSWORD_TEXT}">{user}-password</wsse:Password></wsse:UsernameToken>{token}</wsse:Security>"#,
-        ns::WSSE,
-        timestamp()
-    )
+    password_header(user, NOW, token)
 }
 
 const SAMLID: &str = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLID";
@@ -890,14 +808,7 @@ fn symmetric_holder_of_key_addressed_to_the_sts() {
     assert!(fault_code(&body).ends_with("InvalidRequest"), "{body}");
 
     // Renewal re-wraps for the token's own party (here the STS).
-    let (status, body) = call(
-        &sts,
-        &op(
-            &password("alice"),
-            "Renew",
-            &format!("<t:RenewTarget>{token}</t:RenewTarget>"),
-        ),
-    );
+    let (status, body) = renew(&sts, &token);
     assert_eq!(status, 200, "{body}");
     let renewed = first_child(&body, "RequestedSecurityToken");
     assert_eq!(proof_key_of(&sts.config().validator, &renewed), Some(key));
@@ -915,14 +826,7 @@ fn symmetric_holder_of_key_for_another_party() {
     let (status, body) = exchange(&sts, &token, RP_SELF);
     assert_eq!(status, 500, "{body}");
     assert!(fault_code(&body).ends_with("InvalidRequest"), "{body}");
-    let (status, body) = call(
-        &sts,
-        &op(
-            &password("alice"),
-            "Renew",
-            &format!("<t:RenewTarget>{token}</t:RenewTarget>"),
-        ),
-    );
+    let (status, body) = renew(&sts, &token);
     assert_eq!(status, 500, "{body}");
     assert!(fault_code(&body).ends_with("UnableToRenew"), "{body}");
     let id = id_of(&token);
@@ -1031,4 +935,127 @@ fn bearer_recipient_is_where_the_token_was_delivered() {
         ),
     );
     assert_eq!(status, 200, "{body}");
+}
+
+/// Writes the seed corpus of the `lifecycle` fuzz target
+/// (`tests/vectors/lifecycle/`): `cargo test --test sts_lifecycle --
+/// --ignored regenerate_lifecycle_corpus`.
+#[test]
+#[ignore]
+fn regenerate_lifecycle_corpus() {
+    let dir = format!("{}/tests/vectors/lifecycle", env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (sts, _) = sts_with(|b| b);
+    let own = issue_as_alice(&sts, RP);
+    let id = id_of(&own);
+    let p11 = sign(&saml11("_seed11", PARTNER, "bob", STS), &partner());
+    let decoy = format!(r#"<x:Decoy xmlns:x="urn:decoy" ID="{id}"/>"#);
+    let cases = [
+        (
+            "validate-inline",
+            op(
+                &password("alice"),
+                "Validate",
+                &format!("{STATUS}<t:ValidateTarget>{own}</t:ValidateTarget>"),
+            ),
+        ),
+        (
+            "validate-keyidentifier",
+            op(
+                &password_and("alice", &own),
+                "Validate",
+                &format!(
+                    "{STATUS}<t:ValidateTarget>{}</t:ValidateTarget>",
+                    key_identifier(SAMLID, &id)
+                ),
+            ),
+        ),
+        (
+            "validate-reference-duplicate-id",
+            op(
+                &format!("{}{decoy}", password_and("alice", &own)),
+                "Validate",
+                &format!("{STATUS}<t:ValidateTarget>{}</t:ValidateTarget>", reference(&id)),
+            ),
+        ),
+        (
+            "exchange-saml11-foreign",
+            op(
+                &password("alice"),
+                "Validate",
+                &format!(
+                    "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}<t:ValidateTarget>{p11}</t:ValidateTarget>",
+                    applies_to(RP)
+                ),
+            ),
+        ),
+        (
+            "renew-reference",
+            op(
+                &password_and("alice", &own),
+                "Renew",
+                &format!("<t:RenewTarget>{}</t:RenewTarget>", reference(&id)),
+            ),
+        ),
+        (
+            "cancel-inline",
+            op(
+                &password("alice"),
+                "Cancel",
+                &format!("<t:CancelTarget>{own}</t:CancelTarget>"),
+            ),
+        ),
+        (
+            "header-saml-credential",
+            op(
+                &saml_header(&saml2_recipients("_seedh", &[Some(ENDPOINT)])),
+                "Issue",
+                &applies_to(RP),
+            ),
+        ),
+    ];
+    for (name, req) in cases {
+        std::fs::write(format!("{dir}/{name}.xml"), &req).unwrap();
+        let outcome = vector_outcome(&fresh_sts(), &req);
+        std::fs::write(format!("{dir}/{name}.expected"), outcome + "\n").unwrap();
+    }
+}
+
+/// The STS the vectors (and the `lifecycle` fuzz target) run against: an
+/// empty store, so this STS's own tokens in them are unknown.
+fn fresh_sts() -> Sts {
+    sts_with(|b| b.endpoint(ENDPOINT)).0
+}
+
+/// `200 <status code>` or `<http status> <fault code>`.
+fn vector_outcome(sts: &Sts, req: &str) -> String {
+    let (status, body) = call(sts, req);
+    let what = if status == 200 {
+        text_of(&body, "Code").unwrap_or_else(|| "token".into())
+    } else {
+        fault_code(&body)
+    };
+    format!("{status} {}", what.rsplit(['/', ':']).next().unwrap_or(""))
+}
+
+/// Each request of `tests/vectors/lifecycle/` gives its `.expected` outcome.
+#[test]
+fn lifecycle_vectors() {
+    let dir = format!("{}/tests/vectors/lifecycle", env!("CARGO_MANIFEST_DIR"));
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "xml") {
+            let req = std::fs::read_to_string(&path).unwrap();
+            let expected = std::fs::read_to_string(path.with_extension("expected")).unwrap();
+            assert_eq!(
+                vector_outcome(&fresh_sts(), &req),
+                expected.trim(),
+                "{}",
+                path.display()
+            );
+            n += 1;
+        }
+    }
+    assert!(n >= 7, "{n} vectors");
 }

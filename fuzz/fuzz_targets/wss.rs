@@ -25,6 +25,7 @@ fn config() -> &'static AuthConfig {
         replay: Arc::new(MemoryReplayCache::new(100_000)),
         lockout: Arc::new(MemoryLockout::default()),
         assertions: None,
+        local_account_issuers: Vec::new(),
     })
 }
 
