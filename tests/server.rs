@@ -777,3 +777,37 @@ fn windowstransport_is_not_advertised_and_says_why() {
         assert_eq!(status, 404);
     }
 }
+
+/// Over HTTP/2 there is no `Host` header: the metadata takes the address
+/// from `:authority` (curl is the HTTP/2 client; `.ci/run` installs it).
+#[test]
+fn metadata_over_http2_names_the_authority() {
+    if std::process::Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true but curl is missing"
+        );
+        eprintln!("SKIPPED metadata_over_http2_names_the_authority: no curl");
+        return;
+    }
+    let s = Server::start(&[]);
+    let out = std::process::Command::new("curl")
+        .args(["-s", "--http2", "-w", "\nHTTP/%{http_version}", "--cacert"])
+        .arg(s.data().join("tls.crt"))
+        .arg(s.url("/adfs/services/trust/mex"))
+        .env_remove("CURL_CA_BUNDLE")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(text.ends_with("HTTP/2"), "{text}");
+    let want = format!(
+        "<wsa10:Address>{}</wsa10:Address>",
+        s.url("/adfs/services/trust/13/usernamemixed")
+    );
+    assert!(text.contains(&want), "{text}");
+}
