@@ -180,6 +180,39 @@ fn msal_python_discovers_and_gets_tokens_over_13_and_2005() {
         assert!(t.audiences().any(|a| a == DEMO_RP));
     }
 
+    // The public API end to end (Azure AD stood in for by the driver):
+    // realm discovery points at our metadata, and the SAML bearer grant MSAL
+    // sends to the token endpoint carries a token the relying party accepts.
+    let p = &out["public_api"];
+    assert_eq!(p["error"], serde_json::Value::Null, "{p}");
+    assert!(
+        p["result_keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k == "access_token"),
+        "{p}"
+    );
+    assert_eq!(
+        p["grant_type"].as_str(),
+        Some("urn:ietf:params:oauth:grant-type:saml2-bearer"),
+        "{p}"
+    );
+    let aad: Vec<&str> = p["aad_requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(aad.iter().any(|r| r.contains("/userrealm/")), "{aad:?}");
+    assert!(
+        aad.iter()
+            .any(|r| r.starts_with("POST ") && r.ends_with("/token")),
+        "{aad:?}"
+    );
+    let t = rp_accepts(&s.data(), p["assertion"].as_str().unwrap());
+    assert_eq!(t.subject.value, "admin");
+
     // A wrong password: MSAL raises with the fault's reason and subcode.
     let wrong = out["wrong_password"].as_array().unwrap();
     assert_eq!(wrong.len(), 2, "{out}");

@@ -12,13 +12,23 @@ package, used here unchanged:
 3. `msal.wstrust_response.parse_response`: regex out the token and its type,
    or raise with the fault's reason and subcode.
 
+Then the public API end to end: `PublicClientApplication.
+acquire_token_by_username_password` with an `http_client` that sends
+everything to the real network stack except the Azure AD calls
+(`login.microsoftonline.com`: OpenID configuration, user realm discovery,
+token endpoint), which it answers itself: the user realm names this server's
+metadata as the federation metadata, and the token endpoint records the
+SAML bearer grant MSAL sends it (RFC 7522).
+
 Prints one JSON object on stdout for the Rust test to assert on.
 TLS is verified against `--ca` (the server's development certificate).
 """
 
 import argparse
+import base64
 import json
 import sys
+import warnings
 
 import requests
 
@@ -26,6 +36,86 @@ import msal
 import msal.mex
 import msal.wstrust_request
 import msal.wstrust_response
+
+
+AAD = "https://login.microsoftonline.com"
+
+
+def _json_response(status, body):
+    r = requests.Response()
+    r.status_code = status
+    r._content = json.dumps(body).encode()
+    r.headers["Content-Type"] = "application/json"
+    return r
+
+
+class StandInAzureAd:
+    """MSAL's `http_client`: the STS over the real network (TLS verified
+    against the given CA), Azure AD answered here."""
+
+    def __init__(self, ca, mex, audience):
+        self.real = requests.Session()
+        self.real.trust_env = False
+        self.real.verify = ca
+        self.mex = mex
+        self.audience = audience
+        self.aad_requests = []
+        self.grant = None
+
+    def get(self, url, params=None, headers=None, **kwargs):
+        if not url.startswith(AAD):
+            return self.real.get(url, params=params, headers=headers, **kwargs)
+        self.aad_requests.append("GET " + url.split("?")[0])
+        if url.endswith("/.well-known/openid-configuration"):
+            return _json_response(200, {
+                "authorization_endpoint": AAD + "/common/oauth2/v2.0/authorize",
+                "token_endpoint": AAD + "/common/oauth2/v2.0/token",
+                "device_authorization_endpoint": AAD + "/common/oauth2/v2.0/devicecode",
+                "issuer": AAD + "/{tenantid}/v2.0",
+            })
+        if "/userrealm/" in url:
+            return _json_response(200, {
+                "account_type": "Federated",
+                "federation_protocol": "WSTrust",
+                "federation_metadata_url": self.mex,
+                "cloud_audience_urn": self.audience,
+            })
+        return _json_response(404, {"error": "not_found"})
+
+    def post(self, url, params=None, data=None, headers=None, **kwargs):
+        if not url.startswith(AAD):
+            return self.real.post(url, params=params, data=data, headers=headers, **kwargs)
+        self.aad_requests.append("POST " + url)
+        self.grant = dict(data or {})
+        return _json_response(200, {
+            "access_token": "stand-in", "token_type": "Bearer", "expires_in": 3600})
+
+    def close(self):
+        self.real.close()
+
+
+def public_api(args):
+    http = StandInAzureAd(args.ca, args.mex, args.applies_to)
+    with warnings.catch_warnings():
+        # The username/password flow is deprecated in favour of interactive
+        # ones; it is the one that speaks WS-Trust.
+        warnings.simplefilter("ignore")
+        app = msal.PublicClientApplication(
+            "00000000-0000-0000-0000-000000000001", authority=AAD + "/common",
+            http_client=http, instance_discovery=False)
+        result = app.acquire_token_by_username_password(
+            args.user, args.password, scopes=["User.Read"])
+    out = {"result_keys": sorted(result), "aad_requests": http.aad_requests,
+           "error": result.get("error"), "grant_type": None, "assertion": None}
+    if http.grant:
+        out["grant_type"] = http.grant.get("grant_type")
+        a = http.grant.get("assertion")
+        if isinstance(a, str):
+            a = a.encode()
+        if a is not None:
+            a += b"=" * (-len(a) % 4)
+            out["assertion"] = base64.urlsafe_b64decode(a).decode("utf-8")
+    return out
 
 
 def main():
@@ -76,6 +166,8 @@ def main():
             out["wrong_password"].append({"version": version, "error": None})
         except RuntimeError as e:
             out["wrong_password"].append({"version": version, "error": str(e)})
+
+    out["public_api"] = public_api(args)
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
 
