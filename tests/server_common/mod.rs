@@ -93,6 +93,21 @@ impl Server {
         }
     }
 
+    /// Wait (up to 5 s) until the log holds every one of `needles` (it is
+    /// read by another thread, so a line can arrive after the reply); the
+    /// log.
+    pub fn wait_log(&self, needles: &[&str]) -> String {
+        for _ in 0..100 {
+            let log = self.log.lock().unwrap().clone();
+            if needles.iter().all(|n| log.contains(n)) {
+                return log;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let log = self.log.lock().unwrap().clone();
+        panic!("log lacks {needles:?}: {log}");
+    }
+
     pub fn data(&self) -> PathBuf {
         self.dir.path().join("data")
     }
