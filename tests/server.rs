@@ -75,6 +75,8 @@ fn defaults_create_data_and_print_how_to_call() {
         "{banner}"
     );
     assert!(banner.contains("curl "), "{banner}");
+    assert!(banner.contains("/certificatemixed"), "{banner}");
+    assert!(banner.contains("client.crt"), "{banner}");
     assert!(
         banner.contains("/adfs/services/trust/13/usernamemixed"),
         "{banner}"

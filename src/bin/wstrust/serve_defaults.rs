@@ -164,6 +164,10 @@ impl Demo {
             "  demo relying party: {DEMO_RP} (certificate {})",
             self.dir.join("rp.crt").display()
         ));
+        lines.push(format!(
+            "  demo client certificate (certificatemixed): {}",
+            self.dir.join("client.crt").display()
+        ));
         let ca = if self.tls {
             format!(" --cacert {}", self.dir.join("tls.crt").display())
         } else {
