@@ -69,8 +69,8 @@ pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 /// | lifecycle | [`LifecyclePolicy::new`] for the issuer; `require_state` on exactly when a token store is set |
 /// | trusted issuers | none: Validate accepts only this STS's own tokens |
 /// | local account issuers | this STS only |
-/// | endpoint | none |
-/// | assertion verifier | [`StoreCheckedVerifier`] over [`Self::validator`]; in the `wsse:Security` header the assertion's audience must be the issuer name or the endpoint, and a SAML 2.0 bearer `Recipient` the request's `wsa:To` and the endpoint (where known) |
+/// | endpoints | none |
+/// | assertion verifier | [`StoreCheckedVerifier`] over [`Self::validator`]; in the `wsse:Security` header the assertion's audience must be the issuer name or an endpoint, and a SAML 2.0 bearer `Recipient` an endpoint and the request's `wsa:To` (where known) |
 #[derive(Debug)]
 pub struct StsConfig {
     /// The issuer name (the seed's "Home Realm Identifier").
@@ -125,10 +125,10 @@ pub struct StsConfig {
     /// Foreign issuers whose tokens Validate (and the default assertion
     /// verifier) accept: each name with exactly its own certificates.
     pub trusted_issuers: Vec<TrustedIssuer>,
-    /// This STS's own endpoint address, if configured: an accepted audience
-    /// of header credentials and the expected `Recipient` of SAML 2.0 bearer
-    /// confirmations when the request has no `wsa:To`.
-    pub endpoint: Option<String>,
+    /// This STS's own endpoint addresses: accepted audiences of header
+    /// credentials and of tokens to exchange, and the accepted `Recipient`s of
+    /// SAML 2.0 bearer header credentials.
+    pub endpoints: Vec<String>,
     /// The token validator of Validate, Renew and Cancel: this STS's
     /// certificate for its issuer name, each trusted issuer's certificates
     /// for its name, the STS's decryption keys.
@@ -180,7 +180,7 @@ pub struct StsConfigBuilder {
     lifecycle: Option<LifecyclePolicy>,
     trusted_issuers: Vec<(String, Certificate)>,
     local_account_issuers: Vec<String>,
-    endpoint: Option<String>,
+    endpoints: Vec<String>,
 }
 
 macro_rules! setter {
@@ -344,12 +344,13 @@ impl StsConfigBuilder {
         self
     }
 
-    /// This STS's endpoint address (`https://sts.example/trust`): accepted as
-    /// the audience of header credentials besides the issuer name, and the
-    /// `Recipient` SAML 2.0 bearer confirmations must name when the request
-    /// carries no `wsa:To`.
+    /// An endpoint address of this STS (`https://sts.example/trust/13/usernamemixed`;
+    /// call again for each endpoint): accepted as the audience of header
+    /// credentials and of tokens to exchange besides the issuer name, and as
+    /// the `Recipient` of a SAML 2.0 bearer header credential (which must
+    /// also be the request's `wsa:To` when it has one).
     pub fn endpoint(mut self, address: impl Into<String>) -> Self {
-        self.endpoint = Some(address.into());
+        self.endpoints.push(address.into());
         self
     }
 
@@ -426,24 +427,25 @@ impl StsConfigBuilder {
             l
         });
         lifecycle.issuer = issuer.clone();
-        let (assertions, delegated_assertions): (Arc<dyn AssertionVerifier>, _) = match self
-            .assertions
-        {
-            Some(a) => (a.clone(), a),
-            None => {
-                let mut header = (*validator).clone().with_audience(issuer.clone());
-                if let Some(e) = &self.endpoint {
-                    header = header.with_audience(e.clone());
+        let (assertions, delegated_assertions): (Arc<dyn AssertionVerifier>, _) =
+            match self.assertions {
+                Some(a) => (a.clone(), a),
+                None => {
+                    let mut header = (*validator).clone().with_audience(issuer.clone());
+                    for e in &self.endpoints {
+                        header = header.with_audience(e.clone());
+                    }
+                    let checked = |v: Arc<TokenValidator>| {
+                        StoreCheckedVerifier::new(v, self.token_store.clone(), lifecycle.clone())
+                    };
+                    (
+                        Arc::new(
+                            checked(Arc::new(header)).with_recipient_check(self.endpoints.clone()),
+                        ),
+                        Arc::new(checked(validator.clone())),
+                    )
                 }
-                let checked = |v: Arc<TokenValidator>| {
-                    StoreCheckedVerifier::new(v, self.token_store.clone(), lifecycle.clone())
-                };
-                (
-                    Arc::new(checked(Arc::new(header)).with_recipient_check(self.endpoint.clone())),
-                    Arc::new(checked(validator.clone())),
-                )
-            }
-        };
+            };
         let mut local_account_issuers = vec![issuer.clone()];
         local_account_issuers.extend(self.local_account_issuers);
         let mut wss = self.wss.unwrap_or_default();
@@ -471,7 +473,7 @@ impl StsConfigBuilder {
         };
         Ok(Arc::new(StsConfig {
             trusted_issuers,
-            endpoint: self.endpoint,
+            endpoints: self.endpoints,
             validator,
             delegated_assertions,
             token_store: self.token_store,

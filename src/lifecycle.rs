@@ -426,15 +426,15 @@ pub fn cancel(
 ///
 /// For tokens delivered to the STS itself (the header credential; see
 /// [`with_recipient_check`](Self::with_recipient_check)), a SAML 2.0 bearer
-/// confirmation's `Recipient` must also be the request's `wsa:To` (read
-/// from the same parsed message) and the configured endpoint, where known
-/// ([`crate::token::check_recipient`]).
+/// confirmation's `Recipient` must also be one of the configured endpoints
+/// and the request's `wsa:To` (read from the same parsed message), where
+/// known ([`crate::token::check_recipient`]).
 #[derive(Debug, Clone)]
 pub struct StoreCheckedVerifier {
     validator: Arc<TokenValidator>,
     store: Option<Arc<dyn TokenStore>>,
     policy: LifecyclePolicy,
-    recipient: Option<Option<String>>,
+    recipient: Option<Vec<String>>,
 }
 
 impl StoreCheckedVerifier {
@@ -453,11 +453,11 @@ impl StoreCheckedVerifier {
         }
     }
 
-    /// Check bearer `Recipient`s against the message's `wsa:To` and
-    /// `endpoint` (if any): for tokens delivered to this STS, not for
+    /// Check bearer `Recipient`s against `endpoints` and the message's
+    /// `wsa:To`: for tokens delivered to this STS, not for
     /// `OnBehalfOf`/`ActAs` tokens, which were delivered to the intermediary.
-    pub fn with_recipient_check(mut self, endpoint: Option<String>) -> Self {
-        self.recipient = Some(endpoint);
+    pub fn with_recipient_check(mut self, endpoints: Vec<String>) -> Self {
+        self.recipient = Some(endpoints);
         self
     }
 
@@ -477,17 +477,12 @@ impl AssertionVerifier for StoreCheckedVerifier {
         let t = self.validator.validate_credential(doc, assertion, now)?;
         check_state(&t, self.store.as_deref(), &self.policy, now)?;
         let a = crate::token::verified_assertion(t.clone())?;
-        if let (Some(endpoint), crate::auth::Confirmation::Bearer) =
+        if let (Some(endpoints), crate::auth::Confirmation::Bearer) =
             (&self.recipient, &a.confirmation)
         {
             // The same tree the SOAP layer parsed and accepted.
             let to = crate::soap::peek_addressing(doc).and_then(|a| a.to);
-            let expected: Vec<&str> = endpoint
-                .iter()
-                .chain(to.iter())
-                .map(String::as_str)
-                .collect();
-            crate::token::check_recipient(&t, &expected)?;
+            crate::token::check_recipient(&t, endpoints, to.as_deref())?;
         }
         Ok(a)
     }

@@ -523,14 +523,14 @@ impl Sts {
     /// party holding a user's bearer token could otherwise turn it into a
     /// token for every other party), so one of:
     /// * the token is addressed to this STS: it has an `AudienceRestriction`
-    ///   and each names the issuer name or the endpoint;
+    ///   and each names the issuer name or an endpoint;
     /// * the requester is a trusted intermediary (it may already act
     ///   `OnBehalfOf` a token's subject);
     /// * the token is this STS's own and the requester is its subject, as a
     ///   local account (nothing is gained that a new Issue would not give).
     fn may_exchange(&self, who: &Authenticated, t: &ValidatedToken) -> Result<(), Error> {
         let c = &*self.config;
-        let ours = |a: &String| *a == c.issuer || c.endpoint.as_ref() == Some(a);
+        let ours = |a: &String| *a == c.issuer || c.endpoints.contains(a);
         let addressed = !t.audience_restrictions.is_empty()
             && t.audience_restrictions.iter().all(|r| r.iter().any(ours));
         let qualified = format!("{}/{}", who.principal.domain, who.principal.name);

@@ -520,20 +520,25 @@ pub(crate) fn verified_assertion(t: ValidatedToken) -> Result<VerifiedAssertion,
 }
 
 /// The SAML 2.0 `Recipient` check for a bearer token delivered to the STS
-/// itself (a credential in the `wsse:Security` header): every address in
-/// `expected` (the request's `wsa:To`, the configured endpoint; whichever are
-/// known) must equal the `Recipient` of at least one bearer confirmation
-/// (compared exactly, after trimming). A bearer confirmation without a
-/// `Recipient`, a token without SAML 2.0 bearer confirmations, or nothing
-/// expected passes.
-pub fn check_recipient(token: &ValidatedToken, expected: &[&str]) -> Result<(), Error> {
-    if expected.is_empty() || token.bearer_recipients.is_empty() {
-        return Ok(());
-    }
-    let satisfied = token.bearer_recipients.iter().any(|r| match r {
-        None => true,
-        Some(r) => expected.iter().all(|e| e.trim() == r),
-    });
+/// itself (a credential in the `wsse:Security` header): at least one bearer
+/// confirmation must have no `Recipient`, or one that is among `endpoints`
+/// (when any are configured) and equal to the request's `wsa:To` (when it
+/// has one); compared exactly, after trimming. A token without SAML 2.0
+/// bearer confirmations passes, and so does anything when neither endpoints
+/// nor `wsa:To` are known.
+pub fn check_recipient(
+    token: &ValidatedToken,
+    endpoints: &[String],
+    to: Option<&str>,
+) -> Result<(), Error> {
+    let satisfied = token.bearer_recipients.is_empty()
+        || token.bearer_recipients.iter().any(|r| match r {
+            None => true,
+            Some(r) => {
+                (endpoints.is_empty() || endpoints.iter().any(|e| e.trim() == r))
+                    && to.is_none_or(|to| to.trim() == r)
+            }
+        });
     if satisfied {
         Ok(())
     } else {

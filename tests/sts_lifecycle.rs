@@ -482,7 +482,7 @@ fn toml_trusted_issuers() {
     let abs = |p: &str| format!("{}/tests/{p}", env!("CARGO_MANIFEST_DIR"));
     let config = |extra: &str| {
         format!(
-            "issuer = \"{STS}\"\nsigning_key = \"{}\"\nsigning_certificate = \"{}\"\nunregistered = \"allow\"\n[transport]\ntls = true\n[[users]]\nname = \"alice\"\npassword = \"alice-password\"\n{extra}",
+            "issuer = \"{STS}\"\nsigning_key = \"{}\"\nsigning_certificate = \"{}\"\nunregistered = \"allow\"\nendpoints = [\"{ENDPOINT}\"]\n[transport]\ntls = true\n[[users]]\nname = \"alice\"\npassword = \"alice-password\"\n{extra}",
             abs("data/signer.key.pem"),
             abs("data/signer.cert.pem"),
         )
@@ -913,6 +913,13 @@ fn bearer_recipient_is_where_the_token_was_delivered() {
     );
     assert_eq!(run(&with_endpoint, None, &either), 200);
     assert_eq!(run(&with_endpoint, None, &none), 200);
+
+    // Several endpoints: any of them, but wsa:To still pins the one used.
+    let (two, _) = sts_with(|b| b.endpoint("https://sts.example/other").endpoint(ENDPOINT));
+    assert_eq!(run(&two, None, &good), 200);
+    assert_eq!(run(&two, Some(ENDPOINT), &good), 200);
+    assert_eq!(run(&two, Some("https://sts.example/other"), &good), 500);
+    assert_eq!(run(&two, None, &bad), 500);
 
     assert_eq!(run(&without, Some(ENDPOINT), &good), 200);
     assert_eq!(run(&without, Some(ENDPOINT), &bad), 500);

@@ -65,7 +65,8 @@ struct File {
     trusted_issuers: Vec<TrustedIssuerFile>,
     #[serde(default)]
     local_account_issuers: Vec<String>,
-    endpoint: Option<String>,
+    #[serde(default)]
+    endpoints: Vec<String>,
     unregistered: Option<String>,
     #[serde(default)]
     policy: PolicyFile,
@@ -255,7 +256,7 @@ pub(crate) fn builder_from_toml(
     for n in f.local_account_issuers {
         b = b.local_account_issuer(n);
     }
-    if let Some(e) = f.endpoint {
+    for e in f.endpoints {
         b = b.endpoint(e);
     }
     let mut wss = WssSettings::default();
