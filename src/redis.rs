@@ -33,7 +33,10 @@
 //! is a legal single-slot operation. The price: one prefix is served by one
 //! shard (with its replicas for failover); run several prefixes (e.g. one
 //! per tenant) to spread load. An empty prefix means `wstrust` (an empty
-//! `{}` would not be a hash tag).
+//! `{}` would not be a hash tag). The store speaks to one node: on a
+//! cluster, point it at the node owning the prefix's slot (`CLUSTER KEYSLOT
+//! {PREFIX}`); others answer `MOVED`, reported as unavailable.
+//! `tests/redis_cluster.rs` runs the store on a three-node cluster.
 //!
 //! ```no_run
 //! use std::sync::Arc;

@@ -13,10 +13,11 @@
 #![cfg(feature = "redis")]
 #![allow(clippy::unwrap_used)]
 
+mod redis_common;
 mod sts_common;
+use redis_common::Server;
 use sts_common::*;
 
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 use time::{Duration, OffsetDateTime};
@@ -35,91 +36,6 @@ const RP: &str = "https://rp.example/app";
 
 fn read(p: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/data/{p}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
-
-/// A private `redis-server`, killed when dropped.
-struct Server {
-    child: Option<Child>,
-    port: u16,
-    dir: std::path::PathBuf,
-}
-
-impl Server {
-    fn start(port: u16, dir: &std::path::Path) -> Self {
-        let child = Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
-            .args([
-                "--save",
-                "",
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
-            ])
-            .arg("--dir")
-            .arg(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let s = Self {
-            child: Some(child),
-            port,
-            dir: dir.to_owned(),
-        };
-        // Up when it answers.
-        for _ in 0..100 {
-            if RedisTokenStore::with_options(&s.url(), "probe", 1, StdDuration::from_millis(200))
-                .is_ok()
-            {
-                return s;
-            }
-            std::thread::sleep(StdDuration::from_millis(50));
-        }
-        panic!("redis-server did not come up on port {port}");
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-
-    /// Kill it (SIGKILL: an outage, not a shutdown).
-    fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            c.kill().unwrap();
-            c.wait().unwrap();
-        }
-    }
-
-    fn restart(&mut self) {
-        self.kill();
-        *self = Self::start(self.port, &self.dir.clone());
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(c) = self.child.as_mut() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn redis_server_available() -> bool {
-    let found = Command::new("redis-server")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI=true but redis-server is not installed");
-        }
-        eprintln!("SKIPPED redis outage test: redis-server not found on PATH");
-    }
-    found
 }
 
 struct Client {
@@ -163,16 +79,15 @@ fn code(body: &str) -> String {
 
 #[test]
 fn outage_mid_run_fails_closed_and_recovers() {
-    if !redis_server_available() {
+    if !redis_common::available("outage_mid_run_fails_closed_and_recovers") {
         return;
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Server::start(port, dir.path());
+    let mut server = Server::start(
+        redis_common::spare_port(false),
+        dir.path(),
+        &["--appendonly", "yes", "--appendfsync", "always"],
+    );
 
     let store = Arc::new(
         RedisTokenStore::with_options(&server.url(), "outage", 2, StdDuration::from_millis(500))
