@@ -422,6 +422,11 @@ fn sigterm_shuts_down_cleanly() {
     let exit = s.terminate();
     assert!(exit.success(), "{exit:?}");
     assert!(started.elapsed() < Duration::from_secs(5));
+    // At once after the banner: the handler is already installed.
+    for _ in 0..3 {
+        let exit = Server::start(&["--http"]).terminate();
+        assert!(exit.success(), "{exit:?}");
+    }
 }
 
 #[test]

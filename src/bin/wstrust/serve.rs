@@ -158,6 +158,7 @@ fn start(args: Args) -> Result<(), Fail> {
             code: 1,
             msg: format!("cannot register listener: {e}"),
         })?;
+        let shutdown = shutdown_signal();
         let scheme = if setup.tls.is_some() { "https" } else { "http" };
         let base = format!("{scheme}://{local}");
         print_banner(&base, &setup);
@@ -172,7 +173,7 @@ fn start(args: Args) -> Result<(), Fail> {
             in_flight: Semaphore::new(setup.transport.max_in_flight),
             transport: setup.transport,
         });
-        serve_http::run(listener, tls, app, shutdown_signal()).await;
+        serve_http::run(listener, tls, app, shutdown).await;
         Ok::<(), Fail>(())
     })?;
     info!("stopped");
@@ -199,26 +200,37 @@ fn print_banner(base: &str, setup: &Setup) {
     let _ = out.flush();
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Resolves on Ctrl-C or SIGTERM. The handlers are installed when this is
+/// called (inside the runtime, before the banner announces the server), not
+/// when first polled: a signal right after the banner must not kill the
+/// process with the default action.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, Signal, SignalKind};
+        let int = signal(SignalKind::interrupt()).ok();
+        let term = signal(SignalKind::terminate()).ok();
+        let wait = |s: Option<Signal>| async move {
+            match s {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        async move {
+            tokio::select! {
+                () = wait(int) => info!("Ctrl-C received"),
+                () = wait(term) => info!("SIGTERM received"),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => info!("Ctrl-C received"),
-        () = term => info!("SIGTERM received"),
+        info!("Ctrl-C received");
     }
 }
 
