@@ -437,7 +437,8 @@ fn header_saml_credentials_use_the_same_trust() {
 
 /// OnBehalfOf with a trusted issuer's token: accepted for any audience (it
 /// was issued to the intermediary), mapped to a local account only for a
-/// local-account issuer.
+/// local-account issuer; this STS's own token names the local account until
+/// it is cancelled.
 #[test]
 fn on_behalf_of_foreign_token() {
     let (sts, _) = sts_with(|b| b);
@@ -466,6 +467,18 @@ fn on_behalf_of_foreign_token() {
     let a = sign(&saml2("_o2", "https://x.example/", "alice", RP), &partner());
     let (status, body) = obo(&a);
     assert_eq!(status, 500, "{body}");
+    assert!(
+        fault_code(&body).ends_with("InvalidSecurityToken"),
+        "{body}"
+    );
+    // This STS's own token names the local alice, until it is cancelled.
+    let own = issue_as_alice(&sts, RP);
+    let (status, body) = obo(&own);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("alice@example.com"), "the local alice");
+    assert_eq!(cancel(&sts, &own).0, 200);
+    let (status, body) = obo(&own);
+    assert_eq!(status, 500, "a cancelled token is no delegation: {body}");
     assert!(
         fault_code(&body).ends_with("InvalidSecurityToken"),
         "{body}"
