@@ -152,3 +152,42 @@ fn encrypted_token_with_key() {
     );
     assert!(!out.status.success(), "decrypted with the wrong key");
 }
+
+/// `--trust-issuer NAME=CERT.pem` pairs a name with its keys, as the STS's
+/// `[[trusted_issuers]]` do: the right pair validates; the same key under
+/// another name, or the name with another key, does not.
+#[test]
+fn trust_issuer_pairs_name_and_key() {
+    let d = dir();
+    let run = |pairs: &[String]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_wstrust"));
+        c.args(["validate", "--now", IN_WINDOW]);
+        for p in pairs {
+            c.args(["--trust-issuer", p]);
+        }
+        c.arg(d.join("saml20.xml")).output().unwrap()
+    };
+    let sts_cert = d.join("sts.cert.pem").display().to_string();
+    let partner_cert = d.join("partner.cert.pem").display().to_string();
+    let out = run(&[format!("https://sts.example/={sts_cert}")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("issuer: https://sts.example/"));
+    for pairs in [
+        vec![format!("https://partner.example/={sts_cert}")],
+        vec![
+            format!("https://sts.example/={partner_cert}"),
+            format!("https://partner.example/={sts_cert}"),
+        ],
+    ] {
+        let out = run(&pairs);
+        assert!(!out.status.success(), "{pairs:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("untrusted issuer"));
+    }
+    let out = run(&["no-equals-sign".to_owned()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NAME=CERT.pem"));
+}

@@ -3,12 +3,12 @@
 
 use crate::util;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use wstrust::keys::Certificate;
-use wstrust::token::{Expect, TokenValidator, TrustedIssuer, ValidatedToken};
+use wstrust::token::{Expect, SymmetricKey, TokenValidator, TrustedIssuer, ValidatedToken};
 use wstrust::{xml, Limits};
 
 /// Arguments of `wstrust validate`.
@@ -16,8 +16,17 @@ use wstrust::{xml, Limits};
 pub(crate) struct Args {
     /// A PEM file of trusted issuer certificates (repeatable); an assertion
     /// signed by any of their keys is trusted, whatever its issuer name.
-    #[arg(long = "trust-cert", value_name = "CERT.pem", required = true)]
+    #[arg(
+        long = "trust-cert",
+        value_name = "CERT.pem",
+        required_unless_present = "trust_issuer"
+    )]
     trust_cert: Vec<PathBuf>,
+    /// An issuer name and the PEM file of its certificates (repeatable): an
+    /// assertion is trusted only if its issuer is NAME and one of these keys
+    /// signed it, as the STS's `[[trusted_issuers]]` does.
+    #[arg(long = "trust-issuer", value_name = "NAME=CERT.pem")]
+    trust_issuer: Vec<String>,
     /// The STS private key (PEM) to decrypt an encrypted token.
     #[arg(long, value_name = "KEY.pem")]
     key: Option<PathBuf>,
@@ -31,23 +40,38 @@ pub(crate) struct Args {
     token: PathBuf,
 }
 
+/// Every certificate in the PEM file at `path` (at least one).
+fn certificates(path: &Path) -> Result<Vec<Certificate>, String> {
+    let pem = util::read(path)?;
+    let found = Certificate::all_from_pem(&pem).map_err(|e| format!("{}: {e}", path.display()))?;
+    if found.is_empty() {
+        return Err(format!("{}: no certificate", path.display()));
+    }
+    Ok(found)
+}
+
 pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
+    let mut trusted = Vec::new();
     let mut certs = Vec::new();
     for path in &args.trust_cert {
-        let pem = util::read(path)?;
-        let found =
-            Certificate::all_from_pem(&pem).map_err(|e| format!("{}: {e}", path.display()))?;
-        if found.is_empty() {
-            return Err(format!("{}: no certificate", path.display()));
-        }
-        certs.extend(found);
+        certs.extend(certificates(path)?);
+    }
+    if !certs.is_empty() {
+        trusted.push(TrustedIssuer::any_name(certs));
+    }
+    for pair in &args.trust_issuer {
+        let (name, path) = pair
+            .rsplit_once('=')
+            .filter(|(n, p)| !n.is_empty() && !p.is_empty())
+            .ok_or_else(|| format!("--trust-issuer {pair:?}: expected NAME=CERT.pem"))?;
+        trusted.push(TrustedIssuer::named(name, certificates(Path::new(path))?));
     }
     let now = match &args.now {
         Some(s) => OffsetDateTime::parse(s, &Rfc3339).map_err(|e| format!("--now {s:?}: {e}"))?,
         None => OffsetDateTime::now_utc(),
     };
     let limits = Limits::default();
-    let mut validator = TokenValidator::new(vec![TrustedIssuer::any_name(certs)]);
+    let mut validator = TokenValidator::new(trusted);
     if let Some(path) = &args.key {
         validator = validator.with_decryption(crate::decryptor::load(path)?);
     }
@@ -106,6 +130,22 @@ fn describe(t: &ValidatedToken) -> String {
     }
     if t.confirmation_key.is_some() {
         let _ = writeln!(o, "confirmation-key: RSA public key");
+    }
+    match &t.symmetric_key {
+        Some(SymmetricKey::Decrypted(k)) => {
+            let _ = writeln!(
+                o,
+                "confirmation-key: symmetric, {} bits, encrypted for the --key",
+                k.as_bytes().len() * 8
+            );
+        }
+        Some(SymmetricKey::Sealed) => {
+            let _ = writeln!(
+                o,
+                "confirmation-key: symmetric, encrypted for another party"
+            );
+        }
+        None => {}
     }
     if let Some(a) = &t.authn {
         if let Some(m) = &a.method {
