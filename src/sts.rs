@@ -14,7 +14,7 @@
 //! 6. lifetime (capped), claims ([`crate::claims`]);
 //! 7. build the assertion ([`crate::saml`]), sign it enveloped
 //!    ([`dsig::sign_enveloped`], exclusive C14N, RSA-SHA256 by default),
-//!    encrypt it for the party ([`xenc::encrypt_node`]) when required;
+//!    encrypt it for the party (`xenc`, the signed bytes as they are) when required;
 //! 8. answer with an RSTR (references, lifetime, key size, proof token) in
 //!    the request's WS-Trust and SOAP versions; a generated proof key is
 //!    encrypted for the certificate `ProofEncryption` names, if any.
@@ -383,8 +383,15 @@ impl Sts {
             .certificate
             .as_ref()
             .ok_or_else(|| IssueError::Config("encryption required but no certificate".into()))?;
-        let doc = xml::parse(&signed, &c.limits)?;
-        xenc::encrypt_node(doc.root_element(), cert, &c.encryption, &*c.random)
+        // The assertion declares every namespace it uses (saml's writers
+        // guarantee it), so its signed bytes are the plaintext as they are.
+        xenc::encrypt_own_element(
+            signed.as_bytes(),
+            version == SamlVersion::V20,
+            cert,
+            &c.encryption,
+            &*c.random,
+        )
     }
 
     fn store(&self) -> Result<&dyn TokenStore, Error> {

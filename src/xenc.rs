@@ -376,7 +376,8 @@ pub fn encrypt_element(
         None => doc.root_element(),
     };
     let sealed = encrypt_node(node, recipient, opts, rng)?;
-    Ok(splice(xml, &[(node.range(), sealed)]))
+    // Our own writer's output: always UTF-8.
+    Ok(splice(xml, &[(node.range(), String::from_utf8_lossy(&sealed))]))
 }
 
 /// Replace the *content* of the element whose ID is `element_id` (the
@@ -401,7 +402,7 @@ pub fn encrypt_content(
     let plaintext = Zeroizing::new(content_c14n(node)?);
     let sealed = encrypt_bytes(&plaintext, uri::TYPE_CONTENT, recipient, opts, rng)?;
     let range = first.range().start..last.range().end;
-    Ok(splice(xml, &[(range, sealed)]))
+    Ok(splice(xml, &[(range, String::from_utf8_lossy(&sealed))]))
 }
 
 /// The encryption of one element of a parsed document: the bytes of the
@@ -421,15 +422,44 @@ pub fn encrypt_node(
         return Err(XmlError::MissingElement("element to encrypt").into());
     }
     let plaintext = Zeroizing::new(c14n::to_vec(node, &c14n::Options::exclusive())?);
-    let data = encrypt_bytes(&plaintext, uri::TYPE_ELEMENT, recipient, opts, rng)?;
-    if opts.wrap_saml2 && is(node, ns::SAML2, "Assertion") {
-        let mut w = XmlOut::new();
+    let wrap = opts.wrap_saml2 && is(node, ns::SAML2, "Assertion");
+    sealed_element(&plaintext, wrap, recipient, opts, rng)
+}
+
+/// [`encrypt_node`] for an element this crate serialized itself and that
+/// declares every namespace it uses (the assertions `saml` builds): its
+/// bytes are the plaintext as they are, without a parse and a C14N pass.
+/// `saml2_assertion` says whether it is a SAML 2.0 assertion, to be wrapped
+/// in `saml2:EncryptedAssertion` (when [`EncryptOptions::wrap_saml2`]).
+pub(crate) fn encrypt_own_element(
+    element: &[u8],
+    saml2_assertion: bool,
+    recipient: &Certificate,
+    opts: &EncryptOptions,
+    rng: &dyn Random,
+) -> Result<Vec<u8>, Error> {
+    let wrap = opts.wrap_saml2 && saml2_assertion;
+    sealed_element(element, wrap, recipient, opts, rng)
+}
+
+/// `xenc:EncryptedData` of Type `Element` for `plaintext`, in a
+/// `saml2:EncryptedAssertion` when `wrap`.
+fn sealed_element(
+    plaintext: &[u8],
+    wrap: bool,
+    recipient: &Certificate,
+    opts: &EncryptOptions,
+    rng: &dyn Random,
+) -> Result<Vec<u8>, Error> {
+    let mut w = XmlOut::for_ciphertext(plaintext.len());
+    if wrap {
         w.start("saml2:EncryptedAssertion", &[("xmlns:saml2", ns::SAML2)]);
-        w.raw(&data);
-        w.end("saml2:EncryptedAssertion");
-        return Ok(w.finish());
     }
-    Ok(data)
+    write_encrypted_data(&mut w, plaintext, uri::TYPE_ELEMENT, recipient, opts, rng)?;
+    if wrap {
+        w.end("saml2:EncryptedAssertion");
+    }
+    Ok(w.finish())
 }
 
 /// Encrypt `plaintext` (serialized XML) as an `xenc:EncryptedData` with the
@@ -444,12 +474,23 @@ pub fn encrypt_bytes(
     opts: &EncryptOptions,
     rng: &dyn Random,
 ) -> Result<Vec<u8>, Error> {
+    let mut w = XmlOut::for_ciphertext(plaintext.len());
+    write_encrypted_data(&mut w, plaintext, type_uri, recipient, opts, rng)?;
+    Ok(w.finish())
+}
+
+fn write_encrypted_data(
+    w: &mut XmlOut,
+    plaintext: &[u8],
+    type_uri: &str,
+    recipient: &Certificate,
+    opts: &EncryptOptions,
+    rng: &dyn Random,
+) -> Result<(), Error> {
     let mut key = Zeroizing::new(vec![0u8; opts.data.key_len()]);
     rng.fill(&mut key);
     let ciphertext = encrypt_data(opts.data, &key, plaintext, rng)?;
-    let encrypted_key = encrypted_key_xml(&key, recipient, opts, rng, false)?;
 
-    let mut w = XmlOut::new();
     w.start(
         "xenc:EncryptedData",
         &[
@@ -460,11 +501,11 @@ pub fn encrypt_bytes(
     );
     w.empty("xenc:EncryptionMethod", &[("Algorithm", opts.data.uri())]);
     w.start("ds:KeyInfo", &[]);
-    w.raw(&encrypted_key);
+    write_encrypted_key(w, &key, recipient, opts, rng, false)?;
     w.end("ds:KeyInfo");
-    cipher_data(&mut w, &ciphertext);
+    cipher_data(w, &ciphertext);
     w.end("xenc:EncryptedData");
-    Ok(w.finish())
+    Ok(())
 }
 
 /// A standalone `xenc:EncryptedKey` wrapping `key_bytes` for `recipient`:
@@ -494,29 +535,24 @@ pub fn encrypt_key(
     opts: &EncryptOptions,
     rng: &dyn Random,
 ) -> Result<Vec<u8>, Error> {
-    encrypted_key_xml(key_bytes, recipient, opts, rng, true)
+    let mut w = XmlOut::new();
+    write_encrypted_key(&mut w, key_bytes, recipient, opts, rng, true)?;
+    Ok(w.finish())
 }
 
-fn encrypted_key_xml(
+fn write_encrypted_key(
+    w: &mut XmlOut,
     key: &[u8],
     recipient: &Certificate,
     opts: &EncryptOptions,
     rng: &dyn Random,
     standalone: bool,
-) -> Result<Vec<u8>, Error> {
+) -> Result<(), Error> {
     let (digest, mgf1) = opts.key_transport.digests();
-    let padding = match (digest, mgf1) {
-        (DigestAlg::Sha1, _) => rsa::Oaep::new::<sha1::Sha1>(),
-        (_, DigestAlg::Sha1) => rsa::Oaep::new_with_mgf_hash::<sha2::Sha256, sha1::Sha1>(),
-        _ => rsa::Oaep::new::<sha2::Sha256>(),
-    };
     let wrapped = recipient
         .public_key()
-        .rsa()
-        .encrypt(&mut HostRng(rng), padding, key)
-        .map_err(|_| KeyError::Operation)?;
+        .encrypt_oaep(digest, mgf1, key, &mut HostRng(rng))?;
 
-    let mut w = XmlOut::new();
     if standalone {
         w.start(
             "xenc:EncryptedKey",
@@ -542,10 +578,10 @@ fn encrypted_key_xml(
         );
     }
     w.end("xenc:EncryptionMethod");
-    recipient_key_info(&mut w, recipient, opts.key_info)?;
-    cipher_data(&mut w, &wrapped);
+    recipient_key_info(w, recipient, opts.key_info)?;
+    cipher_data(w, &wrapped);
     w.end("xenc:EncryptedKey");
-    Ok(w.finish())
+    Ok(())
 }
 
 fn recipient_key_info(
@@ -563,7 +599,7 @@ fn recipient_key_info(
         RecipientKeyInfo::X509Certificate => {
             w.start("ds:KeyInfo", &[]);
             w.start("ds:X509Data", &[]);
-            w.text_element("ds:X509Certificate", &b64(cert.der()));
+            w.base64_element("ds:X509Certificate", cert.der());
             w.end("ds:X509Data");
         }
         RecipientKeyInfo::X509IssuerSerial => {
@@ -579,7 +615,7 @@ fn recipient_key_info(
             let ski = ski()?;
             w.start("ds:KeyInfo", &[]);
             w.start("ds:X509Data", &[]);
-            w.text_element("ds:X509SKI", &b64(ski));
+            w.base64_element("ds:X509SKI", ski);
             w.end("ds:X509Data");
         }
         RecipientKeyInfo::ThumbprintSha1 | RecipientKeyInfo::KeyIdentifierSki => {
@@ -647,10 +683,7 @@ fn escape_dn_value(v: &str) -> String {
 
 fn cipher_data(w: &mut XmlOut, bytes: &[u8]) {
     w.start("xenc:CipherData", &[]);
-    w.text_element(
-        "xenc:CipherValue",
-        &base64::engine::general_purpose::STANDARD.encode(bytes),
-    );
+    w.base64_element("xenc:CipherValue", bytes);
     w.end("xenc:CipherData");
 }
 
@@ -810,18 +843,26 @@ pub fn decrypt_document(
     if targets.is_empty() {
         return Err(XencError::Missing.into());
     }
+    // The result is checked against `limits` without parsing it again: each
+    // plaintext was parsed in its context with the depth left at its place
+    // (so its elements nest within the document's depth limit), and the node
+    // count is the document's with each replaced subtree swapped for its
+    // plaintext's.
+    let mut nodes = doc.descendants().count();
     let mut replacements = Vec::with_capacity(targets.len());
     for node in targets {
         let target = match node.parent_element() {
             Some(p) if is(p, ns::SAML2, "EncryptedAssertion") => p,
             _ => node,
         };
-        let d = decrypt_element(target, resolver, opts, rng, limits)?;
-        replacements.push((d.range, d.xml.into_bytes()));
+        let (d, plaintext_nodes) = decrypt_counted(target, resolver, opts, rng, limits)?;
+        nodes = nodes - target.descendants().count() + plaintext_nodes;
+        replacements.push((d.range, d.xml));
     }
     let out = splice(xml, &replacements);
-    // The whole result must still be a document within limits.
-    xml::parse(&out, limits).map_err(|_| XencError::DecryptionFailed)?;
+    if out.len() > limits.max_bytes || nodes > limits.max_nodes as usize {
+        return Err(XencError::DecryptionFailed.into());
+    }
     Ok(out)
 }
 
@@ -845,6 +886,17 @@ pub fn decrypt_element(
     rng: &dyn Random,
     limits: &Limits,
 ) -> Result<Decrypted, Error> {
+    decrypt_counted(node, resolver, opts, rng, limits).map(|(d, _)| d)
+}
+
+/// [`decrypt_element`], and how many nodes the plaintext adds in its place.
+fn decrypt_counted(
+    node: Node<'_, '_>,
+    resolver: &dyn KeyResolver,
+    opts: &DecryptOptions,
+    rng: &dyn Random,
+    limits: &Limits,
+) -> Result<(Decrypted, usize), Error> {
     let (data_node, assertion) = if is(node, ns::SAML2, "EncryptedAssertion") {
         let mut datas = node
             .children()
@@ -897,19 +949,22 @@ pub fn decrypt_element(
     // Parse whatever came out even when the padding was bad, so that a bad
     // pad and plaintext that is not well-formed take the same path and give
     // the same error (Jager and Somorovsky's XML-Enc attack uses either).
-    let text = Zeroizing::new(String::from_utf8_lossy(&plaintext).into_owned());
-    let utf8_ok = subtle::Choice::from(u8::from(std::str::from_utf8(&plaintext).is_ok()));
-    let shape_ok = subtle::Choice::from(u8::from(
-        check_in_context(node, &text, is_element, assertion, limits).is_ok(),
-    ));
-    if !bool::from(padding_ok & utf8_ok & shape_ok) {
+    let (text, utf8_ok) = match std::str::from_utf8(&plaintext) {
+        Ok(text) => (std::borrow::Cow::Borrowed(text), 1),
+        Err(_) => (String::from_utf8_lossy(&plaintext), 0),
+    };
+    let checked = check_in_context(node, &text, is_element, assertion, limits);
+    let shape_ok = subtle::Choice::from(u8::from(checked.is_ok()));
+    if !bool::from(padding_ok & subtle::Choice::from(utf8_ok) & shape_ok) {
         return Err(XencError::DecryptionFailed.into());
     }
-    Ok(Decrypted {
+    let nodes = checked.unwrap_or(0);
+    let decrypted = Decrypted {
         range: node.range(),
-        xml: text.to_string(),
+        xml: text.into_owned(),
         is_element,
-    })
+    };
+    Ok((decrypted, nodes))
 }
 
 /// Unwrap a standalone `xenc:EncryptedKey` (a proof token, or a holder-of-key
@@ -1377,33 +1432,47 @@ fn cbc_pad_valid(pad: u8) -> subtle::Choice {
 /// namespaces in scope) and check it has the promised shape. Any problem is
 /// `DecryptionFailed`: with CBC, a distinguishable parse error would be an
 /// oracle.
+/// Parse `text` where `node` stands (in an element declaring the namespaces
+/// in scope there, with the depth left at that place) and check its shape.
+/// Returns the number of nodes it adds to the document.
 fn check_in_context(
     node: Node<'_, '_>,
     text: &str,
     is_element: bool,
     assertion: bool,
     limits: &Limits,
-) -> Result<(), Error> {
+) -> Result<usize, Error> {
     let fail = || Error::from(XencError::DecryptionFailed);
-    let mut w = XmlOut::new();
-    let scope = node.parent_element();
-    let mut attrs: Vec<(String, &str)> = Vec::new();
-    if let Some(p) = scope {
-        for n in p.namespaces() {
-            match n.name() {
-                Some("xml") => {}
-                Some(prefix) => attrs.push((format!("xmlns:{prefix}"), n.uri())),
-                None => attrs.push(("xmlns".to_owned(), n.uri())),
+    // `node` sits at depth `above + 1`; the wrapper puts the plaintext at 2.
+    let above = node.ancestors().skip(1).filter(Node::is_element).count();
+    let limits = Limits {
+        max_depth: (usize::from(limits.max_depth) + 1)
+            .saturating_sub(above)
+            .try_into()
+            .unwrap_or(u16::MAX),
+        ..limits.clone()
+    };
+    // `<w` + the namespaces in scope at `node` + `>` + text + `</w>`.
+    let mut wrapped = Vec::with_capacity(text.len() + 512);
+    wrapped.extend_from_slice(b"<w");
+    for n in node.parent_element().iter().flat_map(|p| p.namespaces()) {
+        match n.name() {
+            Some("xml") => continue,
+            Some(prefix) => {
+                wrapped.extend_from_slice(b" xmlns:");
+                wrapped.extend_from_slice(prefix.as_bytes());
             }
+            None => wrapped.extend_from_slice(b" xmlns"),
         }
+        wrapped.extend_from_slice(b"=\"");
+        c14n::escape_attr(n.uri(), &mut wrapped);
+        wrapped.push(b'"');
     }
-    let attrs: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    w.start("w", &attrs);
-    let mut wrapped = w.finish();
+    wrapped.push(b'>');
     wrapped.extend_from_slice(text.as_bytes());
     wrapped.extend_from_slice(b"</w>");
     let wrapped = String::from_utf8(wrapped).map_err(|_| fail())?;
-    let doc = xml::parse(&wrapped, limits).map_err(|_| fail())?;
+    let doc = xml::parse(&wrapped, &limits).map_err(|_| fail())?;
     let root = doc.root_element();
     if is_element {
         let mut elements = 0;
@@ -1424,7 +1493,8 @@ fn check_in_context(
             }
         }
     }
-    Ok(())
+    // The document node and the wrapper are not part of the plaintext.
+    Ok(doc.descendants().count().saturating_sub(2))
 }
 
 fn cipher_value(parent: Node<'_, '_>, max_chars: usize) -> Result<Vec<u8>, Error> {
@@ -1444,9 +1514,14 @@ fn b64(node: Node<'_, '_>, what: &'static str, max_chars: usize) -> Result<Vec<u
     if text.len() > max_chars {
         return Err(XencError::TooLarge(what).into());
     }
-    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(compact)
+    let engine = &base64::engine::general_purpose::STANDARD;
+    // Most writers put no line breaks in; strip whitespace only when needed.
+    engine
+        .decode(text.as_bytes())
+        .or_else(|_| {
+            let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+            engine.decode(compact)
+        })
         .map_err(|_| XmlError::Base64(what).into())
 }
 
@@ -1471,13 +1546,13 @@ fn is(node: Node<'_, '_>, ns: &str, name: &str) -> bool {
 }
 
 /// `xml` with each range replaced by its bytes (ranges sorted, disjoint).
-fn splice(xml: &str, replacements: &[(Range<usize>, Vec<u8>)]) -> String {
-    let mut out = String::with_capacity(xml.len() + 1024);
+fn splice<T: AsRef<str>>(xml: &str, replacements: &[(Range<usize>, T)]) -> String {
+    let extra: usize = replacements.iter().map(|(_, t)| t.as_ref().len()).sum();
+    let mut out = String::with_capacity(xml.len() + extra);
     let mut at = 0;
-    for (range, bytes) in replacements {
+    for (range, text) in replacements {
         out.push_str(&xml[at..range.start]);
-        // Our own writer and checked plaintext: always UTF-8.
-        out.push_str(&String::from_utf8_lossy(bytes));
+        out.push_str(text.as_ref());
         at = range.end;
     }
     out.push_str(&xml[at..]);
@@ -1489,7 +1564,15 @@ struct XmlOut(quick_xml::Writer<Vec<u8>>);
 
 impl XmlOut {
     fn new() -> Self {
-        Self(quick_xml::Writer::new(Vec::with_capacity(2048)))
+        Self::with_capacity(2048)
+    }
+    fn with_capacity(bytes: usize) -> Self {
+        Self(quick_xml::Writer::new(Vec::with_capacity(bytes)))
+    }
+    /// Room for an `EncryptedData` of `plaintext_len` bytes: the base64 of
+    /// the ciphertext plus the key and algorithm elements around it.
+    fn for_ciphertext(plaintext_len: usize) -> Self {
+        Self::with_capacity((plaintext_len + 32).div_ceil(3) * 4 + 3072)
     }
     fn start(&mut self, name: &str, attrs: &[(&str, &str)]) {
         let el = BytesStart::new(name).with_attributes(attrs.iter().copied());
@@ -1510,10 +1593,18 @@ impl XmlOut {
         self.text(text);
         self.end(name);
     }
-    /// Bytes this module produced itself (an element it just wrote).
-    fn raw(&mut self, bytes: &[u8]) {
-        use std::io::Write as _;
-        let _ = self.0.get_mut().write_all(bytes);
+    /// An element holding the base64 of `bytes`, encoded straight into the
+    /// output (the alphabet needs no escaping).
+    fn base64_element(&mut self, name: &str, bytes: &[u8]) {
+        self.start(name, &[]);
+        let out = self.0.get_mut();
+        let at = out.len();
+        out.resize(at + bytes.len().div_ceil(3) * 4, 0);
+        let written = base64::engine::general_purpose::STANDARD
+            .encode_slice(bytes, &mut out[at..])
+            .unwrap_or(0);
+        out.truncate(at + written);
+        self.end(name);
     }
     fn finish(self) -> Vec<u8> {
         self.0.into_inner()
@@ -1593,6 +1684,67 @@ mod tests {
 
     fn enc(xml: &str, id: Option<&str>, opts: &EncryptOptions) -> String {
         encrypt_element(xml, id, &rp(), opts, &OsRandom, &Limits::default()).unwrap()
+    }
+
+    /// The decrypted document is held to the limits without a second parse:
+    /// it must be accepted exactly when parsing the plaintext document under
+    /// the same limits succeeds (depth counted from where the data sat, nodes
+    /// of the whole result).
+    #[test]
+    fn decrypted_document_meets_limits_exactly_like_its_plaintext() {
+        let mut checked = 0;
+        for depth in 1..10 {
+            for siblings in [0, 30] {
+                let inner = "<x>".repeat(depth - 1) + &"</x>".repeat(depth - 1);
+                let padding = "<s/>".repeat(siblings);
+                // More nodes encrypted than the EncryptedData has.
+                let many = "<y/>".repeat(25);
+                let plain = format!(
+                    r#"<a><b>{padding}<c><p Id="t" xmlns:q="urn:q"><q:i/>{many}{inner}</p></c></b></a>"#
+                );
+                let sealed = enc(&plain, Some("t"), &Default::default());
+                let expected = decrypt_document(
+                    &sealed,
+                    &keys(),
+                    &Default::default(),
+                    &OsRandom,
+                    &Limits::default(),
+                )
+                .unwrap();
+                for max_depth in 8..16 {
+                    for max_nodes in [40, 50, 60, 70, 80, 100_000] {
+                        let limits = Limits {
+                            max_depth,
+                            max_nodes,
+                            ..Limits::default()
+                        };
+                        if xml::parse(&sealed, &limits).is_err() {
+                            continue;
+                        }
+                        let got = decrypt_document(
+                            &sealed,
+                            &keys(),
+                            &Default::default(),
+                            &OsRandom,
+                            &limits,
+                        );
+                        let want = xml::parse(&expected, &limits);
+                        assert_eq!(
+                            got.is_ok(),
+                            want.is_ok(),
+                            "depth {depth}, siblings {siblings}, max_depth {max_depth}, max_nodes {max_nodes}: {got:?}"
+                        );
+                        if let Ok(out) = got {
+                            assert_eq!(out, expected);
+                        } else {
+                            assert!(matches!(got, Err(Error::Xenc(XencError::DecryptionFailed))));
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
     }
 
     fn failed(r: Result<String, Error>) {
@@ -1855,7 +2007,6 @@ mod tests {
 
     /// An EncryptedData around raw `plaintext` with a key wrapped by hand.
     fn raw_sealed(alg: DataAlgorithm, ciphertext: &[u8], key: &[u8]) -> String {
-        let ek = encrypted_key_xml(key, &rp(), &Default::default(), &OsRandom, false).unwrap();
         let mut w = XmlOut::new();
         w.start(
             "xenc:EncryptedData",
@@ -1867,7 +2018,7 @@ mod tests {
         );
         w.empty("xenc:EncryptionMethod", &[("Algorithm", alg.uri())]);
         w.start("ds:KeyInfo", &[]);
-        w.raw(&ek);
+        write_encrypted_key(&mut w, key, &rp(), &Default::default(), &OsRandom, false).unwrap();
         w.end("ds:KeyInfo");
         cipher_data(&mut w, ciphertext);
         w.end("xenc:EncryptedData");
