@@ -250,6 +250,9 @@ pub struct Certificate {
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
     sha1: [u8; 20],
+    /// Base64 of `der`, made on first use (it goes into every signature's
+    /// and every encryption's `ds:KeyInfo`).
+    base64: OnceLock<String>,
 }
 
 impl fmt::Debug for Certificate {
@@ -303,6 +306,7 @@ impl Certificate {
             not_before: cert.validity().not_before.to_datetime(),
             not_after: cert.validity().not_after.to_datetime(),
             sha1,
+            base64: OnceLock::new(),
         })
     }
 
@@ -334,6 +338,13 @@ impl Certificate {
     /// The DER encoding.
     pub fn der(&self) -> &[u8] {
         &self.der
+    }
+
+    /// The DER encoding in base64 (as in `ds:X509Certificate`), computed once.
+    pub fn der_base64(&self) -> &str {
+        use base64::Engine as _;
+        self.base64
+            .get_or_init(|| base64::engine::general_purpose::STANDARD.encode(&self.der))
     }
 
     /// The RSA public key.

@@ -1096,16 +1096,38 @@ impl TokenService for Sts {
     fn message_id(&self) -> Option<String> {
         let mut b = [0u8; 16];
         self.config.random.fill(&mut b);
-        b[6] = (b[6] & 0x0f) | 0x40;
-        b[8] = (b[8] & 0x3f) | 0x80;
-        let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        Some(format!(
-            "urn:uuid:{}-{}-{}-{}-{}",
-            &h[..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..]
-        ))
+        Some(uuid_urn(b))
+    }
+}
+
+/// `urn:uuid:` and a version 4 UUID made of `b`.
+fn uuid_urn(mut b: [u8; 16]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let mut id = String::with_capacity(45);
+    id.push_str("urn:uuid:");
+    for (i, x) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            id.push('-');
+        }
+        id.push(char::from(HEX[usize::from(x >> 4)]));
+        id.push(char::from(HEX[usize::from(x & 0xf)]));
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uuid_urn;
+
+    #[test]
+    fn message_ids_are_version_4_uuids() {
+        let b: [u8; 16] = std::array::from_fn(|i| (i as u8) * 16 + 1);
+        assert_eq!(uuid_urn(b), "urn:uuid:01112131-4151-4171-8191-a1b1c1d1e1f1");
+        assert_eq!(
+            uuid_urn([0xff; 16]),
+            "urn:uuid:ffffffff-ffff-4fff-bfff-ffffffffffff"
+        );
     }
 }

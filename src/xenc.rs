@@ -377,7 +377,10 @@ pub fn encrypt_element(
     };
     let sealed = encrypt_node(node, recipient, opts, rng)?;
     // Our own writer's output: always UTF-8.
-    Ok(splice(xml, &[(node.range(), String::from_utf8_lossy(&sealed))]))
+    Ok(splice(
+        xml,
+        &[(node.range(), String::from_utf8_lossy(&sealed))],
+    ))
 }
 
 /// Replace the *content* of the element whose ID is `element_id` (the
@@ -599,7 +602,10 @@ fn recipient_key_info(
         RecipientKeyInfo::X509Certificate => {
             w.start("ds:KeyInfo", &[]);
             w.start("ds:X509Data", &[]);
-            w.base64_element("ds:X509Certificate", cert.der());
+            w.start("ds:X509Certificate", &[]);
+            w.0.get_mut()
+                .extend_from_slice(cert.der_base64().as_bytes());
+            w.end("ds:X509Certificate");
             w.end("ds:X509Data");
         }
         RecipientKeyInfo::X509IssuerSerial => {

@@ -6,7 +6,7 @@ use super::{DigestAlgorithm, SignatureAlgorithm, ENVELOPED_SIGNATURE};
 use super::{MIN_HMAC_KEY_LEN, SIG_NS};
 use crate::error::{DsigError, Error, KeyError, Limit, XmlError};
 use crate::keys::{Certificate, PrivateKey};
-use crate::xml::c14n::{escape_attr, escape_text};
+use crate::xml::c14n::escape_attr;
 use crate::xml::{self, c14n, ns};
 use crate::Limits;
 use base64::Engine as _;
@@ -300,9 +300,10 @@ impl W<'_> {
         self.close(name);
     }
 
-    fn text_elem(&mut self, name: &'static str, text: &str) {
+    /// An element holding base64 text (nothing in its alphabet is escaped).
+    fn base64_elem(&mut self, name: &'static str, text: &str) {
         self.open(name, &[]);
-        escape_text(text, self.out);
+        self.out.extend_from_slice(text.as_bytes());
         self.close(name);
     }
 }
@@ -342,7 +343,7 @@ fn signed_info_body(refs: &[RefSpec<'_>], opts: &SignOptions<'_>, out: &mut Vec<
         w.close("ds:Transform");
         w.close("ds:Transforms");
         w.leaf("ds:DigestMethod", &[("Algorithm", opts.digest.uri())]);
-        w.text_elem("ds:DigestValue", &b64(&r.digest));
+        w.base64_elem("ds:DigestValue", &b64(&r.digest));
         w.close("ds:Reference");
     }
 }
@@ -379,13 +380,13 @@ fn build_signature(
     w.open("ds:SignedInfo", &[]);
     w.out.extend_from_slice(&body);
     w.close("ds:SignedInfo");
-    w.text_elem("ds:SignatureValue", &b64(&value));
+    w.base64_elem("ds:SignatureValue", &b64(&value));
     match (opts.key_info, key) {
         (KeyInfo::None, _) => {}
         (KeyInfo::X509Certificate(cert), _) => {
             w.open("ds:KeyInfo", &[]);
             w.open("ds:X509Data", &[]);
-            w.text_elem("ds:X509Certificate", &b64(cert.der()));
+            w.base64_elem("ds:X509Certificate", cert.der_base64());
             w.close("ds:X509Data");
             w.close("ds:KeyInfo");
         }
@@ -394,8 +395,8 @@ fn build_signature(
             w.open("ds:KeyInfo", &[]);
             w.open("ds:KeyValue", &[]);
             w.open("ds:RSAKeyValue", &[]);
-            w.text_elem("ds:Modulus", &b64(&public.modulus()));
-            w.text_elem("ds:Exponent", &b64(&public.exponent()));
+            w.base64_elem("ds:Modulus", &b64(&public.modulus()));
+            w.base64_elem("ds:Exponent", &b64(&public.exponent()));
             w.close("ds:RSAKeyValue");
             w.close("ds:KeyValue");
             w.close("ds:KeyInfo");
