@@ -250,9 +250,9 @@ pub struct Certificate {
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
     sha1: [u8; 20],
-    /// Base64 of `der`, made on first use (it goes into every signature's
-    /// and every encryption's `ds:KeyInfo`).
-    base64: OnceLock<String>,
+    /// Base64 of `der`, made on first use and shared by clones (it goes into
+    /// every signature's and every encryption's `ds:KeyInfo`).
+    base64: Arc<OnceLock<String>>,
 }
 
 impl fmt::Debug for Certificate {
@@ -306,7 +306,7 @@ impl Certificate {
             not_before: cert.validity().not_before.to_datetime(),
             not_after: cert.validity().not_after.to_datetime(),
             sha1,
-            base64: OnceLock::new(),
+            base64: Arc::default(),
         })
     }
 

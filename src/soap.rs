@@ -349,12 +349,52 @@ fn read_headers(header: Node<'_, '_>, soap: SoapVersion) -> Result<Addressing, E
 /// construction, and raw bytes are only appended by [`Out::raw`].
 pub(crate) struct Out {
     w: quick_xml::Writer<Vec<u8>>,
+    /// Write exclusive canonical XML (see [`Out::canonical`]).
+    canonical: bool,
+    /// A canonical writer was given a character XML cannot carry.
+    ill_formed: bool,
 }
 
 impl Out {
     pub(crate) fn new() -> Self {
         Self {
             w: quick_xml::Writer::new(Vec::with_capacity(4096)),
+            canonical: false,
+            ill_formed: false,
+        }
+    }
+
+    /// A writer whose output is its own exclusive canonical form (C14N 1.0
+    /// rules: start and end tags for empty elements, attributes sorted with
+    /// namespace declarations first, C14N escaping), for markup that is
+    /// signed as written. Namespace declarations must be made only where
+    /// exclusive C14N renders them (on the element that first uses the
+    /// prefix), prefixed attributes other than `xmlns:*` are not allowed,
+    /// and [`Out::raw`] bytes must be canonical themselves.
+    pub(crate) fn canonical() -> Self {
+        Self {
+            canonical: true,
+            ..Self::new()
+        }
+    }
+
+    /// Bytes written so far.
+    pub(crate) fn len(&self) -> usize {
+        self.w.get_ref().len()
+    }
+
+    /// The canonical output, or `None` if a value held a character XML
+    /// cannot carry (a control character, U+FFFE, U+FFFF).
+    pub(crate) fn into_canonical(self) -> Option<Vec<u8>> {
+        (self.canonical && !self.ill_formed).then(|| self.w.into_inner())
+    }
+
+    fn check_chars(&mut self, s: &str) {
+        let control = s
+            .bytes()
+            .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
+        if control || s.contains(['\u{FFFE}', '\u{FFFF}']) {
+            self.ill_formed = true;
         }
     }
 
@@ -365,6 +405,10 @@ impl Out {
 
     /// `<name attr="v" ...>`
     pub(crate) fn open(&mut self, name: &'static str, attrs: &[(&str, &str)]) {
+        if self.canonical {
+            self.canonical_open(name, attrs);
+            return;
+        }
         let mut s = BytesStart::new(name);
         for &(k, v) in attrs {
             s.push_attribute((k, v));
@@ -372,8 +416,33 @@ impl Out {
         self.ev(Event::Start(s));
     }
 
-    /// `<name attr="v" .../>`
+    fn canonical_open(&mut self, name: &'static str, attrs: &[(&str, &str)]) {
+        // Namespace declarations first, by prefix; then attributes by name.
+        let mut order: Vec<&(&str, &str)> = attrs.iter().collect();
+        order.sort_by_key(|(k, _)| (!(*k == "xmlns" || k.starts_with("xmlns:")), *k));
+        for (_, v) in attrs {
+            self.check_chars(v);
+        }
+        let out = self.w.get_mut();
+        out.push(b'<');
+        out.extend_from_slice(name.as_bytes());
+        for (k, v) in order {
+            out.push(b' ');
+            out.extend_from_slice(k.as_bytes());
+            out.extend_from_slice(b"=\"");
+            crate::xml::c14n::escape_attr(v, out);
+            out.push(b'"');
+        }
+        out.push(b'>');
+    }
+
+    /// `<name attr="v" .../>` (`<name ...></name>` when canonical)
     pub(crate) fn empty(&mut self, name: &'static str, attrs: &[(&str, &str)]) {
+        if self.canonical {
+            self.canonical_open(name, attrs);
+            self.close(name);
+            return;
+        }
         let mut s = BytesStart::new(name);
         for &(k, v) in attrs {
             s.push_attribute((k, v));
@@ -383,11 +452,23 @@ impl Out {
 
     /// `</name>`
     pub(crate) fn close(&mut self, name: &'static str) {
+        if self.canonical {
+            let out = self.w.get_mut();
+            out.extend_from_slice(b"</");
+            out.extend_from_slice(name.as_bytes());
+            out.push(b'>');
+            return;
+        }
         self.ev(Event::End(BytesEnd::new(name)));
     }
 
     /// Escaped text.
     pub(crate) fn text(&mut self, t: &str) {
+        if self.canonical {
+            self.check_chars(t);
+            crate::xml::c14n::escape_text(t, self.w.get_mut());
+            return;
+        }
         self.ev(Event::Text(BytesText::new(t)));
     }
 

@@ -361,21 +361,24 @@ impl Sts {
         algorithm: SignatureAlgorithm,
     ) -> Result<Vec<u8>, Error> {
         let c = &*self.config;
-        let unsigned = String::from_utf8(assertion.to_xml(version))
-            .map_err(|_| crate::error::XmlError::NotUtf8)?;
         let opts = SignOptions {
             algorithm,
             digest: c.digest,
             key_info: dsig::KeyInfo::X509Certificate(&c.certificate),
             ..SignOptions::default()
         };
-        let signed = dsig::sign_enveloped(
-            &unsigned,
-            Some(&assertion.id),
-            SigningKey::Rsa(&*c.signing_key),
-            &opts,
-            &c.limits,
-        )?;
+        let key = SigningKey::Rsa(&*c.signing_key);
+        let signed = match assertion.to_canonical_xml(version) {
+            // Written in canonical form: signed as written.
+            Some((canonical, at)) => {
+                dsig::sign_canonical(&canonical, &assertion.id, at, key, &opts)?
+            }
+            None => {
+                let unsigned = String::from_utf8(assertion.to_xml(version))
+                    .map_err(|_| crate::error::XmlError::NotUtf8)?;
+                dsig::sign_enveloped(&unsigned, Some(&assertion.id), key, &opts, &c.limits)?
+            }
+        };
         if !rp.encrypt {
             return Ok(signed.into_bytes());
         }

@@ -57,6 +57,7 @@
 mod sign;
 mod verify;
 
+pub(crate) use sign::sign_canonical;
 pub use sign::{sign_detached, sign_enveloped, KeyInfo, SignOptions, SigningKey};
 pub use verify::{signatures, verify, verify_enveloped, Trust, TrustedKey, Verified};
 

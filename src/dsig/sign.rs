@@ -136,6 +136,47 @@ pub fn sign_enveloped(
     Ok(splice(xml, element, signature))
 }
 
+/// [`sign_enveloped`] for an element this crate wrote itself in exclusive
+/// canonical form (see `soap::Out::canonical`), with no `ds:Signature` yet
+/// and no inclusive prefixes: its bytes are digested as they are, without a
+/// parse and a C14N pass, and the signature goes in at byte `insert_at`.
+/// Debug builds check the form against a parse and C14N.
+pub(crate) fn sign_canonical(
+    canonical: &str,
+    id: &str,
+    insert_at: usize,
+    key: SigningKey<'_>,
+    opts: &SignOptions<'_>,
+) -> Result<String, Error> {
+    if !opts.inclusive_prefixes.is_empty() || !canonical.is_char_boundary(insert_at) {
+        return Err(DsigError::Malformed("not a canonical element to sign").into());
+    }
+    #[cfg(debug_assertions)]
+    {
+        let doc = xml::parse(canonical, &Limits::default())?;
+        let c = c14n::to_vec(doc.root_element(), &reference_c14n(opts, None))?;
+        debug_assert_eq!(
+            std::str::from_utf8(&c).ok(),
+            Some(canonical),
+            "not in exclusive canonical form"
+        );
+        debug_assert_eq!(xml::id_of(doc.root_element()), Some(id));
+    }
+    check_key(key, opts)?;
+    let refs = [RefSpec {
+        id,
+        enveloped: true,
+        digest: opts.digest.digest(canonical.as_bytes()),
+    }];
+    let signature = build_signature(&refs, key, opts)?;
+    let signature = std::str::from_utf8(&signature).map_err(|_| XmlError::NotUtf8)?;
+    let mut out = String::with_capacity(canonical.len() + signature.len());
+    out.push_str(&canonical[..insert_at]);
+    out.push_str(signature);
+    out.push_str(&canonical[insert_at..]);
+    Ok(out)
+}
+
 /// Build a standalone `ds:Signature` over the elements of `doc` with the
 /// given IDs (exclusive C14N transform, no enveloped-signature transform),
 /// for the caller to place in a `wsse:Security` header.

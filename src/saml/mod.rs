@@ -203,6 +203,25 @@ impl Assertion {
             SamlVersion::V11 => v11::write(self),
         }
     }
+
+    /// The assertion written in its own exclusive canonical form, and the
+    /// offset where its enveloped `ds:Signature` goes, so that it can be
+    /// signed as written ([`crate::dsig`] digests the bytes, no parse and no
+    /// C14N pass). `None` for holder-of-key (its `ds:KeyInfo` comes from
+    /// elsewhere, not in canonical form) and for values XML cannot carry;
+    /// [`Assertion::to_xml`] and a parse serve those.
+    pub(crate) fn to_canonical_xml(&self, version: SamlVersion) -> Option<(String, usize)> {
+        if matches!(self.confirmation, Confirmation::HolderOfKey { .. }) {
+            return None;
+        }
+        let mut out = crate::soap::Out::canonical();
+        let at = match version {
+            SamlVersion::V20 => v20::write_into(self, &mut out),
+            SamlVersion::V11 => v11::write_into(self, &mut out),
+        };
+        let text = String::from_utf8(out.into_canonical()?).ok()?;
+        Some((text, at))
+    }
 }
 
 /// `xs:dateTime` in UTC with milliseconds (`2026-01-01T12:00:00.000Z`).
@@ -266,6 +285,89 @@ pub(crate) mod tests {
         assert_eq!(a, "_000102030405060708090a0b0c0d0e0f");
         let os = new_id(&crate::memory::OsRandom);
         assert_ne!(os, new_id(&crate::memory::OsRandom));
+    }
+
+    fn canonical_of(xml: &str) -> String {
+        let doc = crate::xml::parse(xml, &crate::Limits::default()).unwrap();
+        let c = crate::xml::c14n::to_vec(
+            doc.root_element(),
+            &crate::xml::c14n::Options::exclusive(),
+        )
+        .unwrap();
+        String::from_utf8(c).unwrap()
+    }
+
+    /// With `value` as subject, issuer, audience and attribute name and value.
+    fn with_value(confirmation: Confirmation, value: &str) -> Assertion {
+        let mut a = sample(confirmation);
+        a.subject = Subject::new(value);
+        a.issuer = format!("https://sts.example/{value}");
+        a.audiences.push(value.to_owned());
+        a.attributes.push(Attribute::new(
+            format!("urn:x/{value}").as_str(),
+            [value, ""],
+        ));
+        a
+    }
+
+    proptest::proptest! {
+        /// The canonical writer's output is its own exclusive canonical form
+        /// (so signing its bytes is signing what a verifier canonicalizes),
+        /// carries every value exactly, and puts the signature where
+        /// `dsig::sign_enveloped` would.
+        #[test]
+        fn canonical_writer_output_is_canonical(
+            value in "[a-zA-Z0-9 <>&\"'\t\n\r=/:;#é€😀\u{7f}-]{0,24}",
+            v11 in proptest::bool::ANY,
+            vouches in proptest::bool::ANY,
+        ) {
+            let confirmation = if vouches { Confirmation::SenderVouches } else { Confirmation::Bearer };
+            let version = if v11 { SamlVersion::V11 } else { SamlVersion::V20 };
+            let a = with_value(confirmation, &value);
+            let (text, at) = a.to_canonical_xml(version).unwrap();
+            proptest::prop_assert_eq!(&canonical_of(&text), &text);
+            // It carries the values exactly (whitespace in attributes too).
+            let doc = crate::xml::parse(&text, &crate::Limits::default()).unwrap();
+            let texts = |name: &str| -> Vec<String> {
+                doc.descendants()
+                    .filter(|n| n.tag_name().name() == name)
+                    .map(|n| crate::xml::whole_text(n).into_owned())
+                    .collect()
+            };
+            let name_id = if v11 { "NameIdentifier" } else { "NameID" };
+            proptest::prop_assert!(texts(name_id).iter().all(|t| *t == value));
+            let audiences = texts("Audience");
+            proptest::prop_assert_eq!(audiences.last(), Some(&value));
+            if !v11 {
+                let names: Vec<&str> = doc
+                    .descendants()
+                    .filter_map(|n| n.attribute("Name"))
+                    .collect();
+                let expected = format!("urn:x/{value}");
+                proptest::prop_assert_eq!(names.last(), Some(&expected.as_str()));
+            }
+            let (before, after) = text.split_at(at);
+            match version {
+                SamlVersion::V20 => proptest::prop_assert!(before.ends_with("</saml:Issuer>")),
+                SamlVersion::V11 => proptest::prop_assert_eq!(after, "</saml:Assertion>"),
+            }
+        }
+    }
+
+    #[test]
+    fn canonical_writer_declines_what_xml_cannot_carry_and_holder_of_key() {
+        for bad in ["a\u{1}b", "\u{0}", "x\u{FFFE}", "\u{FFFF}", "\u{1b}[31m"] {
+            for v in [SamlVersion::V11, SamlVersion::V20] {
+                assert!(with_value(Confirmation::Bearer, bad).to_canonical_xml(v).is_none());
+            }
+        }
+        let hok = Confirmation::HolderOfKey {
+            key_info: b"<ds:KeyInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"/>".to_vec(),
+        };
+        assert!(sample(hok).to_canonical_xml(SamlVersion::V20).is_none());
+        assert!(sample(Confirmation::Bearer)
+            .to_canonical_xml(SamlVersion::V20)
+            .is_some());
     }
 
     #[test]

@@ -46,6 +46,13 @@ fn subject(out: &mut Out, a: &Assertion) {
 /// Write `a` as a SAML 1.1 assertion (unsigned).
 pub fn write(a: &Assertion) -> Vec<u8> {
     let mut out = Out::new();
+    write_into(a, &mut out);
+    out.into_inner()
+}
+
+/// Write `a` into `out`; returns the offset where an enveloped signature
+/// goes (last child, before `</saml:Assertion>`).
+pub(crate) fn write_into(a: &Assertion, out: &mut Out) -> usize {
     let issue_instant = datetime(a.issue_instant);
     out.open(
         "saml:Assertion",
@@ -98,12 +105,12 @@ pub fn write(a: &Assertion) -> Vec<u8> {
                 ("AuthenticationInstant", &instant),
             ],
         );
-        subject(&mut out, a);
+        subject(out, a);
         out.close("saml:AuthenticationStatement");
     }
     if !attrs.is_empty() {
         out.open("saml:AttributeStatement", &[]);
-        subject(&mut out, a);
+        subject(out, a);
         for attr in attrs {
             let (namespace, name) = split_name(&attr.name);
             out.open(
@@ -117,8 +124,9 @@ pub fn write(a: &Assertion) -> Vec<u8> {
         }
         out.close("saml:AttributeStatement");
     }
+    let signature_at = out.len();
     out.close("saml:Assertion");
-    out.into_inner()
+    signature_at
 }
 
 #[cfg(test)]

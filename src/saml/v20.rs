@@ -16,6 +16,13 @@ pub const CM_SENDER_VOUCHES: &str = "urn:oasis:names:tc:SAML:2.0:cm:sender-vouch
 /// Write `a` as a SAML 2.0 assertion (unsigned).
 pub fn write(a: &Assertion) -> Vec<u8> {
     let mut out = Out::new();
+    write_into(a, &mut out);
+    out.into_inner()
+}
+
+/// Write `a` into `out`; returns the offset where an enveloped signature
+/// goes (right after `saml:Issuer`).
+pub(crate) fn write_into(a: &Assertion, out: &mut Out) -> usize {
     let issue_instant = datetime(a.issue_instant);
     out.open(
         "saml:Assertion",
@@ -27,6 +34,7 @@ pub fn write(a: &Assertion) -> Vec<u8> {
         ],
     );
     out.leaf("saml:Issuer", &[], &a.issuer);
+    let signature_at = out.len();
 
     out.open("saml:Subject", &[]);
     out.leaf(
@@ -106,7 +114,7 @@ pub fn write(a: &Assertion) -> Vec<u8> {
         out.close("saml:AttributeStatement");
     }
     out.close("saml:Assertion");
-    out.into_inner()
+    signature_at
 }
 
 #[cfg(test)]
