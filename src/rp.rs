@@ -23,6 +23,7 @@
 use crate::error::{Error, IssueError};
 use crate::keys::Certificate;
 use crate::wst::TokenType;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::time::Duration;
@@ -268,38 +269,39 @@ impl RelyingParties {
 
     /// The party for a request without `AppliesTo`: only the unregistered
     /// template (with no address) if unregistered parties are allowed.
-    pub fn without_applies_to(&self) -> Result<RelyingParty, Error> {
+    pub fn without_applies_to(&self) -> Result<Cow<'_, RelyingParty>, Error> {
         match &self.unregistered {
             Unregistered::Refuse => Err(IssueError::UnknownRelyingParty.into()),
-            Unregistered::Allow(t) => Ok(RelyingParty {
+            Unregistered::Allow(t) => Ok(Cow::Owned(RelyingParty {
                 address: String::new(),
                 is_pattern: false,
                 ..(**t).clone()
-            }),
+            })),
         }
     }
 
     /// The party for `applies_to`: exact match after normalisation, then the
-    /// first matching pattern, then the unregistered policy.
-    pub fn find(&self, applies_to: &str) -> Result<RelyingParty, Error> {
+    /// first matching pattern, then the unregistered policy (a party made
+    /// from its template, hence the `Cow`).
+    pub fn find(&self, applies_to: &str) -> Result<Cow<'_, RelyingParty>, Error> {
         let n = normalize_address(applies_to);
         if let Some(rp) = self.exact.get(&n) {
-            return Ok(rp.clone());
+            return Ok(Cow::Borrowed(rp));
         }
         if let Some(rp) = self
             .patterns
             .iter()
             .find(|p| glob(&normalize_address(&p.address), &n))
         {
-            return Ok(rp.clone());
+            return Ok(Cow::Borrowed(rp));
         }
         match &self.unregistered {
             Unregistered::Refuse => Err(IssueError::UnknownRelyingParty.into()),
-            Unregistered::Allow(t) => Ok(RelyingParty {
+            Unregistered::Allow(t) => Ok(Cow::Owned(RelyingParty {
                 address: applies_to.trim().to_owned(),
                 is_pattern: false,
                 ..(**t).clone()
-            }),
+            })),
         }
     }
 }

@@ -343,7 +343,14 @@ fn respond(
         relates_to,
         message_id: message_id.as_deref(),
     };
-    let mut out = Out::new();
+    // Room for the tokens and the markup around them, in one allocation.
+    let tokens: usize = results
+        .iter()
+        .flatten()
+        .filter_map(|r| r.requested_token.as_ref())
+        .map(|t| t.as_bytes().len())
+        .sum();
+    let mut out = Out::with_capacity(tokens + 4096);
     write_envelope(&mut out, msg.version(), &headers, |out| {
         write_response(out, version, &entries, rt.batch);
     });

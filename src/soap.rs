@@ -357,8 +357,13 @@ pub(crate) struct Out {
 
 impl Out {
     pub(crate) fn new() -> Self {
+        Self::with_capacity(4096)
+    }
+
+    /// A writer whose buffer starts with room for `bytes`.
+    pub(crate) fn with_capacity(bytes: usize) -> Self {
         Self {
-            w: quick_xml::Writer::new(Vec::with_capacity(4096)),
+            w: quick_xml::Writer::new(Vec::with_capacity(bytes)),
             canonical: false,
             ill_formed: false,
         }
