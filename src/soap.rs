@@ -21,7 +21,6 @@
 
 use crate::error::{Error, Fault, FaultFamily, WireError};
 use crate::xml::{ns, whole_text};
-use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use roxmltree::{Document, Node};
 
 /// The SOAP version of an envelope; replies and faults use the request's.
@@ -348,7 +347,7 @@ fn read_headers(header: Node<'_, '_>, soap: SoapVersion) -> Result<Addressing, E
 /// (markup is fixed by this crate), text and attribute values are escaped by
 /// construction, and raw bytes are only appended by [`Out::raw`].
 pub(crate) struct Out {
-    w: quick_xml::Writer<Vec<u8>>,
+    out: Vec<u8>,
     /// Write exclusive canonical XML (see [`Out::canonical`]).
     canonical: bool,
     /// A canonical writer was given a character XML cannot carry.
@@ -363,7 +362,7 @@ impl Out {
     /// A writer whose buffer starts with room for `bytes`.
     pub(crate) fn with_capacity(bytes: usize) -> Self {
         Self {
-            w: quick_xml::Writer::new(Vec::with_capacity(bytes)),
+            out: Vec::with_capacity(bytes),
             canonical: false,
             ill_formed: false,
         }
@@ -371,11 +370,11 @@ impl Out {
 
     /// A writer whose output is its own exclusive canonical form (C14N 1.0
     /// rules: start and end tags for empty elements, attributes sorted with
-    /// namespace declarations first, C14N escaping), for markup that is
-    /// signed as written. Namespace declarations must be made only where
-    /// exclusive C14N renders them (on the element that first uses the
-    /// prefix), prefixed attributes other than `xmlns:*` are not allowed,
-    /// and [`Out::raw`] bytes must be canonical themselves.
+    /// namespace declarations first), for markup that is signed as written.
+    /// Namespace declarations must be made only where exclusive C14N renders
+    /// them (on the element that first uses the prefix), prefixed attributes
+    /// other than `xmlns:*` are not allowed, and [`Out::raw`] bytes must be
+    /// canonical themselves.
     pub(crate) fn canonical() -> Self {
         Self {
             canonical: true,
@@ -385,13 +384,13 @@ impl Out {
 
     /// Bytes written so far.
     pub(crate) fn len(&self) -> usize {
-        self.w.get_ref().len()
+        self.out.len()
     }
 
     /// The canonical output, or `None` if a value held a character XML
     /// cannot carry (a control character, U+FFFE, U+FFFF).
     pub(crate) fn into_canonical(self) -> Option<Vec<u8>> {
-        (self.canonical && !self.ill_formed).then(|| self.w.into_inner())
+        (self.canonical && !self.ill_formed).then_some(self.out)
     }
 
     fn check_chars(&mut self, s: &str) {
@@ -403,78 +402,62 @@ impl Out {
         }
     }
 
-    // Writing into a Vec<u8> cannot fail: the io::Result is always Ok.
-    fn ev(&mut self, e: Event<'_>) {
-        let _ = self.w.write_event(e);
+    /// `<name attr="v" ...` (values escaped as C14N does, which keeps
+    /// whitespace in attribute values through attribute normalisation).
+    fn start_tag(&mut self, name: &'static str, attrs: &[(&str, &str)]) {
+        let mut sorted;
+        let attrs = if self.canonical {
+            // Namespace declarations first, by prefix; then attributes by name.
+            sorted = attrs.to_vec();
+            sorted.sort_by_key(|(k, _)| (!(*k == "xmlns" || k.starts_with("xmlns:")), *k));
+            for (_, v) in attrs {
+                self.check_chars(v);
+            }
+            &sorted[..]
+        } else {
+            attrs
+        };
+        self.out.push(b'<');
+        self.out.extend_from_slice(name.as_bytes());
+        for (k, v) in attrs {
+            self.out.push(b' ');
+            self.out.extend_from_slice(k.as_bytes());
+            self.out.extend_from_slice(b"=\"");
+            crate::xml::c14n::escape_attr(v, &mut self.out);
+            self.out.push(b'"');
+        }
     }
 
     /// `<name attr="v" ...>`
     pub(crate) fn open(&mut self, name: &'static str, attrs: &[(&str, &str)]) {
-        if self.canonical {
-            self.canonical_open(name, attrs);
-            return;
-        }
-        let mut s = BytesStart::new(name);
-        for &(k, v) in attrs {
-            s.push_attribute((k, v));
-        }
-        self.ev(Event::Start(s));
-    }
-
-    fn canonical_open(&mut self, name: &'static str, attrs: &[(&str, &str)]) {
-        // Namespace declarations first, by prefix; then attributes by name.
-        let mut order: Vec<&(&str, &str)> = attrs.iter().collect();
-        order.sort_by_key(|(k, _)| (!(*k == "xmlns" || k.starts_with("xmlns:")), *k));
-        for (_, v) in attrs {
-            self.check_chars(v);
-        }
-        let out = self.w.get_mut();
-        out.push(b'<');
-        out.extend_from_slice(name.as_bytes());
-        for (k, v) in order {
-            out.push(b' ');
-            out.extend_from_slice(k.as_bytes());
-            out.extend_from_slice(b"=\"");
-            crate::xml::c14n::escape_attr(v, out);
-            out.push(b'"');
-        }
-        out.push(b'>');
+        self.start_tag(name, attrs);
+        self.out.push(b'>');
     }
 
     /// `<name attr="v" .../>` (`<name ...></name>` when canonical)
     pub(crate) fn empty(&mut self, name: &'static str, attrs: &[(&str, &str)]) {
+        self.start_tag(name, attrs);
         if self.canonical {
-            self.canonical_open(name, attrs);
+            self.out.push(b'>');
             self.close(name);
-            return;
+        } else {
+            self.out.extend_from_slice(b"/>");
         }
-        let mut s = BytesStart::new(name);
-        for &(k, v) in attrs {
-            s.push_attribute((k, v));
-        }
-        self.ev(Event::Empty(s));
     }
 
     /// `</name>`
     pub(crate) fn close(&mut self, name: &'static str) {
-        if self.canonical {
-            let out = self.w.get_mut();
-            out.extend_from_slice(b"</");
-            out.extend_from_slice(name.as_bytes());
-            out.push(b'>');
-            return;
-        }
-        self.ev(Event::End(BytesEnd::new(name)));
+        self.out.extend_from_slice(b"</");
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
     }
 
     /// Escaped text.
     pub(crate) fn text(&mut self, t: &str) {
         if self.canonical {
             self.check_chars(t);
-            crate::xml::c14n::escape_text(t, self.w.get_mut());
-            return;
         }
-        self.ev(Event::Text(BytesText::new(t)));
+        crate::xml::c14n::escape_text(t, &mut self.out);
     }
 
     /// `<name attrs>text</name>`
@@ -486,11 +469,11 @@ impl Out {
 
     /// Bytes appended verbatim (an issued token, exactly as it was signed).
     pub(crate) fn raw(&mut self, bytes: &[u8]) {
-        self.w.get_mut().extend_from_slice(bytes);
+        self.out.extend_from_slice(bytes);
     }
 
     pub(crate) fn into_inner(self) -> Vec<u8> {
-        self.w.into_inner()
+        self.out
     }
 }
 

@@ -289,11 +289,9 @@ pub(crate) mod tests {
 
     fn canonical_of(xml: &str) -> String {
         let doc = crate::xml::parse(xml, &crate::Limits::default()).unwrap();
-        let c = crate::xml::c14n::to_vec(
-            doc.root_element(),
-            &crate::xml::c14n::Options::exclusive(),
-        )
-        .unwrap();
+        let c =
+            crate::xml::c14n::to_vec(doc.root_element(), &crate::xml::c14n::Options::exclusive())
+                .unwrap();
         String::from_utf8(c).unwrap()
     }
 
@@ -358,7 +356,9 @@ pub(crate) mod tests {
     fn canonical_writer_declines_what_xml_cannot_carry_and_holder_of_key() {
         for bad in ["a\u{1}b", "\u{0}", "x\u{FFFE}", "\u{FFFF}", "\u{1b}[31m"] {
             for v in [SamlVersion::V11, SamlVersion::V20] {
-                assert!(with_value(Confirmation::Bearer, bad).to_canonical_xml(v).is_none());
+                assert!(with_value(Confirmation::Bearer, bad)
+                    .to_canonical_xml(v)
+                    .is_none());
             }
         }
         let hok = Confirmation::HolderOfKey {
