@@ -865,7 +865,15 @@ pub fn decrypt_document(
         nodes = nodes - target.descendants().count() + plaintext_nodes;
         replacements.push((d.range, d.xml));
     }
-    let out = splice(xml, &replacements);
+    let out = match replacements.pop() {
+        // The whole document was the one encrypted element.
+        Some((range, text)) if replacements.is_empty() && range == (0..xml.len()) => text,
+        Some(last) => {
+            replacements.push(last);
+            splice(xml, &replacements)
+        }
+        None => splice(xml, &replacements),
+    };
     if out.len() > limits.max_bytes || nodes > limits.max_nodes as usize {
         return Err(XencError::DecryptionFailed.into());
     }
@@ -951,26 +959,36 @@ fn decrypt_counted(
     // Public-structure checks are done; from here on every failure is the
     // one DecryptionFailed, decided once at the end.
     let key = unwrap_key(ek, private_key.as_ref(), opts, Some(alg.key_len()), rng)?;
-    let (plaintext, padding_ok) = decrypt_data(alg, key.as_bytes(), &ciphertext)?;
+    let (mut plaintext, padding_ok) = decrypt_data(alg, key.as_bytes(), &ciphertext)?;
     // Parse whatever came out even when the padding was bad, so that a bad
     // pad and plaintext that is not well-formed take the same path and give
     // the same error (Jager and Somorovsky's XML-Enc attack uses either).
-    let (text, utf8_ok) = match std::str::from_utf8(&plaintext) {
-        Ok(text) => (std::borrow::Cow::Borrowed(text), 1),
-        Err(_) => (String::from_utf8_lossy(&plaintext), 0),
+    let (checked, utf8_ok) = match std::str::from_utf8(&plaintext) {
+        Ok(text) => (
+            check_in_context(node, text, is_element, assertion, limits),
+            1,
+        ),
+        Err(_) => {
+            let text = String::from_utf8_lossy(&plaintext);
+            (
+                check_in_context(node, &text, is_element, assertion, limits),
+                0,
+            )
+        }
     };
-    let checked = check_in_context(node, &text, is_element, assertion, limits);
     let shape_ok = subtle::Choice::from(u8::from(checked.is_ok()));
     if !bool::from(padding_ok & subtle::Choice::from(utf8_ok) & shape_ok) {
         return Err(XencError::DecryptionFailed.into());
     }
-    let nodes = checked.unwrap_or(0);
+    // Valid UTF-8 (checked above): the bytes become the text without a copy.
+    let xml = String::from_utf8(std::mem::take(&mut *plaintext))
+        .map_err(|_| XencError::DecryptionFailed)?;
     let decrypted = Decrypted {
         range: node.range(),
-        xml: text.into_owned(),
+        xml,
         is_element,
     };
-    Ok((decrypted, nodes))
+    Ok((decrypted, checked.unwrap_or(0)))
 }
 
 /// Unwrap a standalone `xenc:EncryptedKey` (a proof token, or a holder-of-key
