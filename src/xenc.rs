@@ -41,7 +41,7 @@
 //! exactly like `DecryptionFailed`. No partial plaintext is returned.
 //!
 //! RSA private-key operations happen only through
-//! [`PrivateKey::decrypt`](crate::keys::PrivateKey::decrypt). The default
+//! [`PrivateKey::decrypt`]. The default
 //! aws-lc-rs backend cannot do RSA-OAEP with a SHA-256 digest and MGF1-SHA-1
 //! (the `xmlenc11#rsa-oaep` default MGF); such keys fail with the typed
 //! [`XencError::UnsupportedByBackend`] (decided from the algorithm URIs, not

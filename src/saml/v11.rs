@@ -1,5 +1,5 @@
 //! SAML 1.1 `saml:Assertion` writer (schema order: Conditions,
-//! AuthenticationStatement, AttributeStatement, [Signature]).
+//! AuthenticationStatement, AttributeStatement, optional Signature).
 
 use super::{datetime, Assertion};
 use crate::confirm::Confirmation;

@@ -1,4 +1,4 @@
-//! SAML 2.0 `saml:Assertion` writer (schema order: Issuer, [Signature],
+//! SAML 2.0 `saml:Assertion` writer (schema order: Issuer, optional Signature,
 //! Subject, Conditions, AuthnStatement, AttributeStatement).
 
 use super::{datetime, Assertion, ATTRNAME_URI, XSI};
