@@ -856,13 +856,23 @@ pub fn decrypt_document(
     // plaintext's.
     let mut nodes = doc.descendants().count();
     let mut replacements = Vec::with_capacity(targets.len());
+    let mut done = 0;
     for node in targets {
         let target = match node.parent_element() {
             Some(p) if is(p, ns::SAML2, "EncryptedAssertion") => p,
             _ => node,
         };
         let (d, plaintext_nodes) = decrypt_counted(target, resolver, opts, rng, limits)?;
-        nodes = nodes - target.descendants().count() + plaintext_nodes;
+        // Replaced ranges must not overlap: an EncryptedData deeper inside
+        // an EncryptedAssertion would be replaced twice. (One inside an
+        // EncryptedData or EncryptedKey is NestedEncryptedKey, above.)
+        if target.range().start < done {
+            return Err(
+                XencError::Malformed("EncryptedData inside another encrypted element").into(),
+            );
+        }
+        done = target.range().end;
+        nodes = nodes.saturating_sub(target.descendants().count()) + plaintext_nodes;
         replacements.push((d.range, d.xml));
     }
     let out = match replacements.pop() {
@@ -1708,6 +1718,26 @@ mod tests {
 
     fn enc(xml: &str, id: Option<&str>, opts: &EncryptOptions) -> String {
         encrypt_element(xml, id, &rp(), opts, &OsRandom, &Limits::default()).unwrap()
+    }
+
+    /// An `EncryptedData` nested deeper inside an `EncryptedAssertion` (its
+    /// range inside the assertion's) is refused, not replaced twice (which
+    /// sliced overlapping ranges and panicked), whichever comes first.
+    #[test]
+    fn encrypted_data_inside_an_encrypted_assertion_is_refused() {
+        let sealed = enc(SAML2, Some("_a"), &Default::default());
+        let start = sealed.find("<xenc:EncryptedData").unwrap();
+        let end = sealed.find("</xenc:EncryptedData>").unwrap() + "</xenc:EncryptedData>".len();
+        let data = &sealed[start..end];
+        let close = sealed.find("</saml2:EncryptedAssertion>").unwrap();
+        let after = format!("{}<x>{data}</x>{}", &sealed[..close], &sealed[close..]);
+        let before = format!("{}<x>{data}</x>{}", &sealed[..start], &sealed[start..]);
+        for doc in [after, before] {
+            assert!(matches!(
+                dec(&doc, &Default::default()),
+                Err(Error::Xenc(XencError::Malformed(_)))
+            ));
+        }
     }
 
     /// The decrypted document is held to the limits without a second parse:
