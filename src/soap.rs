@@ -405,26 +405,23 @@ impl Out {
     /// `<name attr="v" ...` (values escaped as C14N does, which keeps
     /// whitespace in attribute values through attribute normalisation).
     fn start_tag(&mut self, name: &'static str, attrs: &[(&str, &str)]) {
-        let mut sorted;
-        let attrs = if self.canonical {
-            // Namespace declarations first, by prefix; then attributes by name.
-            sorted = attrs.to_vec();
-            sorted.sort_by_key(|(k, _)| (!(*k == "xmlns" || k.starts_with("xmlns:")), *k));
-            for (_, v) in attrs {
-                self.check_chars(v);
-            }
-            &sorted[..]
+        if !self.canonical {
+            crate::xml::c14n::start_tag(name, attrs, &mut self.out);
+            return;
+        }
+        for (_, v) in attrs {
+            self.check_chars(v);
+        }
+        // Namespace declarations first, by prefix; then attributes by name.
+        fn key<'a>((k, _): &(&'a str, &str)) -> (bool, &'a str) {
+            (!(*k == "xmlns" || k.starts_with("xmlns:")), k)
+        }
+        if attrs.is_sorted_by_key(key) {
+            crate::xml::c14n::start_tag(name, attrs, &mut self.out);
         } else {
-            attrs
-        };
-        self.out.push(b'<');
-        self.out.extend_from_slice(name.as_bytes());
-        for (k, v) in attrs {
-            self.out.push(b' ');
-            self.out.extend_from_slice(k.as_bytes());
-            self.out.extend_from_slice(b"=\"");
-            crate::xml::c14n::escape_attr(v, &mut self.out);
-            self.out.push(b'"');
+            let mut sorted = attrs.to_vec();
+            sorted.sort_by_key(key);
+            crate::xml::c14n::start_tag(name, &sorted, &mut self.out);
         }
     }
 

@@ -6,7 +6,6 @@ use super::{DigestAlgorithm, SignatureAlgorithm, ENVELOPED_SIGNATURE};
 use super::{MIN_HMAC_KEY_LEN, SIG_NS};
 use crate::error::{DsigError, Error, KeyError, Limit, XmlError};
 use crate::keys::{Certificate, PrivateKey};
-use crate::xml::c14n::escape_attr;
 use crate::xml::{self, c14n, ns};
 use crate::Limits;
 use base64::Engine as _;
@@ -318,15 +317,7 @@ struct W<'o> {
 
 impl W<'_> {
     fn open(&mut self, name: &'static str, attrs: &[(&'static str, &str)]) {
-        self.out.push(b'<');
-        self.out.extend_from_slice(name.as_bytes());
-        for (k, v) in attrs {
-            self.out.push(b' ');
-            self.out.extend_from_slice(k.as_bytes());
-            self.out.extend_from_slice(b"=\"");
-            escape_attr(v, self.out);
-            self.out.push(b'"');
-        }
+        c14n::start_tag(name, attrs, self.out);
         self.out.push(b'>');
     }
 

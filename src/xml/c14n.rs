@@ -426,6 +426,20 @@ pub(crate) fn escape_text(s: &str, out: &mut Vec<u8>) {
     })
 }
 
+/// `<name k="v" ...` (no closing `>`), values escaped with [`escape_attr`]:
+/// the start of a tag as this crate's writers emit it.
+pub(crate) fn start_tag(name: &str, attrs: &[(&str, &str)], out: &mut Vec<u8>) {
+    out.push(b'<');
+    out.extend_from_slice(name.as_bytes());
+    for (k, v) in attrs {
+        out.push(b' ');
+        out.extend_from_slice(k.as_bytes());
+        out.extend_from_slice(b"=\"");
+        escape_attr(v, out);
+        out.push(b'"');
+    }
+}
+
 /// Attribute value escaping (C14N 1.0 §2.3).
 pub(crate) fn escape_attr(s: &str, out: &mut Vec<u8>) {
     escape(s, out, |b| match b {
