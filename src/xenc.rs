@@ -5,7 +5,7 @@
 //! | | algorithms | default |
 //! |---|---|---|
 //! | data | AES-256-GCM, AES-128-GCM (`xmlenc11#aesNNN-gcm`); AES-256-CBC, AES-128-CBC (`xmlenc#aesNNN-cbc`, off on decrypt unless [`DecryptOptions::allow_cbc`]) | AES-256-GCM |
-//! | key transport | RSA-OAEP `xmlenc#rsa-oaep-mgf1p` (SHA-1), `xmlenc11#rsa-oaep` (SHA-256 digest, MGF1-SHA-256 or MGF1-SHA-1); RSA PKCS#1 v1.5 only on decrypt and only with [`DecryptOptions::dangerous_allow_rsa_pkcs1v15`] | `rsa-oaep-mgf1p` |
+//! | key transport | RSA-OAEP `xmlenc#rsa-oaep-mgf1p` (SHA-1), `xmlenc11#rsa-oaep` (SHA-256 digest, MGF1-SHA-256 or MGF1-SHA-1); RSA PKCS#1 v1.5 only on decrypt of `EncryptedData` and only with [`DecryptOptions::dangerous_allow_rsa_pkcs1v15`] (never in [`decrypt_key`]) | `rsa-oaep-mgf1p` |
 //! | recipient `KeyInfo` | `ds:X509Data` (`X509Certificate`, `X509IssuerSerial`, `X509SKI`), `wsse:SecurityTokenReference/KeyIdentifier` (`ThumbprintSHA1`, `X509SubjectKeyIdentifier`) | `X509Certificate` |
 //!
 //! Every algorithm comes from these closed lists; anything else is
@@ -310,7 +310,11 @@ pub struct DecryptOptions {
     /// Accept AES-CBC data (no integrity; see the module docs).
     pub allow_cbc: bool,
     /// Accept RSA PKCS#1 v1.5 key transport (Bleichenbacher-prone; only for
-    /// a legacy peer, with a constant-time key backend).
+    /// a legacy peer, with a constant-time key backend) for the key of an
+    /// `xenc:EncryptedData`, where a failed unwrap continues with a random
+    /// key of the data algorithm's length. Ignored by [`decrypt_key`]: a
+    /// standalone `xenc:EncryptedKey` has no known length to fall back to,
+    /// so v1.5 is always refused there.
     pub dangerous_allow_rsa_pkcs1v15: bool,
 }
 
@@ -1004,6 +1008,14 @@ fn decrypt_counted(
 /// Unwrap a standalone `xenc:EncryptedKey` (a proof token, or a holder-of-key
 /// key in a `ds:KeyInfo`). The key is whatever length was wrapped; failures
 /// are [`XencError::DecryptionFailed`].
+///
+/// RSA PKCS#1 v1.5 key transport is refused here with
+/// [`XencError::AlgorithmNotAllowed`] even when
+/// [`DecryptOptions::dangerous_allow_rsa_pkcs1v15`] is set: a standalone key
+/// has no known length, so a failed unwrap cannot be hidden behind a random
+/// key of that length (implicit rejection) and would show at once, which is a
+/// Bleichenbacher oracle. The algorithm is checked before any key is looked
+/// up or used.
 pub fn decrypt_key(
     node: Node<'_, '_>,
     resolver: &dyn KeyResolver,
@@ -1013,8 +1025,13 @@ pub fn decrypt_key(
         return Err(XmlError::MissingElement("xenc:EncryptedKey").into());
     }
     check_encrypted_key_shape(node)?;
+    let opts = DecryptOptions {
+        dangerous_allow_rsa_pkcs1v15: false,
+        ..opts.clone()
+    };
+    key_transport(node, &opts)?;
     let key = resolve(node, resolver)?.ok_or(XencError::NoMatchingKey)?;
-    unwrap_key(node, key.as_ref(), opts, None, &NoRandom)
+    unwrap_key(node, key.as_ref(), &opts, None, &NoRandom)
 }
 
 /// Never called: `unwrap_key` draws randomness only when a length is expected.
@@ -2222,6 +2239,31 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(dec(&v15, &dangerous).unwrap(), "<ok/>");
+        // The same valid v1.5 EncryptedKey on its own (a proof key): refused
+        // even with the option, since a standalone key has no length to fall
+        // back to and a failed unwrap would show (Bleichenbacher oracle).
+        let start = v15.find("<xenc:EncryptedKey").unwrap();
+        let end = v15.find("</xenc:EncryptedKey>").unwrap() + "</xenc:EncryptedKey>".len();
+        let ek = v15[start..end].replacen(
+            "<xenc:EncryptedKey",
+            r#"<xenc:EncryptedKey xmlns:xenc="http://www.w3.org/2001/04/xmlenc#" xmlns:ds="http://www.w3.org/2000/09/xmldsig#""#,
+            1,
+        );
+        let doc = xml::parse(&ek, &Limits::default()).unwrap();
+        for opts in [&dangerous, &Default::default()] {
+            match decrypt_key(doc.root_element(), &keys(), opts) {
+                Err(Error::Xenc(XencError::AlgorithmNotAllowed(u))) => assert_eq!(u, uri::RSA_1_5),
+                other => panic!("{other:?}"),
+            }
+        }
+        // The same EncryptedKey with OAEP does unwrap: the refusal is the
+        // algorithm's, not the fixture's.
+        let oaep = encrypt_key(&key, &rp(), &Default::default(), &OsRandom).unwrap();
+        let oaep = String::from_utf8(oaep).unwrap();
+        let doc = xml::parse(&oaep, &Limits::default()).unwrap();
+        assert!(decrypt_key(doc.root_element(), &keys(), &dangerous)
+            .unwrap()
+            .ct_eq(&key));
     }
 
     #[test]
