@@ -247,14 +247,143 @@ fn metadata_address_comes_from_host_when_not_configured() {
         s.addr()
     )));
     // A hostile Host header is not echoed into the metadata.
-    let mut tcp = TcpStream::connect(s.addr()).unwrap();
-    tcp.write_all(
-        b"GET /adfs/services/trust/mex HTTP/1.1\r\nHost: evil\"><x\r\nConnection: close\r\n\r\n",
-    )
-    .unwrap();
+    let out = raw_metadata(&s.addr(), "GET", "/adfs/services/trust/mex", "evil\"><x");
+    assert!(!out.contains("evil"), "{out}");
+}
+
+/// One metadata request over a raw socket with `host` as the `Host`
+/// header: the whole reply (head and body). `POST` sends a WS-Transfer Get.
+fn raw_metadata(addr: &str, method: &str, path: &str, host: &str) -> String {
+    let get_req = r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing"><s:Header><a:Action s:mustUnderstand="1">http://schemas.xmlsoap.org/ws/2004/09/transfer/Get</a:Action><a:MessageID>urn:uuid:mex-2</a:MessageID></s:Header><s:Body/></s:Envelope>"#;
+    let mut tcp = TcpStream::connect(addr).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    let req = if method == "POST" {
+        format!(
+            "{head}Content-Type: {SOAP12}\r\nContent-Length: {}\r\n\r\n{get_req}",
+            get_req.len()
+        )
+    } else {
+        format!("{head}\r\n")
+    };
+    tcp.write_all(req.as_bytes()).unwrap();
     let mut out = String::new();
     tcp.read_to_string(&mut out).unwrap();
-    assert!(!out.contains("evil"), "{out}");
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    out
+}
+
+/// The `wsa10:Address`es a metadata reply advertises.
+fn advertised(reply: &str) -> Vec<String> {
+    let body = &reply[reply.find("\r\n\r\n").unwrap() + 4..];
+    let d = doc(body);
+    d.descendants()
+        .filter(|n| n.tag_name().name() == "Address")
+        .filter_map(|n| n.text().map(str::to_owned))
+        .collect()
+}
+
+const METADATA: [(&str, &str); 3] = [
+    ("GET", "/adfs/services/trust/mex"),
+    ("GET", "/adfs/services/trust/13/usernamemixed?wsdl"),
+    ("POST", "/adfs/services/trust/mex"),
+];
+
+/// Host-header poisoning: a `Host` naming another server never reaches the
+/// metadata (a shared cache could hand it to every client, which would send
+/// its password there), with or without a configured address; and metadata
+/// replies are neither cached nor shared across hosts.
+#[test]
+fn metadata_never_names_a_foreign_host() {
+    let s = Server::start(&["--http"]);
+    let addr = s.addr();
+    let port = addr.rsplit(':').next().unwrap().to_owned();
+    let own = |host: &str| {
+        vec![
+            format!("http://{host}/adfs/services/trust/13/usernamemixed"),
+            format!("http://{host}/adfs/services/trust/2005/usernamemixed"),
+        ]
+    };
+    for (method, path) in METADATA {
+        for host in [
+            "evil.example".to_owned(),
+            format!("evil.example:{port}"),
+            "127.0.0.1".to_owned(),
+            "127.0.0.1:1".to_owned(),
+            format!("localhost.evil.example:{port}"),
+            format!("user@evil.example:{port}"),
+            format!("127.0.0.2:{port}"),
+        ] {
+            let out = raw_metadata(&addr, method, path, &host);
+            assert!(!out.contains("evil.example"), "{host}: {out}");
+            // Not the listening address: the accepted socket address instead.
+            assert_eq!(advertised(&out), own(&addr), "{method} {path} {host}");
+            let head = out[..out.find("\r\n\r\n").unwrap()].to_ascii_lowercase();
+            assert!(head.contains("\r\ncache-control: no-store"), "{head}");
+            assert!(head.contains("\r\nvary: host"), "{head}");
+        }
+        // The address the server listens on, by IP or as localhost, is kept.
+        for host in [addr.clone(), format!("LocalHost:{port}")] {
+            let out = raw_metadata(&addr, method, path, &host);
+            let want = if host == addr {
+                addr.clone()
+            } else {
+                format!("localhost:{port}")
+            };
+            assert_eq!(advertised(&out), own(&want), "{method} {path} {host}");
+        }
+    }
+    drop(s);
+
+    let s = Server::start(&["--http", "--public-url", "https://sts.example.com/"]);
+    let addr = s.addr();
+    for (method, path) in METADATA {
+        for host in ["evil.example", addr.as_str()] {
+            let out = raw_metadata(&addr, method, path, host);
+            assert!(!out.contains("evil.example"), "{out}");
+            assert_eq!(
+                advertised(&out),
+                [
+                    "https://sts.example.com/adfs/services/trust/13/usernamemixed",
+                    "https://sts.example.com/adfs/services/trust/2005/usernamemixed"
+                ],
+                "{method} {path} {host}"
+            );
+        }
+    }
+}
+
+/// Without `public_url`, the configured `endpoints` are what is advertised:
+/// those at an advertised path as written, else every path under the first
+/// one's scheme and authority; never the request's `Host`.
+#[test]
+fn metadata_advertises_configured_endpoints() {
+    for (endpoints, want) in [
+        (
+            r#"["https://sts.example.org/services/sts", "https://sts.example.org:8443/adfs/services/trust/13/usernamemixed"]"#,
+            vec!["https://sts.example.org:8443/adfs/services/trust/13/usernamemixed"],
+        ),
+        (
+            r#"["https://sts.example.org/services/sts"]"#,
+            vec![
+                "https://sts.example.org/adfs/services/trust/13/usernamemixed",
+                "https://sts.example.org/adfs/services/trust/2005/usernamemixed",
+            ],
+        ),
+    ] {
+        let (dir, cfg) = config_dir("");
+        let text = std::fs::read_to_string(&cfg).unwrap();
+        std::fs::write(&cfg, format!("endpoints = {endpoints}\n{text}")).unwrap();
+        let s = Server::start_in(dir, &["--config", cfg.to_str().unwrap(), "--http"]);
+        let addr = s.addr();
+        for (method, path) in METADATA {
+            for host in ["evil.example", addr.as_str()] {
+                let out = raw_metadata(&addr, method, path, host);
+                assert!(!out.contains("evil.example"), "{out}");
+                assert_eq!(advertised(&out), want, "{method} {path} {host}");
+            }
+        }
+    }
 }
 
 #[test]

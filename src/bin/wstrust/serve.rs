@@ -127,6 +127,15 @@ fn start(args: Args) -> Result<(), Fail> {
         setup.transport.max_body = n;
     }
     setup.limits.max_bytes = setup.transport.max_body;
+    if setup.transport.public_url.is_none()
+        && setup.transport.endpoints.is_empty()
+        && (setup.listen.ip().is_unspecified() || setup.transport.behind_tls_proxy)
+    {
+        // The metadata never takes its addresses from an arbitrary Host
+        // header: without a configured address, clients are pointed at the
+        // address a connection was accepted on.
+        warn!("no --public-url: metadata names the address each connection was accepted on");
+    }
 
     let std_listener = std::net::TcpListener::bind(setup.listen).map_err(|e| Fail {
         code: 3,

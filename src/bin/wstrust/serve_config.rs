@@ -49,11 +49,14 @@ pub(crate) struct ServerSection {
     behind_tls_proxy: bool,
 }
 
-/// Only the `[server]` table; the rest is the STS's.
+/// The `[server]` table and the STS's own addresses (advertised in the
+/// metadata when `public_url` is not set); the rest is the STS's.
 #[derive(Debug, Default, Deserialize)]
 struct File {
     #[serde(default)]
     server: ServerSection,
+    #[serde(default)]
+    endpoints: Vec<String>,
 }
 
 /// Many-line parser messages as one line.
@@ -77,6 +80,7 @@ pub(crate) fn load(path: &Path) -> Result<Setup, Fail> {
     })?;
     let base = path.parent().unwrap_or_else(|| Path::new("."));
     let s = file.server;
+    let endpoints = file.endpoints;
     let tls = match (&s.tls_cert, &s.tls_key) {
         (Some(c), Some(k)) => Some(tls_config(&base.join(c), &base.join(k))?),
         (None, None) => None,
@@ -136,6 +140,7 @@ pub(crate) fn load(path: &Path) -> Result<Setup, Fail> {
         t.shutdown_grace = Duration::from_secs(n);
     }
     t.public_url = s.public_url;
+    t.endpoints = endpoints;
     t.behind_tls_proxy = s.behind_tls_proxy;
     Ok(Setup {
         listen: match s.listen {

@@ -101,8 +101,12 @@ pub(crate) struct Transport {
     pub(crate) max_in_flight: usize,
     /// How long shutdown waits for open requests.
     pub(crate) shutdown_grace: Duration,
-    /// `https://host:port` used in metadata; `None`: from the request.
+    /// `https://host:port` used in metadata; `None`: from `endpoints`, else
+    /// the address the connection was accepted on (see `fn endpoints`).
     pub(crate) public_url: Option<String>,
+    /// The STS's configured own addresses (the config file's `endpoints`):
+    /// without `public_url`, the metadata advertises these.
+    pub(crate) endpoints: Vec<String>,
     /// Plain HTTP from a proxy that terminated TLS: requests count as TLS.
     pub(crate) behind_tls_proxy: bool,
 }
@@ -119,6 +123,7 @@ impl Default for Transport {
             max_in_flight: cores * 4,
             shutdown_grace: Duration::from_secs(10),
             public_url: None,
+            endpoints: Vec::new(),
             behind_tls_proxy: false,
         }
     }
@@ -418,7 +423,9 @@ async fn mex_post(
         })
         .map(|n| wstrust::xml::whole_text(n).trim().to_owned());
     let body = mex::get_response(version, message_id.as_deref(), &endpoints);
-    soap_reply(StatusCode::OK, version.content_type(), body)
+    let mut r = soap_reply(StatusCode::OK, version.content_type(), body);
+    metadata_headers(&mut r);
+    r
 }
 
 fn wsdl_response(app: &App, conn: &Conn, uri: &axum::http::Uri, headers: &HeaderMap) -> Response {
@@ -428,37 +435,50 @@ fn wsdl_response(app: &App, conn: &Conn, uri: &axum::http::Uri, headers: &Header
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/xml; charset=utf-8"),
     );
+    metadata_headers(&mut r);
     r
 }
 
-/// The advertised endpoints: under the configured public URL, else under
-/// the scheme of this connection and the request's `Host` (HTTP/1.1) or
-/// `:authority` (HTTP/2), only if it looks like a host name; anything else
-/// falls back to the address the connection was accepted on.
+/// Metadata may name the address a request came in on: no shared cache may
+/// keep it, nor serve one client's copy to a request for another host.
+fn metadata_headers(r: &mut Response) {
+    let h = r.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::VARY, HeaderValue::from_static("Host"));
+}
+
+/// The advertised endpoints. The request never chooses where clients are
+/// sent (host-header poisoning: a cache or a client could otherwise be
+/// handed metadata pointing at another host, and send passwords there):
+/// 1. `public_url`, when configured: the base of every advertised path;
+/// 2. else the configured `endpoints`: those at an advertised path, as
+///    written; if none is, the scheme and authority of the first one;
+/// 3. else the request's `Host` (HTTP/1.1) or `:authority` (HTTP/2) only
+///    when it names the address the connection was accepted on (that IP
+///    literal, or `localhost` on a loopback address) with its port, under
+///    the connection's scheme; anything else gets that local address.
 fn endpoints(
     app: &App,
     conn: &Conn,
     uri: &axum::http::Uri,
     headers: &HeaderMap,
 ) -> Vec<mex::Endpoint> {
-    let base = match &app.transport.public_url {
-        Some(u) => u.trim_end_matches('/').to_owned(),
-        None => {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .or_else(|| uri.authority().map(|a| a.as_str()))
-                .filter(|h| {
-                    !h.is_empty()
-                        && h.len() < 256
-                        && h.bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-                })
-                .map_or_else(|| conn.local.to_string(), str::to_owned);
-            let https = conn.tls || app.transport.behind_tls_proxy;
-            format!("{}://{host}", if https { "https" } else { "http" })
-        }
-    };
+    if let Some(u) = &app.transport.public_url {
+        return advertised_under(u.trim_end_matches('/'));
+    }
+    if let Some(configured) = configured_endpoints(&app.transport.endpoints) {
+        return configured;
+    }
+    let https = conn.tls || app.transport.behind_tls_proxy;
+    let host = own_authority(conn, https, uri, headers).unwrap_or_else(|| conn.local.to_string());
+    advertised_under(&format!(
+        "{}://{host}",
+        if https { "https" } else { "http" }
+    ))
+}
+
+/// Every advertised path under `base`.
+fn advertised_under(base: &str) -> Vec<mex::Endpoint> {
     STS_PATHS
         .iter()
         .filter_map(|e| {
@@ -466,6 +486,79 @@ fn endpoints(
                 .map(|v| mex::Endpoint::username_mixed(format!("{base}{}", e.path), v))
         })
         .collect()
+}
+
+/// The configured endpoints at advertised paths, as written; else every
+/// advertised path under the first configured endpoint's scheme and
+/// authority; `None` without a usable http(s) endpoint.
+fn configured_endpoints(configured: &[String]) -> Option<Vec<mex::Endpoint>> {
+    let parsed: Vec<(&str, axum::http::Uri)> = configured
+        .iter()
+        .filter_map(|e| Some((e.as_str(), e.parse::<axum::http::Uri>().ok()?)))
+        .filter(|(_, u)| {
+            matches!(u.scheme_str(), Some("http" | "https")) && u.authority().is_some()
+        })
+        .collect();
+    let exact: Vec<mex::Endpoint> = STS_PATHS
+        .iter()
+        .filter_map(|e| {
+            let v = e.advertised?;
+            let (url, _) = parsed.iter().find(|(_, u)| u.path() == e.path)?;
+            Some(mex::Endpoint::username_mixed((*url).to_owned(), v))
+        })
+        .collect();
+    if !exact.is_empty() {
+        return Some(exact);
+    }
+    let (_, first) = parsed.first()?;
+    let base = format!("{}://{}", first.scheme_str()?, first.authority()?);
+    Some(advertised_under(&base))
+}
+
+/// The request's `Host` (or HTTP/2 `:authority`) if it names the address
+/// this connection was accepted on: the same IP literal, or `localhost` when
+/// that address is a loopback one, and the same port (the scheme's default
+/// when none is given). Rebuilt from the parsed parts, never echoed.
+fn own_authority(
+    conn: &Conn,
+    https: bool,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+) -> Option<String> {
+    let raw = match headers.get(header::HOST) {
+        Some(h) => h.to_str().ok()?,
+        None => uri.authority()?.as_str(),
+    };
+    if raw.contains('@') {
+        return None;
+    }
+    let auth: axum::http::uri::Authority = raw.parse().ok()?;
+    let port = auth.port_u16();
+    if port.unwrap_or(if https { 443 } else { 80 }) != conn.local.port() {
+        return None;
+    }
+    let local = conn.local.ip().to_canonical();
+    let host = auth.host();
+    let name = if host.eq_ignore_ascii_case("localhost") {
+        local.is_loopback().then(|| "localhost".to_owned())?
+    } else {
+        let literal = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        let ip: std::net::IpAddr = literal.parse().ok()?;
+        if ip.to_canonical() != local {
+            return None;
+        }
+        match ip {
+            std::net::IpAddr::V4(v4) => v4.to_string(),
+            std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+        }
+    };
+    Some(match port {
+        Some(p) => format!("{name}:{p}"),
+        None => name,
+    })
 }
 
 /// Accept connections on `listener` until `shutdown` resolves, then wait up
