@@ -70,6 +70,9 @@ pub struct VerifiedAssertion {
     pub issuer: String,
     /// The subject's NameID (whole text).
     pub subject: String,
+    /// The NameID's `NameQualifier`, if it has one (see
+    /// [`AuthConfig::local_account_issuers`]).
+    pub name_qualifier: Option<String>,
     /// How the subject is confirmed.
     pub confirmation: Confirmation,
     /// Attributes from the attribute statement.
@@ -116,6 +119,12 @@ pub struct AuthConfig {
     /// the [`SAML_DOMAIN`] with the assertion's own attributes and no roles:
     /// trusting an issuer's signature is not trusting it to speak for local
     /// accounts (a partner naming `admin` must not become the local admin).
+    ///
+    /// A NameID with a `NameQualifier` never names a local account, whoever
+    /// issued it: this STS writes the partner's issuer name as the
+    /// `NameQualifier` of the tokens it issues for such a principal (see
+    /// [`Authenticated::name_qualifier`]), so that a partner's subject cannot
+    /// become a local account by a round trip through this STS.
     pub local_account_issuers: Vec<String>,
 }
 
@@ -135,6 +144,16 @@ pub struct Authenticated {
     pub signing_certificate: Option<Certificate>,
     /// For a SAML credential: the issuer that vouched.
     pub assertion_issuer: Option<String>,
+    /// The domain that qualifies the principal's name when it is not an
+    /// account of the user store, `None` for a local account. For a SAML
+    /// principal: the issuer that vouched for it, or the `NameQualifier` of
+    /// an assertion by one of the [`AuthConfig::local_account_issuers`]
+    /// (this STS's own tokens for partner subjects carry one); for a
+    /// certificate the user store does not know: the certificate's issuer
+    /// DN. The STS writes it as the `NameQualifier` of the tokens it issues
+    /// for this principal, and the subject of a token is this principal only
+    /// if both name and qualifier match.
+    pub name_qualifier: Option<String>,
     /// When authentication happened (the `now` given).
     pub instant: OffsetDateTime,
 }
@@ -202,11 +221,11 @@ pub fn authenticate(
         .map_err(AuthError::Denied)?;
 
     let mut assertion_issuer = None;
-    let (principal, attributes) = match method {
+    let (principal, attributes, name_qualifier) = match method {
         Method::PasswordText | Method::PasswordDigest => {
             let ut = ut.ok_or(AuthError::Missing("UsernameToken"))?;
             let user = verify_username_token(ut, now, config)?;
-            (user.principal, user.attributes)
+            (user.principal, user.attributes, None)
         }
         Method::SamlAssertion => {
             let node = assertion.ok_or(AuthError::Missing("Assertion"))?;
@@ -239,22 +258,7 @@ pub fn authenticate(
                 }
             }
             assertion_issuer = Some(a.issuer.clone());
-            let local = if config.local_account_issuers.contains(&a.issuer) {
-                config.users.lookup(&a.subject)?
-            } else {
-                None
-            };
-            match local {
-                Some(u) => (u.principal, u.attributes),
-                None => (
-                    Principal {
-                        name: a.subject,
-                        domain: SAML_DOMAIN.to_owned(),
-                        roles: Vec::new(),
-                    },
-                    a.attributes,
-                ),
-            }
+            assertion_principal(a, config)?
         }
         Method::X509Signature => {
             let cert = signing_certificate
@@ -286,6 +290,7 @@ pub fn authenticate(
         signed,
         signing_certificate,
         assertion_issuer,
+        name_qualifier,
         instant: now,
     })
 }
@@ -335,13 +340,13 @@ pub fn verify_username_token(
 
 /// The principal for a trusted certificate: the user-store user named by
 /// its subject DN if there is one, else the subject DN in [`X509_DOMAIN`]
-/// with no roles.
+/// with no roles, qualified by the certificate's issuer DN.
 fn certificate_principal(
     cert: &Certificate,
     config: &AuthConfig,
-) -> Result<(Principal, Attributes), Error> {
+) -> Result<(Principal, Attributes, Option<String>), Error> {
     Ok(match config.users.lookup(cert.subject())? {
-        Some(u) => (u.principal, u.attributes),
+        Some(u) => (u.principal, u.attributes, None),
         None => (
             Principal {
                 name: cert.subject().to_owned(),
@@ -349,8 +354,59 @@ fn certificate_principal(
                 roles: Vec::new(),
             },
             Attributes::new(),
+            Some(cert.issuer().to_owned()),
         ),
     })
+}
+
+/// The `NameQualifier` a token re-issued by this STS gives the subject of a
+/// token by `issuer` whose NameID carries `name_qualifier`: `None` (a local
+/// account name) only for an unqualified name from one of the
+/// `local_account_issuers`; a qualified name from such an issuer keeps its
+/// qualifier (this STS's own tokens for partner subjects); any other
+/// issuer's subject is qualified by that issuer.
+pub(crate) fn subject_qualifier(
+    issuer: &str,
+    name_qualifier: Option<&str>,
+    local_account_issuers: &[String],
+) -> Option<String> {
+    if local_account_issuers.iter().any(|i| i == issuer) {
+        name_qualifier.map(str::to_owned)
+    } else {
+        Some(issuer.to_owned())
+    }
+}
+
+/// The principal a verified assertion names, as a header credential or in
+/// `OnBehalfOf`/`ActAs`: the local account for an unqualified NameID of one
+/// of the [`AuthConfig::local_account_issuers`] that the user store knows;
+/// otherwise the NameID in [`SAML_DOMAIN`] with the assertion's attributes,
+/// no roles, and a qualifier (see [`Authenticated::name_qualifier`]).
+pub(crate) fn assertion_principal(
+    a: VerifiedAssertion,
+    config: &AuthConfig,
+) -> Result<(Principal, Attributes, Option<String>), Error> {
+    let qualifier = subject_qualifier(
+        &a.issuer,
+        a.name_qualifier.as_deref(),
+        &config.local_account_issuers,
+    );
+    if qualifier.is_none() {
+        if let Some(u) = config.users.lookup(&a.subject)? {
+            return Ok((u.principal, u.attributes, None));
+        }
+    }
+    Ok((
+        Principal {
+            name: a.subject,
+            domain: SAML_DOMAIN.to_owned(),
+            roles: Vec::new(),
+        },
+        a.attributes,
+        // A name the local-account issuer gives but the store does not know
+        // is no local account either.
+        Some(qualifier.unwrap_or(a.issuer)),
+    ))
 }
 
 fn is_addressing(n: Node<'_, '_>) -> bool {

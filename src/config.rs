@@ -109,8 +109,10 @@ pub struct StsConfig {
     pub random: Arc<dyn Random>,
     /// Audit events.
     pub audit: Option<Arc<dyn AuditObserver>>,
-    /// Principals (`name` as authenticated) allowed to ask on behalf of
-    /// others (`OnBehalfOf`, `ActAs`).
+    /// Principals (`name` as authenticated, or `DOMAIN/name`) allowed to ask
+    /// on behalf of others (`OnBehalfOf`, `ActAs`) and to renew tokens. A
+    /// principal vouched for by a trusted issuer's assertion matches only as
+    /// `SAML/name`.
     pub trusted_intermediaries: Vec<String>,
     /// How tokens and proof keys are encrypted for relying parties.
     pub encryption: EncryptOptions,
@@ -315,8 +317,10 @@ impl StsConfigBuilder {
         self
     }
 
-    /// Allow `principal` (name as authenticated) to request tokens on behalf
-    /// of others.
+    /// Allow `principal` (name as authenticated, or `DOMAIN/name`) to request
+    /// tokens on behalf of others and to renew their tokens. A principal
+    /// vouched for by a trusted issuer's assertion matches only as
+    /// `SAML/name`, never by its bare name.
     pub fn trusted_intermediary(mut self, principal: impl Into<String>) -> Self {
         self.intermediaries.push(principal.into());
         self

@@ -20,7 +20,7 @@
 //! A store that cannot be reached is always an error (a fault), never a
 //! "valid" or "invalid" answer.
 
-use crate::auth::{AssertionVerifier, VerifiedAssertion};
+use crate::auth::{AssertionVerifier, Authenticated, VerifiedAssertion};
 use crate::error::{Error, RequestError, StoreError, TokenError};
 use crate::host::{TokenRecord, TokenState, TokenStore, Transition};
 use crate::token::{Expect, TokenValidator, ValidatedToken};
@@ -50,7 +50,7 @@ pub const DEFAULT_RENEWAL_WINDOW: Duration = Duration::from_secs(60 * 60);
 /// | `max_renewals` | [`DEFAULT_MAX_RENEWALS`] (10) |
 /// | `renewal_window` | [`DEFAULT_RENEWAL_WINDOW`] (1 hour) |
 /// | `require_state` | `true`: a token of this STS unknown to the store is invalid, and issuing fails if it cannot be recorded |
-/// | `admin_role` | none: only the subject may cancel |
+/// | `admin_role` | none: only the subject may cancel (and renew, besides trusted intermediaries) |
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LifecyclePolicy {
     /// This STS's issuer name: only its tokens are renewed, cancelled and
@@ -62,7 +62,7 @@ pub struct LifecyclePolicy {
     pub renewal_window: Duration,
     /// Whether token state is required (see the defaults).
     pub require_state: bool,
-    /// The role whose holders may cancel anybody's token.
+    /// The role whose holders may cancel and renew anybody's token.
     pub admin_role: Option<String>,
 }
 
@@ -296,14 +296,18 @@ impl RenewalPlan {
 }
 
 /// Every check before a renewal: the token (inside `RenewTarget`) verifies,
-/// is this STS's, is known, active, renewable, under the limit, and not
-/// expired beyond what its `Renewing OK` and the window allow.
+/// is this STS's, the requester is its subject, an administrator or a
+/// trusted intermediary (whoever else holds a copy, such as the relying
+/// party it was issued for, must not extend its life), and it is known,
+/// active, renewable, under the limit, and not expired beyond what its
+/// `Renewing OK` and the window allow.
 pub fn prepare_renewal(
     validator: &TokenValidator,
     store: &dyn TokenStore,
     policy: &LifecyclePolicy,
     doc: &Document<'_>,
     token: Node<'_, '_>,
+    requester: &Requester<'_>,
     now: OffsetDateTime,
 ) -> Result<RenewalPlan, Error> {
     let token = verify_own(
@@ -314,6 +318,9 @@ pub fn prepare_renewal(
         now,
         TokenError::NotRenewable("issued by another STS"),
     )?;
+    if !requester.is_subject(&token) && !requester.is_admin(policy) && !requester.intermediary {
+        return Err(TokenError::NotAuthorized.into());
+    }
     let skew =
         time::Duration::try_from(validator.limits().clock_skew).unwrap_or(time::Duration::MAX);
     let window = time::Duration::try_from(policy.renewal_window).unwrap_or(time::Duration::MAX);
@@ -378,13 +385,48 @@ pub fn renewal_lifetime(
     Ok((created, expires))
 }
 
-/// Who asks to cancel.
+/// Who asks to renew or cancel.
 #[derive(Debug, Clone, Copy)]
 pub struct Requester<'a> {
     /// The authenticated name, compared with the token's subject.
     pub name: &'a str,
+    /// The domain that qualifies the name when the requester is no local
+    /// account ([`Authenticated::name_qualifier`]), compared with the
+    /// subject's `NameQualifier`: a partner's `alice` is not the local
+    /// `alice`.
+    pub name_qualifier: Option<&'a str>,
     /// The requester's roles.
     pub roles: &'a [String],
+    /// Whether the requester is a trusted intermediary of the STS (one that
+    /// may already ask for tokens `OnBehalfOf` any subject): it may renew
+    /// tokens, but not cancel them.
+    pub intermediary: bool,
+}
+
+impl<'a> Requester<'a> {
+    /// The requester `who`, not an intermediary.
+    pub fn of(who: &'a Authenticated) -> Self {
+        Self {
+            name: &who.principal.name,
+            name_qualifier: who.name_qualifier.as_deref(),
+            roles: &who.principal.roles,
+            intermediary: false,
+        }
+    }
+
+    /// Whether the requester is `token`'s subject: the same NameID and the
+    /// same qualifier (none for a local account).
+    pub fn is_subject(&self, token: &ValidatedToken) -> bool {
+        self.name == token.subject.value
+            && self.name_qualifier == token.subject.name_qualifier.as_deref()
+    }
+
+    fn is_admin(&self, policy: &LifecyclePolicy) -> bool {
+        policy
+            .admin_role
+            .as_ref()
+            .is_some_and(|role| self.roles.iter().any(|r| r == role))
+    }
 }
 
 /// Cancel the token inside `CancelTarget`: it must verify (expiry is not
@@ -402,11 +444,7 @@ pub fn cancel(
     now: OffsetDateTime,
 ) -> Result<ValidatedToken, Error> {
     let token = verify_own(validator, policy, doc, token, now, TokenError::Foreign)?;
-    let is_admin = policy
-        .admin_role
-        .as_ref()
-        .is_some_and(|role| requester.roles.iter().any(|r| r == role));
-    if requester.name != token.subject.value && !is_admin {
+    if !requester.is_subject(&token) && !requester.is_admin(policy) {
         return Err(TokenError::NotAuthorized.into());
     }
     match store.cancel(&token.id, now)? {

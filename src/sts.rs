@@ -153,6 +153,8 @@ fn reissued_rstr(
 struct SubjectOf {
     principal: Principal,
     attributes: Attributes,
+    /// The `NameQualifier` of a subject that is no local account.
+    qualifier: Option<String>,
     delegated: bool,
 }
 
@@ -295,6 +297,7 @@ impl Sts {
             subject: Subject {
                 name_id: subject.principal.name.clone(),
                 format: c.name_id_format.clone(),
+                name_qualifier: subject.qualifier.clone(),
             },
             confirmation,
             not_before,
@@ -543,16 +546,8 @@ impl Sts {
         let ours = |a: &String| *a == c.issuer || c.endpoints.contains(a);
         let addressed = !t.audience_restrictions.is_empty()
             && t.audience_restrictions.iter().all(|r| r.iter().any(ours));
-        let qualified = format!("{}/{}", who.principal.domain, who.principal.name);
-        let intermediary = c
-            .trusted_intermediaries
-            .iter()
-            .any(|i| *i == who.principal.name || *i == qualified);
-        let own_subject = lifecycle::is_own(t, &c.lifecycle)
-            && who.principal.name == t.subject.value
-            && who.principal.domain != auth::SAML_DOMAIN
-            && who.principal.domain != auth::X509_DOMAIN;
-        if addressed || intermediary || own_subject {
+        let own_subject = lifecycle::is_own(t, &c.lifecycle) && Requester::of(who).is_subject(t);
+        if addressed || self.is_intermediary(who) || own_subject {
             Ok(())
         } else {
             Err(TokenError::NotExchangeable("token not addressed to this STS").into())
@@ -654,6 +649,13 @@ impl Sts {
                     .format
                     .clone()
                     .unwrap_or_else(|| c.name_id_format.clone()),
+                // A partner's subject stays the partner's: never a local
+                // account name once this STS has signed it.
+                name_qualifier: auth::subject_qualifier(
+                    &old.issuer,
+                    old.subject.name_qualifier.as_deref(),
+                    &c.auth.local_account_issuers,
+                ),
             },
             confirmation: r.confirmation.clone(),
             not_before: r.lifetime.0,
@@ -688,10 +690,7 @@ impl Sts {
             &self.config.lifecycle,
             token.document(),
             token,
-            &Requester {
-                name: &who.principal.name,
-                roles: &who.principal.roles,
-            },
+            &Requester::of(&who),
             now,
         )?;
         facts.subject = Some(t.subject.value.clone());
@@ -710,7 +709,7 @@ impl Sts {
         facts: &mut Facts,
     ) -> Result<Rstr, Error> {
         let c = &*self.config;
-        self.authenticated(cx, now, facts)?;
+        let who = self.authenticated(cx, now, facts)?;
         let target = target_token(rst.renew_target, "RenewTarget", cx)?;
         let store = self.store()?;
         let plan = lifecycle::prepare_renewal(
@@ -719,6 +718,10 @@ impl Sts {
             &c.lifecycle,
             target.document(),
             target,
+            &Requester {
+                intermediary: self.is_intermediary(&who),
+                ..Requester::of(&who)
+            },
             now,
         )?;
         let old = &plan.token;
@@ -763,6 +766,21 @@ impl Sts {
         Ok(reissued_rstr(rst, old.version, id, token, lifetime))
     }
 
+    /// Whether `who` is one of the configured trusted intermediaries, by
+    /// name or `DOMAIN/name`. A principal vouched for by a SAML assertion
+    /// (a partner decides its NameID) matches only as `SAML/name`, never by
+    /// its bare name: a partner naming its user `frontend` must not become
+    /// the local intermediary `frontend`.
+    fn is_intermediary(&self, who: &Authenticated) -> bool {
+        let p = &who.principal;
+        let qualified = format!("{}/{}", p.domain, p.name);
+        let bare = p.domain != auth::SAML_DOMAIN;
+        self.config
+            .trusted_intermediaries
+            .iter()
+            .any(|i| (bare && *i == p.name) || *i == qualified)
+    }
+
     fn signature_algorithm(&self, rst: &Rst<'_, '_>) -> Result<SignatureAlgorithm, Error> {
         let allowed = &self.config.signature_algorithms;
         match &rst.signature_algorithm {
@@ -785,6 +803,7 @@ impl Sts {
                 return Ok(SubjectOf {
                     principal: who.principal.clone(),
                     attributes: who.attributes.clone(),
+                    qualifier: who.name_qualifier.clone(),
                     delegated: false,
                 })
             }
@@ -793,12 +812,7 @@ impl Sts {
             }
             (Some(t), None) | (None, Some(t)) => t,
         };
-        let qualified = format!("{}/{}", who.principal.domain, who.principal.name);
-        let trusted = c
-            .trusted_intermediaries
-            .iter()
-            .any(|t| *t == who.principal.name || *t == qualified);
-        if !trusted {
+        if !self.is_intermediary(who) {
             return Err(IssueError::Delegation("requester is not a trusted intermediary").into());
         }
         let users = &c.auth.users;
@@ -816,6 +830,7 @@ impl Sts {
             return Ok(SubjectOf {
                 principal: user.principal,
                 attributes: user.attributes,
+                qualifier: None,
                 delegated: true,
             });
         }
@@ -825,27 +840,13 @@ impl Sts {
             let message = delegated.document();
             let a = c.delegated_assertions.verify(message, delegated, now)?;
             // As for a header credential: only issuers authoritative for
-            // local accounts may name one.
-            let local = if c.auth.local_account_issuers.contains(&a.issuer) {
-                users.lookup(&a.subject)?
-            } else {
-                None
-            };
-            return Ok(match local {
-                Some(u) => SubjectOf {
-                    principal: u.principal,
-                    attributes: u.attributes,
-                    delegated: true,
-                },
-                None => SubjectOf {
-                    principal: Principal {
-                        name: a.subject,
-                        domain: auth::SAML_DOMAIN.to_owned(),
-                        roles: Vec::new(),
-                    },
-                    attributes: a.attributes,
-                    delegated: true,
-                },
+            // local accounts may name one, and never with a qualified name.
+            let (principal, attributes, qualifier) = auth::assertion_principal(a, &c.auth)?;
+            return Ok(SubjectOf {
+                principal,
+                attributes,
+                qualifier,
+                delegated: true,
             });
         }
         Err(IssueError::Delegation("unsupported delegated token").into())

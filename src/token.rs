@@ -514,6 +514,7 @@ pub(crate) fn verified_assertion(t: ValidatedToken) -> Result<VerifiedAssertion,
     Ok(VerifiedAssertion {
         issuer: t.issuer,
         subject: t.subject.value,
+        name_qualifier: t.subject.name_qualifier,
         confirmation,
         attributes,
     })

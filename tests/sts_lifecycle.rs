@@ -253,12 +253,24 @@ fn foreign_saml11_exchanged_for_own_saml20() {
         .any(|a| a.name == "http://schemas.xmlsoap.org/claims/upn"
             && a.values == ["bob@partner.example"]));
     assert_eq!(tok.version, wstrust::wst::SamlVersion::V20);
+    // Still the partner's bob, not a local account named bob.
+    assert_eq!(tok.subject.name_qualifier.as_deref(), Some(PARTNER));
     let rec = store.get(&tok.id, NOW).unwrap().unwrap();
     assert_eq!(rec.subject, "bob");
     assert_eq!(rec.state, TokenState::Active);
-    // The exchanged token is this STS's: it validates, renews and cancels.
+    // The exchanged token is this STS's: it validates, and renews for its
+    // subject (the partner's bob, by the partner's token), not for alice.
     assert!(valid(&status_of(&sts, &mine)));
     let (status, body) = renew(&sts, &mine);
+    assert_eq!(status, 500, "{body}");
+    let (status, body) = call(
+        &sts,
+        &op(
+            &saml_header(&foreign),
+            "Renew",
+            &format!("<t:RenewTarget>{mine}</t:RenewTarget>"),
+        ),
+    );
     assert_eq!(status, 200, "{body}");
 }
 
@@ -483,6 +495,217 @@ fn on_behalf_of_foreign_token() {
         fault_code(&body).ends_with("InvalidSecurityToken"),
         "{body}"
     );
+}
+
+/// An STS whose relying-party table has entries for itself (so a token
+/// for the STS can be issued), with the endpoint and a user `mallory`.
+fn sts_for_round_trips() -> (Sts, Arc<MemoryTokenStore>) {
+    sts_with(|b| {
+        let u = MemoryUserStore::demo();
+        u.add_user(
+            "mallory",
+            wstrust::host::Secret::new("mallory-password"),
+            &[],
+            Default::default(),
+        );
+        b.users(Arc::new(u))
+            .endpoint("https://sts.example/trust")
+            .relying_parties({
+                let mut rps = RelyingParties::new();
+                rps.add(RelyingParty::new(RP));
+                rps.add(RelyingParty::new(STS));
+                rps
+            })
+    })
+}
+
+/// Issue a SAML 2.0 token for `aud` (asking for the e-mail claim) with
+/// `header` as the credential.
+fn issue_with(sts: &Sts, header: &str, aud: &str) -> (u16, String) {
+    call(
+        sts,
+        &op(
+            header,
+            "Issue",
+            &format!(
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}{EMAIL}",
+                applies_to(aud)
+            ),
+        ),
+    )
+}
+
+/// The token of a successful response, asserting the subject stayed the
+/// partner's `admin`: qualified by the partner, none of the local admin's
+/// attributes.
+#[track_caller]
+fn partner_admin_token(status: u16, body: &str) -> String {
+    assert_eq!(status, 200, "{body}");
+    let tok = first_child(body, "RequestedSecurityToken");
+    assert_eq!(text_of(&tok, "NameID").as_deref(), Some("admin"));
+    assert!(
+        tok.contains(&format!(r#"NameQualifier="{PARTNER}""#)),
+        "the partner's subject is qualified by the partner: {tok}"
+    );
+    assert!(
+        !tok.contains("admin@example.com"),
+        "not the local admin: {tok}"
+    );
+    tok
+}
+
+/// A trusted partner (not a local-account issuer) names its user `admin`.
+/// This STS's own tokens for that principal carry the partner's name as the
+/// NameID's `NameQualifier`, and a qualified NameID never names a local
+/// account: neither as the `wsse:Security` credential, nor in `OnBehalfOf`,
+/// nor after token exchange, however many times it goes round.
+#[test]
+fn partner_subject_not_laundered_through_the_sts() {
+    let (sts, _) = sts_for_round_trips();
+    let partners = sign(&saml2("_l1", PARTNER, "admin", STS), &partner());
+
+    // Issue: a token of this STS for itself, then used as the credential.
+    let (status, body) = issue_with(&sts, &saml_header(&partners), STS);
+    let own = partner_admin_token(status, &body);
+    let (status, body) = issue_with(&sts, &saml_header(&own), STS);
+    let again = partner_admin_token(status, &body);
+    let (status, body) = issue_with(&sts, &saml_header(&again), RP);
+    partner_admin_token(status, &body);
+
+    // OnBehalfOf: the partner's subject's token for RP, presented by the
+    // trusted intermediary (the local admin, by password).
+    let (status, body) = issue_with(&sts, &saml_header(&partners), RP);
+    let for_rp = partner_admin_token(status, &body);
+    let (status, body) = call(
+        &sts,
+        &op(
+            &password("admin"),
+            "Issue",
+            &format!(
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}{EMAIL}<t:OnBehalfOf>{for_rp}</t:OnBehalfOf>",
+                applies_to(RP)
+            ),
+        ),
+    );
+    partner_admin_token(status, &body);
+
+    // Token exchange (Validate asking for SAML 2.0) of the partner's token,
+    // SAML 1.1 and 2.0, then the result as the credential.
+    for foreign in [
+        partners.clone(),
+        sign(&saml11("_l2", PARTNER, "admin", STS), &partner()),
+    ] {
+        let (status, body) = exchange(&sts, &foreign, STS);
+        let exchanged = partner_admin_token(status, &body);
+        let (status, body) = issue_with(&sts, &saml_header(&exchanged), RP);
+        partner_admin_token(status, &body);
+        // Exchanging this STS's own qualified token keeps the qualifier.
+        let (status, body) = exchange(&sts, &exchanged, STS);
+        partner_admin_token(status, &body);
+    }
+
+    // Renewal (by the partner's admin itself) keeps the qualifier too.
+    let (status, body) = call(
+        &sts,
+        &op(
+            &saml_header(&own),
+            "Renew",
+            &format!(
+                "<t:RenewTarget>{}</t:RenewTarget>",
+                key_identifier(SAMLID, &id_of(&own))
+            ),
+        ),
+    );
+    partner_admin_token(status, &body);
+
+    // The local admin's own token, for contrast, names the local admin.
+    let (status, body) = issue_with(&sts, &password("admin"), STS);
+    assert_eq!(status, 200, "{body}");
+    let local = first_child(&body, "RequestedSecurityToken");
+    assert!(!local.contains("NameQualifier"), "{local}");
+    let (status, body) = issue_with(&sts, &saml_header(&local), RP);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("admin@example.com"), "the local admin");
+}
+
+/// A partner's principal with a local user's name is not that user: it
+/// cannot cancel or renew her token, and the record stays active.
+#[test]
+fn foreign_principal_cannot_cancel_local_token() {
+    let (sts, store) = sts_for_round_trips();
+    let alices = issue_as_alice(&sts, RP);
+    let id = id_of(&alices);
+    let partner_alice = sign(&saml2("_m1", PARTNER, "alice", STS), &partner());
+    for (kind, target) in [("Cancel", "CancelTarget"), ("Renew", "RenewTarget")] {
+        let (status, body) = call(
+            &sts,
+            &op(
+                &saml_header(&partner_alice),
+                kind,
+                &format!("<t:{target}>{alices}</t:{target}>"),
+            ),
+        );
+        assert_eq!(status, 500, "{kind}: {body}");
+        assert!(
+            fault_code(&body).ends_with("FailedAuthentication"),
+            "{kind}: {body}"
+        );
+    }
+    // Nor through a token of this STS issued to the partner's alice.
+    let (status, body) = issue_with(&sts, &saml_header(&partner_alice), STS);
+    assert_eq!(status, 200, "{body}");
+    let laundered = first_child(&body, "RequestedSecurityToken");
+    let (status, body) = call(
+        &sts,
+        &op(
+            &saml_header(&laundered),
+            "Cancel",
+            &format!("<t:CancelTarget>{alices}</t:CancelTarget>"),
+        ),
+    );
+    assert_eq!(status, 500, "{body}");
+    let rec = store.get(&id, NOW).unwrap().unwrap();
+    assert_eq!((rec.state, rec.renewals), (TokenState::Active, 0));
+    // alice herself still can.
+    assert_eq!(cancel(&sts, &alices).0, 200);
+    assert_eq!(
+        store.get(&id, NOW).unwrap().unwrap().state,
+        TokenState::Cancelled
+    );
+}
+
+/// Renew is bound to the requester: another local user holding a copy of
+/// alice's token cannot extend its life; alice and the trusted intermediary
+/// can.
+#[test]
+fn renew_by_other_principal_refused() {
+    let (sts, store) = sts_for_round_trips();
+    let alices = issue_as_alice(&sts, RP);
+    let id = id_of(&alices);
+    let renew_as = |user: &str, token: &str| {
+        call(
+            &sts,
+            &op(
+                &password(user),
+                "Renew",
+                &format!("<t:RenewTarget>{token}</t:RenewTarget>"),
+            ),
+        )
+    };
+    let (status, body) = renew_as("mallory", &alices);
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        fault_code(&body).ends_with("FailedAuthentication"),
+        "{body}"
+    );
+    let rec = store.get(&id, NOW).unwrap().unwrap();
+    assert_eq!((rec.state, rec.renewals), (TokenState::Active, 0));
+    let (status, body) = renew_as("alice", &alices);
+    assert_eq!(status, 200, "{body}");
+    let renewed = first_child(&body, "RequestedSecurityToken");
+    // "admin" is the trusted intermediary.
+    let (status, body) = renew_as("admin", &renewed);
+    assert_eq!(status, 200, "{body}");
 }
 
 /// `[[trusted_issuers]]` in the TOML file (`wstrust issue` runs any request

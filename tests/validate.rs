@@ -534,9 +534,28 @@ fn run_renew(
     now: OffsetDateTime,
     new_id: &str,
 ) -> Result<TokenRecord, Error> {
+    run_renew_as(store, x, now, new_id, &requester("alice", None, &[]))
+}
+
+fn requester<'a>(name: &'a str, qualifier: Option<&'a str>, roles: &'a [String]) -> Requester<'a> {
+    Requester {
+        name,
+        name_qualifier: qualifier,
+        roles,
+        intermediary: false,
+    }
+}
+
+fn run_renew_as(
+    store: &dyn TokenStore,
+    x: &str,
+    now: OffsetDateTime,
+    new_id: &str,
+    who: &Requester<'_>,
+) -> Result<TokenRecord, Error> {
     let doc = xml::parse(x, &Limits::default()).unwrap();
     let node = token::find_token(&doc).unwrap();
-    let plan = lifecycle::prepare_renewal(&validator(), store, &policy(), &doc, node, now)?;
+    let plan = lifecycle::prepare_renewal(&validator(), store, &policy(), &doc, node, who, now)?;
     let succ = plan.successor(
         &policy(),
         new_id,
@@ -559,10 +578,18 @@ fn run_cancel_at(
     roles: &[String],
     now: OffsetDateTime,
 ) -> Result<(), Error> {
+    run_cancel_as(store, x, &requester(who, None, roles), now)
+}
+
+fn run_cancel_as(
+    store: &dyn TokenStore,
+    x: &str,
+    who: &Requester<'_>,
+    now: OffsetDateTime,
+) -> Result<(), Error> {
     let doc = xml::parse(x, &Limits::default()).unwrap();
     let node = token::find_token(&doc).unwrap();
-    let req = Requester { name: who, roles };
-    lifecycle::cancel(&validator(), store, &policy(), &doc, node, &req, now).map(|_| ())
+    lifecycle::cancel(&validator(), store, &policy(), &doc, node, who, now).map(|_| ())
 }
 
 /// Issue a token valid from `now` for an hour and record it.
@@ -802,6 +829,107 @@ fn cancel_rules() {
     // "alice" with a comment inside the requester name comparison is the whole text
     let y = issue(&store, "_k2", "alice", None);
     run_cancel(&store, &y, "alice", &[]).unwrap();
+}
+
+/// A partner's `alice` (a qualified requester) is not the local `alice`:
+/// it can neither cancel nor renew her token, and the record stays active.
+#[test]
+fn qualified_requester_is_not_the_local_subject() {
+    let store = MemoryTokenStore::default();
+    let x = issue(&store, "_q1", "alice", None);
+    let partner = requester("alice", Some("urn:partner"), &[]);
+    assert!(matches!(
+        run_cancel_as(&store, &x, &partner, NOW),
+        Err(Error::Token(TokenError::NotAuthorized))
+    ));
+    assert!(matches!(
+        run_renew_as(&store, &x, NOW, "_q1r", &partner),
+        Err(Error::Token(TokenError::NotAuthorized))
+    ));
+    assert_eq!(
+        store.get("_q1", NOW).unwrap().unwrap().state,
+        TokenState::Active
+    );
+    // The local alice still can.
+    run_renew(&store, &x, NOW, "_q1r").unwrap();
+}
+
+/// A token whose subject carries a `NameQualifier` belongs to the requester
+/// with that very qualifier, not to the local account of the same name.
+#[test]
+fn qualified_subject_belongs_to_the_qualified_requester() {
+    let store = MemoryTokenStore::default();
+    let signed = sign(
+        &saml2(
+            "_q2",
+            STS,
+            "alice",
+            NOW - Duration::minutes(1),
+            NOW + Duration::hours(1),
+        )
+        .replace(
+            "<saml:NameID ",
+            r#"<saml:NameID NameQualifier="urn:partner" "#,
+        ),
+        &party("sts"),
+    );
+    store
+        .record(
+            &policy().new_record(
+                "_q2",
+                "alice",
+                RP,
+                NOW + Duration::hours(1),
+                None,
+                Limits::default().clock_skew,
+            ),
+            NOW,
+        )
+        .unwrap();
+    for local in [
+        requester("alice", None, &[]),
+        requester("alice", Some("urn:other"), &[]),
+    ] {
+        assert!(matches!(
+            run_cancel_as(&store, &signed, &local, NOW),
+            Err(Error::Token(TokenError::NotAuthorized))
+        ));
+    }
+    run_cancel_as(
+        &store,
+        &signed,
+        &requester("alice", Some("urn:partner"), &[]),
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(
+        store.get("_q2", NOW).unwrap().unwrap().state,
+        TokenState::Cancelled
+    );
+}
+
+/// Renew is bound to the requester: somebody else holding a copy of the
+/// token (the relying party it went to) cannot extend its life; an
+/// administrator and a trusted intermediary can.
+#[test]
+fn renew_by_other_principal_refused() {
+    let store = MemoryTokenStore::default();
+    let x = issue(&store, "_r1", "alice", None);
+    assert!(matches!(
+        run_renew_as(&store, &x, NOW, "_r1a", &requester("mallory", None, &[])),
+        Err(Error::Token(TokenError::NotAuthorized))
+    ));
+    let record = store.get("_r1", NOW).unwrap().unwrap();
+    assert_eq!((record.state, record.renewals), (TokenState::Active, 0));
+    assert!(store.get("_r1a", NOW).unwrap().is_none());
+    let admin = ["sts-admin".to_owned()];
+    run_renew_as(&store, &x, NOW, "_r1b", &requester("root", None, &admin)).unwrap();
+    let y = issue(&store, "_r2", "alice", None);
+    let frontend = Requester {
+        intermediary: true,
+        ..requester("frontend", None, &[])
+    };
+    run_renew_as(&store, &y, NOW, "_r2a", &frontend).unwrap();
 }
 
 /// Many threads validating, renewing and cancelling signed tokens through

@@ -85,6 +85,11 @@ pub struct Subject {
     pub name_id: String,
     /// Its `Format` URI ([`NAMEID_UNSPECIFIED`] by default).
     pub format: String,
+    /// Its `NameQualifier`: the domain the name belongs to. The STS writes
+    /// one for a subject that is not an account of its user store (a trusted
+    /// partner's subject: the partner's issuer name), and never maps a
+    /// qualified name onto a local account.
+    pub name_qualifier: Option<String>,
 }
 
 impl Subject {
@@ -93,6 +98,15 @@ impl Subject {
         Self {
             name_id: name_id.into(),
             format: NAMEID_UNSPECIFIED.to_owned(),
+            name_qualifier: None,
+        }
+    }
+
+    /// The `NameID` / `NameIdentifier` attributes, in canonical order.
+    pub(crate) fn name_attributes(&self) -> ([(&str, &str); 2], usize) {
+        match &self.name_qualifier {
+            Some(q) => ([("Format", &self.format), ("NameQualifier", q)], 2),
+            None => ([("Format", &self.format), ("", "")], 1),
         }
     }
 }

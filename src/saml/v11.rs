@@ -25,11 +25,8 @@ pub fn split_name(uri: &str) -> (&str, &str) {
 
 fn subject(out: &mut Out, a: &Assertion) {
     out.open("saml:Subject", &[]);
-    out.leaf(
-        "saml:NameIdentifier",
-        &[("Format", &a.subject.format)],
-        &a.subject.name_id,
-    );
+    let (attrs, n) = a.subject.name_attributes();
+    out.leaf("saml:NameIdentifier", &attrs[..n], &a.subject.name_id);
     out.open("saml:SubjectConfirmation", &[]);
     match &a.confirmation {
         Confirmation::Bearer => out.leaf("saml:ConfirmationMethod", &[], CM_BEARER),

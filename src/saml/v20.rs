@@ -37,11 +37,8 @@ pub(crate) fn write_into(a: &Assertion, out: &mut Out) -> usize {
     let signature_at = out.len();
 
     out.open("saml:Subject", &[]);
-    out.leaf(
-        "saml:NameID",
-        &[("Format", &a.subject.format)],
-        &a.subject.name_id,
-    );
+    let (attrs, n) = a.subject.name_attributes();
+    out.leaf("saml:NameID", &attrs[..n], &a.subject.name_id);
     match &a.confirmation {
         Confirmation::Bearer => {
             out.empty("saml:SubjectConfirmation", &[("Method", CM_BEARER)]);

@@ -117,6 +117,9 @@ fn describe(t: &ValidatedToken) -> String {
     if let Some(f) = &t.subject.format {
         let _ = write!(o, " (format {})", clean(f));
     }
+    if let Some(q) = &t.subject.name_qualifier {
+        let _ = write!(o, " (qualifier {})", clean(q));
+    }
     o.push('\n');
     for a in t.audiences() {
         let _ = writeln!(o, "audience: {}", clean(a));
