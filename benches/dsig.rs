@@ -3,10 +3,13 @@
 //! sign, verify under 50 µs).
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion};
 use wstrust::dsig::{self, KeyInfo, SignOptions, SigningKey, Trust};
 use wstrust::keys::{AwsLcRsaKey, Certificate, DigestAlg, PrivateKey};
 use wstrust::{xml, Limits};
+
+mod common;
+use common::cpu;
 
 /// A ~4.4 KB SAML 2.0 assertion like the ones the STS issues (before the
 /// signature and certificate are added).
@@ -20,18 +23,6 @@ fn saml_assertion() -> String {
     format!(
         r#"<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ID="_8e8dc5f69a98cc4c1ff3427e5ce34606fd672f91e6" IssueInstant="2026-11-22T20:00:00Z" Version="2.0"><saml:Issuer>https://sts.example/</saml:Issuer><saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">admin</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"/></saml:Subject><saml:Conditions NotBefore="2026-11-22T20:00:00Z" NotOnOrAfter="2026-11-22T21:00:00Z"><saml:AudienceRestriction><saml:Audience>https://localhost:9444/services/echo</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="2026-11-22T20:00:00Z"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement><saml:AttributeStatement>{attrs}</saml:AttributeStatement></saml:Assertion>"#
     )
-}
-
-/// Time `f` in thread CPU time, not wall time: the shared build machine runs
-/// many jobs on two cores, and waiting for a core is not our cost.
-fn cpu<R>(b: &mut criterion::Bencher<'_>, mut f: impl FnMut() -> R) {
-    b.iter_custom(|iters| {
-        let start = cpu_time::ThreadTime::now();
-        for _ in 0..iters {
-            black_box(f());
-        }
-        start.elapsed()
-    })
 }
 
 fn bench(c: &mut Criterion) {

@@ -6,7 +6,7 @@
 //! numbers in docs/PERFORMANCE.md were taken in wall time, before this).
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use criterion::{black_box, criterion_group, criterion_main, Bencher, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion};
 use std::sync::Arc;
 use time::macros::datetime;
 use wstrust::config::StsConfig;
@@ -16,20 +16,13 @@ use wstrust::rp::{RelyingParties, RelyingParty};
 use wstrust::service::TransportContext;
 use wstrust::sts::Sts;
 
+mod common;
+use common::cpu;
+
 const REQUEST: &str = r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing"><s:Header><a:Action s:mustUnderstand="1">http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue</a:Action><a:MessageID>urn:uuid:0f6b2b1e-7d2c-4b8e-9a51-2c1d5e3f4a10</a:MessageID><o:Security s:mustUnderstand="1" xmlns:o="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" xmlns:u="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"><u:Timestamp u:Id="_0"><u:Created>2027-01-15T12:00:00Z</u:Created><u:Expires>2027-01-15T12:05:00Z</u:Expires></u:Timestamp><o:UsernameToken u:Id="uuid-1"><o:Username>alice</o:Username><o:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">alice-password</o:Password></o:UsernameToken></o:Security></s:Header><s:Body><trust:RequestSecurityToken xmlns:trust="http://docs.oasis-open.org/ws-sx/ws-trust/200512"><wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><wsa:EndpointReference xmlns:wsa="http://www.w3.org/2005/08/addressing"><wsa:Address>https://rp.example/app</wsa:Address></wsa:EndpointReference></wsp:AppliesTo><trust:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</trust:TokenType><trust:KeyType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/Bearer</trust:KeyType><trust:RequestType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue</trust:RequestType></trust:RequestSecurityToken></s:Body></s:Envelope>"#;
 
 fn data(p: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/data/{p}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
-
-fn cpu<T>(b: &mut Bencher<'_>, mut f: impl FnMut() -> T) {
-    b.iter_custom(|iters| {
-        let start = cpu_time::ThreadTime::now();
-        for _ in 0..iters {
-            black_box(f());
-        }
-        start.elapsed()
-    })
 }
 
 fn new_sts(key: &Arc<AwsLcRsaKey>, encrypt: bool) -> Sts {

@@ -5,11 +5,14 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use aes_gcm::aead::{AeadInPlace, KeyInit};
-use criterion::{black_box, criterion_group, criterion_main, Bencher, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion};
 use std::sync::Arc;
 use wstrust::keys::{AwsLcRsaKey, Certificate, DigestAlg, PrivateKey, RsaDecryptPadding};
 use wstrust::memory::{MemoryKeyResolver, OsRandom};
 use wstrust::{xenc, xml, Limits};
+
+mod common;
+use common::cpu;
 
 fn saml_assertion() -> String {
     let mut attrs = String::new();
@@ -21,16 +24,6 @@ fn saml_assertion() -> String {
     format!(
         r#"<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ID="_8e8dc5f69a98cc4c1ff3427e5ce34606fd672f91e6" IssueInstant="2026-11-22T20:00:00Z" Version="2.0"><saml:Issuer>https://sts.example/</saml:Issuer><saml:Subject><saml:NameID>admin</saml:NameID></saml:Subject><saml:AttributeStatement>{attrs}</saml:AttributeStatement></saml:Assertion>"#
     )
-}
-
-fn cpu<T>(b: &mut Bencher<'_>, mut f: impl FnMut() -> T) {
-    b.iter_custom(|iters| {
-        let start = cpu_time::ThreadTime::now();
-        for _ in 0..iters {
-            black_box(f());
-        }
-        start.elapsed()
-    })
 }
 
 fn bench(c: &mut Criterion) {

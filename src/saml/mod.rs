@@ -332,10 +332,13 @@ pub(crate) mod tests {
             value in "[a-zA-Z0-9 <>&\"'\t\n\r=/:;#é€😀\u{7f}-]{0,24}",
             v11 in proptest::bool::ANY,
             vouches in proptest::bool::ANY,
+            qualified in proptest::bool::ANY,
         ) {
             let confirmation = if vouches { Confirmation::SenderVouches } else { Confirmation::Bearer };
             let version = if v11 { SamlVersion::V11 } else { SamlVersion::V20 };
-            let a = with_value(confirmation, &value);
+            let mut a = with_value(confirmation, &value);
+            let qualifier = qualified.then(|| format!("urn:q/{value}"));
+            a.subject.name_qualifier = qualifier.clone();
             let (text, at) = a.to_canonical_xml(version).unwrap();
             proptest::prop_assert_eq!(&canonical_of(&text), &text);
             // It carries the values exactly (whitespace in attributes too).
@@ -348,6 +351,14 @@ pub(crate) mod tests {
             };
             let name_id = if v11 { "NameIdentifier" } else { "NameID" };
             proptest::prop_assert!(texts(name_id).iter().all(|t| *t == value));
+            // Every NameID (SAML 1.1: one per statement) has the qualifier.
+            let qualifiers: Vec<Option<&str>> = doc
+                .descendants()
+                .filter(|n| n.tag_name().name() == name_id)
+                .map(|n| n.attribute("NameQualifier"))
+                .collect();
+            proptest::prop_assert_eq!(qualifiers.len(), if v11 { 2 } else { 1 });
+            proptest::prop_assert!(qualifiers.iter().all(|q| *q == qualifier.as_deref()));
             let audiences = texts("Audience");
             proptest::prop_assert_eq!(audiences.last(), Some(&value));
             if !v11 {
