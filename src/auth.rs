@@ -37,7 +37,7 @@ use crate::Limits;
 use base64::Engine as _;
 use roxmltree::{Document, Node};
 use sha2::Digest as _;
-use std::fmt::Debug;
+use std::fmt::{Debug, Write as _};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -149,10 +149,14 @@ pub struct Authenticated {
     /// principal: the issuer that vouched for it, or the `NameQualifier` of
     /// an assertion by one of the [`AuthConfig::local_account_issuers`]
     /// (this STS's own tokens for partner subjects carry one); for a
-    /// certificate the user store does not know: the certificate's issuer
-    /// DN. The STS writes it as the `NameQualifier` of the tokens it issues
-    /// for this principal, and the subject of a token is this principal only
-    /// if both name and qualifier match.
+    /// certificate the user store does not know, the trust anchor that
+    /// vouched for it, never the issuer DN it claims: `pinned:<sha256>` for
+    /// a certificate that is itself an anchor, `<CA subject DN>#<sha256>` for
+    /// one an anchor CA issued (`<sha256>`: lowercase hex SHA-256 of that
+    /// anchor's DER, so two anchors never share a qualifier). The STS writes
+    /// it as the `NameQualifier` of the tokens it issues for this principal,
+    /// and the subject of a token is this principal only if both name and
+    /// qualifier match.
     pub name_qualifier: Option<String>,
     /// When authentication happened (the `now` given).
     pub instant: OffsetDateTime,
@@ -264,7 +268,7 @@ pub fn authenticate(
             let cert = signing_certificate
                 .as_ref()
                 .ok_or(AuthError::Missing("signature"))?;
-            certificate_principal(cert, config)?
+            certificate_principal(cert, now, config)?
         }
         Method::TlsClientCertificate => {
             let der = transport
@@ -272,8 +276,7 @@ pub fn authenticate(
                 .as_deref()
                 .ok_or(AuthError::Missing("client certificate"))?;
             let cert = Certificate::from_der(der)?;
-            wss::check_certificate(&cert, now, &config.wss)?;
-            let p = certificate_principal(&cert, config)?;
+            let p = certificate_principal(&cert, now, config)?;
             signing_certificate.get_or_insert(cert);
             p
         }
@@ -338,13 +341,18 @@ pub fn verify_username_token(
     }
 }
 
-/// The principal for a trusted certificate: the user-store user named by
-/// its subject DN if there is one, else the subject DN in [`X509_DOMAIN`]
-/// with no roles, qualified by the certificate's issuer DN.
+/// The principal for a certificate (an X.509 signature's or a TLS client
+/// certificate), checked here against the trust anchors at `now`
+/// ([`wss::trusted_anchor`]): the user-store user named by its subject DN if
+/// there is one, else the subject DN in [`X509_DOMAIN`] with no roles,
+/// qualified by the anchor that trusts it ([`certificate_qualifier`]), never
+/// by the issuer DN the certificate claims.
 fn certificate_principal(
     cert: &Certificate,
+    now: OffsetDateTime,
     config: &AuthConfig,
 ) -> Result<(Principal, Attributes, Option<String>), Error> {
+    let trusted = wss::trusted_anchor(cert, now, &config.wss)?;
     Ok(match config.users.lookup(cert.subject())? {
         Some(u) => (u.principal, u.attributes, None),
         None => (
@@ -354,9 +362,29 @@ fn certificate_principal(
                 roles: Vec::new(),
             },
             Attributes::new(),
-            Some(cert.issuer().to_owned()),
+            Some(certificate_qualifier(trusted)),
         ),
     })
+}
+
+/// The qualifier of a certificate principal that is no user-store account
+/// (see [`Authenticated::name_qualifier`]): `pinned:` and the lowercase hex
+/// SHA-256 of the certificate's DER for a pinned certificate (one of the
+/// anchors itself, whose names nobody vouched for: it speaks only for
+/// itself); else the issuing CA's subject DN, `#` and the lowercase hex
+/// SHA-256 of the CA certificate's DER. The fingerprint names the anchor, so
+/// two anchors never give the same qualifier, and only the CA form has a `#`.
+fn certificate_qualifier(trusted: wss::TrustedBy<'_>) -> String {
+    let anchor = trusted.anchor();
+    let mut fingerprint = String::with_capacity(64);
+    for b in sha2::Sha256::digest(anchor.der()) {
+        // Writing to a String cannot fail.
+        let _ = write!(fingerprint, "{b:02x}");
+    }
+    match trusted {
+        wss::TrustedBy::Pinned(_) => format!("pinned:{fingerprint}"),
+        wss::TrustedBy::Issuer(ca) => format!("{}#{fingerprint}", ca.subject()),
+    }
 }
 
 /// The `NameQualifier` a token re-issued by this STS gives the subject of a
@@ -486,4 +514,66 @@ fn verify_signature(
         return Err(AuthError::Replay("signature").into());
     }
     Ok((cert, parts, covers_assertion))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn cert(name: &str) -> Certificate {
+        let pem = match name {
+            "ca" => &include_bytes!("../tests/data/auth/ca.cert.pem")[..],
+            "client" => include_bytes!("../tests/data/auth/client.cert.pem"),
+            _ => include_bytes!("../tests/data/auth/forged.cert.pem"),
+        };
+        Certificate::from_pem(pem).unwrap()
+    }
+
+    /// Fingerprints computed independently:
+    /// `openssl x509 -in tests/data/auth/NAME.cert.pem -outform der | sha256sum`.
+    const CA_SHA256: &str = "8324bae303716f2c44815a8c1175dbfc41935641d38ebe3b8847e54863b792a6";
+    const FORGED_SHA256: &str = "b598147d3a1d23e8295da0cce8e190c1ab5e04acc35ce84743404054dc35d666";
+
+    /// R2-3: `forged` claims the client's subject and the CA's DN as its
+    /// issuer; pinned next to the CA, it is trusted, but its qualifier names
+    /// itself, not the CA whose name it claims.
+    #[test]
+    fn certificate_qualifier_names_the_anchor_not_the_claimed_issuer() {
+        let (ca, client, forged) = (cert("ca"), cert("client"), cert("forged"));
+        assert_eq!(client.subject(), forged.subject());
+        assert_eq!(client.issuer(), forged.issuer());
+        let wss = WssSettings {
+            trust_anchors: vec![ca.clone(), forged.clone()],
+            ..WssSettings::default()
+        };
+        let now = datetime!(2027-01-15 12:00 UTC);
+
+        let by_ca = wss::trusted_anchor(&client, now, &wss).unwrap();
+        assert_eq!(by_ca, wss::TrustedBy::Issuer(&wss.trust_anchors[0]));
+        assert_eq!(
+            certificate_qualifier(by_ca),
+            format!("O=wstrust tests, CN=Test Client CA#{CA_SHA256}")
+        );
+        let pinned = wss::trusted_anchor(&forged, now, &wss).unwrap();
+        assert_eq!(pinned, wss::TrustedBy::Pinned(&wss.trust_anchors[1]));
+        assert_eq!(
+            certificate_qualifier(pinned),
+            format!("pinned:{FORGED_SHA256}")
+        );
+        // The CA pinned as itself is another anchor role, another qualifier.
+        let ca_pinned = certificate_qualifier(wss::TrustedBy::Pinned(&ca));
+        assert_eq!(ca_pinned, format!("pinned:{CA_SHA256}"));
+        assert_ne!(ca_pinned, certificate_qualifier(by_ca));
+
+        // Without the pin, `forged` is no one (its signature is not the CA's).
+        let ca_only = WssSettings {
+            trust_anchors: vec![ca],
+            ..WssSettings::default()
+        };
+        assert!(matches!(
+            wss::trusted_anchor(&forged, now, &ca_only),
+            Err(Error::Auth(AuthError::UntrustedCertificate))
+        ));
+    }
 }

@@ -6,9 +6,10 @@
 //! [`SecurityHeader::parse`] reads the one `wsse:Security` header into typed
 //! parts (each at most once), refusing duplicates and anything it does not
 //! understand; the checks ([`Timestamp::check`], [`UsernameToken::check_fresh`],
-//! [`resolve_signing_certificate`], [`check_certificate`]) take the host's
-//! `now`, [`WssSettings`] and host traits. [`crate::auth::authenticate`]
-//! ties them together with the user store, lockout and policy.
+//! [`resolve_signing_certificate`], [`check_certificate`], [`trusted_anchor`])
+//! take the host's `now`, [`WssSettings`] and host traits.
+//! [`crate::auth::authenticate`] ties them together with the user store,
+//! lockout and policy.
 //!
 //! ```
 //! use wstrust::wss::password_digest;
@@ -71,7 +72,10 @@ pub struct WssSettings {
     /// Oldest `Created` accepted (plus the skew).
     pub max_age: Duration,
     /// Certificates that sign requests directly, or that issued the
-    /// certificates that do (one level: an anchor-signed leaf).
+    /// certificates that do (one level: an anchor-signed leaf). A
+    /// certificate trusted because it is itself an anchor (pinned) is
+    /// trusted whatever subject and issuer DNs it claims
+    /// ([`TrustedBy::Pinned`]).
     pub trust_anchors: Vec<Certificate>,
     /// Client certificates a `KeyIdentifier` or `X509IssuerSerial` may name
     /// without the message carrying them (still checked against the anchors).
@@ -486,24 +490,56 @@ impl<'a, 'input> SecurityHeader<'a, 'input> {
 
 /// Whether `cert` is trusted at `now`: it is one of the anchors, or an
 /// anchor (a CA, if it says) issued and signed it; and it is inside its
-/// validity period (with skew).
+/// validity period (with skew). [`trusted_anchor`] also tells which anchor.
 pub fn check_certificate(
     cert: &Certificate,
     now: OffsetDateTime,
     settings: &WssSettings,
 ) -> Result<(), Error> {
-    let trusted = settings.trust_anchors.iter().any(|a| a == cert)
-        || settings
-            .trust_anchors
-            .iter()
-            .any(|a| a.is_valid_at(now, settings.clock_skew) && issued_by(cert, a));
-    if !trusted {
-        return Err(AuthError::UntrustedCertificate.into());
+    trusted_anchor(cert, now, settings).map(|_| ())
+}
+
+/// The trust anchor that vouches for a certificate ([`trusted_anchor`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustedBy<'a> {
+    /// The certificate is itself one of the anchors (pinned). Nothing
+    /// checked its names: its subject and issuer DNs are whatever it claims.
+    Pinned(&'a Certificate),
+    /// This anchor (a CA) issued the certificate and signed it, vouching for
+    /// its subject DN.
+    Issuer(&'a Certificate),
+}
+
+impl<'a> TrustedBy<'a> {
+    /// The anchor: the certificate itself when pinned, else its issuer.
+    pub fn anchor(&self) -> &'a Certificate {
+        match *self {
+            Self::Pinned(a) | Self::Issuer(a) => a,
+        }
     }
+}
+
+/// [`check_certificate`], naming the anchor that trusts `cert`: the anchor
+/// equal to it (pinned) if there is one, else the first anchor valid at
+/// `now` that issued and signed it.
+pub fn trusted_anchor<'s>(
+    cert: &Certificate,
+    now: OffsetDateTime,
+    settings: &'s WssSettings,
+) -> Result<TrustedBy<'s>, Error> {
+    let anchors = &settings.trust_anchors;
+    let trusted = match anchors.iter().find(|a| *a == cert) {
+        Some(a) => TrustedBy::Pinned(a),
+        None => anchors
+            .iter()
+            .find(|a| a.is_valid_at(now, settings.clock_skew) && issued_by(cert, a))
+            .map(TrustedBy::Issuer)
+            .ok_or(AuthError::UntrustedCertificate)?,
+    };
     if !cert.is_valid_at(now, settings.clock_skew) {
         return Err(AuthError::CertificateExpired.into());
     }
-    Ok(())
+    Ok(trusted)
 }
 
 /// Whether `issuer` issued `cert`: names match, the issuer may sign

@@ -594,6 +594,41 @@ fn tls_client_certificate() {
     assert!(run(&envelope(&timestamp(NOW), ""), &t, &cfg).is_err());
 }
 
+/// An X.509 principal the user store does not know is qualified by the
+/// anchor that trusts its certificate, the same for an X.509 signature and
+/// a TLS client certificate, never by the issuer DN the certificate claims:
+/// `forged` (pinned) claims the client's subject and the CA's name as its
+/// issuer, but is not the CA's client (review finding R2-3).
+#[test]
+fn x509_principal_qualified_by_its_trust_anchor() {
+    // `openssl x509 -in tests/data/auth/NAME.cert.pem -outform der | sha256sum`
+    const CA: &str = "8324bae303716f2c44815a8c1175dbfc41935641d38ebe3b8847e54863b792a6";
+    const FORGED: &str = "b598147d3a1d23e8295da0cce8e190c1ab5e04acc35ce84743404054dc35d666";
+    let mut cfg = config(
+        StandardPolicy::username_token()
+            .methods(&[Method::X509Signature, Method::TlsClientCertificate]),
+    );
+    cfg.wss.trust_anchors = vec![cert("ca"), cert("forged")];
+    let by_ca = format!("O=wstrust tests, CN=Test Client CA#{CA}");
+    let pinned = format!("pinned:{FORGED}");
+    for (signer, qualifier) in [("client", &by_ca), ("forged", &pinned)] {
+        let who = run(&signed_request(signer, &["TS-1", "B-1"]), &tls(), &cfg).unwrap();
+        assert_eq!(who.method, Method::X509Signature);
+        assert_eq!(who.principal.name, cert(signer).subject());
+        assert_eq!(who.name_qualifier.as_ref(), Some(qualifier), "{signer}");
+        let t = TransportContext {
+            client_certificate: Some(cert(signer).der().to_vec()),
+            ..tls()
+        };
+        let who = run(&envelope(&timestamp(NOW), ""), &t, &cfg).unwrap();
+        assert_eq!(who.method, Method::TlsClientCertificate);
+        assert_eq!(who.principal.name, cert(signer).subject());
+        assert_eq!(who.name_qualifier.as_ref(), Some(qualifier), "{signer}");
+    }
+    assert_eq!(cert("client").subject(), cert("forged").subject());
+    assert_eq!(cert("client").issuer(), cert("forged").issuer());
+}
+
 #[test]
 fn saml_assertion_refused_without_a_verifier() {
     let cfg = config(StandardPolicy::username_token().methods(&[Method::SamlAssertion]));

@@ -1302,3 +1302,163 @@ fn lifecycle_vectors() {
     }
     assert!(n >= 7, "{n} vectors");
 }
+
+// ---- X.509 principals: qualified by their trust anchor (review finding R2-3)
+
+fn auth_cert(name: &str) -> Certificate {
+    Certificate::from_pem(&read(&format!("data/auth/{name}.cert.pem"))).unwrap()
+}
+
+/// An STS trusting the client CA and, pinned next to it, `forged`: a
+/// partner's certificate that claims the CA-issued client's subject DN and
+/// the CA's DN as its issuer.
+fn sts_with_pinned_forgery(
+    f: impl FnOnce(StsConfigBuilder) -> StsConfigBuilder,
+) -> (Sts, Arc<MemoryTokenStore>) {
+    sts_with(|b| {
+        f(b.wss(wstrust::wss::WssSettings {
+            trust_anchors: vec![auth_cert("ca"), auth_cert("forged")],
+            ..Default::default()
+        })
+        .policy(Arc::new(
+            StandardPolicy::username_token()
+                .methods(&[Method::PasswordText, Method::TlsClientCertificate]),
+        )))
+    })
+}
+
+fn call_with_cert(sts: &Sts, req: &str, cert: &str) -> (u16, String) {
+    let r = sts.handle_soap(
+        req.as_bytes(),
+        &wstrust::service::TransportContext {
+            tls: true,
+            client_certificate: Some(auth_cert(cert).der().to_vec()),
+            peer: None,
+        },
+    );
+    (r.http_status, String::from_utf8(r.body).unwrap())
+}
+
+fn issue_over_mtls(sts: &Sts, cert: &str, extra: &str) -> String {
+    let (status, body) = call_with_cert(
+        sts,
+        &op(
+            &saml_header(""),
+            "Issue",
+            &format!(
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}{extra}",
+                applies_to(RP)
+            ),
+        ),
+        cert,
+    );
+    assert_eq!(status, 200, "{cert}: {body}");
+    first_child(&body, "RequestedSecurityToken")
+}
+
+fn name_qualifier(token: &str) -> String {
+    let doc = roxmltree::Document::parse(token).unwrap();
+    let ids: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name((ns::SAML2, "NameID")))
+        .map(|n| n.attribute("NameQualifier").unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 1, "{token}");
+    ids[0].clone()
+}
+
+/// A pinned certificate claiming the subject and issuer DNs of a CA-issued
+/// client is not that client: its tokens carry another qualifier, and it can
+/// neither cancel nor renew the client's token; the client still can.
+#[test]
+fn pinned_certificate_is_not_the_ca_issued_client() {
+    let (sts, store) = sts_with_pinned_forgery(|b| b);
+    let (client, forged) = (auth_cert("client"), auth_cert("forged"));
+    assert_eq!(
+        (client.subject(), client.issuer()),
+        (forged.subject(), forged.issuer())
+    );
+    let clients = issue_over_mtls(&sts, "client", "");
+    let id = id_of(&clients);
+    let by_ca = name_qualifier(&clients);
+    assert!(
+        by_ca.starts_with("O=wstrust tests, CN=Test Client CA#"),
+        "{by_ca}"
+    );
+    let forgeds = issue_over_mtls(&sts, "forged", "");
+    let pinned = name_qualifier(&forgeds);
+    assert!(pinned.starts_with("pinned:"), "{pinned}");
+    assert_ne!(by_ca, pinned);
+
+    for (kind, target) in [("Cancel", "CancelTarget"), ("Renew", "RenewTarget")] {
+        let (status, body) = call_with_cert(
+            &sts,
+            &op(
+                &saml_header(""),
+                kind,
+                &format!("<t:{target}>{clients}</t:{target}>"),
+            ),
+            "forged",
+        );
+        assert_eq!(status, 500, "{kind}: {body}");
+        assert!(
+            fault_code(&body).ends_with("FailedAuthentication"),
+            "{kind}: {body}"
+        );
+    }
+    let rec = store.get(&id, NOW).unwrap().unwrap();
+    assert_eq!((rec.state, rec.renewals), (TokenState::Active, 0));
+    // The forged certificate's own token is its own.
+    let (status, body) = call_with_cert(
+        &sts,
+        &op(
+            &saml_header(""),
+            "Cancel",
+            &format!("<t:CancelTarget>{forgeds}</t:CancelTarget>"),
+        ),
+        "forged",
+    );
+    assert_eq!(status, 200, "{body}");
+    // The client can still cancel its own.
+    let (status, body) = call_with_cert(
+        &sts,
+        &op(
+            &saml_header(""),
+            "Cancel",
+            &format!("<t:CancelTarget>{clients}</t:CancelTarget>"),
+        ),
+        "client",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        store.get(&id, NOW).unwrap().unwrap().state,
+        TokenState::Cancelled
+    );
+}
+
+/// An X.509 service as a trusted intermediary, listed by its subject DN
+/// (bare or `X509/`): it gets tokens `OnBehalfOf` a local user, and the
+/// tokens it gets for itself carry its CA's qualifier. (Intermediaries are
+/// matched by subject DN alone, so a pinned certificate claiming that DN
+/// would match as well: see docs/threat-model.md on pinning.)
+#[test]
+fn x509_trusted_intermediary() {
+    for entry in [
+        "O=wstrust tests, CN=client.example",
+        "X509/O=wstrust tests, CN=client.example",
+    ] {
+        let (sts, _) = sts_with_pinned_forgery(|b| b.trusted_intermediary(entry));
+        let obo = format!(
+            r#"<t:OnBehalfOf><wsse:UsernameToken xmlns:wsse="{}"><wsse:Username>admin</wsse:Username></wsse:UsernameToken></t:OnBehalfOf>"#,
+            ns::WSSE
+        );
+        let tok = issue_over_mtls(&sts, "client", &format!("{EMAIL}{obo}"));
+        assert!(tok.contains("admin@example.com"), "{entry}: {tok}");
+        let own = issue_over_mtls(&sts, "client", "");
+        assert!(name_qualifier(&own).contains("CN=Test Client CA#"));
+        assert_ne!(
+            name_qualifier(&own),
+            name_qualifier(&issue_over_mtls(&sts, "forged", ""))
+        );
+    }
+}
