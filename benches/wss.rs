@@ -62,6 +62,7 @@ fn config(policy: StandardPolicy) -> AuthConfig {
         lockout: Arc::new(MemoryLockout::default()),
         assertions: None,
         local_account_issuers: Vec::new(),
+        partner_claims: Default::default(),
     }
 }
 

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use wstrust::auth::{SAML_DOMAIN, X509_DOMAIN};
 use wstrust::claims::{AttributeClaims, ClaimsProvider, DIALECT_IDENTITY, DIALECT_WSO2};
 use wstrust::config::StsConfig;
 use wstrust::host::{Attributes, Principal};
@@ -37,7 +38,12 @@ impl ClaimsProvider for HrClaims {
         claim: &str,
         rp: &RelyingParty,
     ) -> Result<Vec<String>, wstrust::Error> {
+        // Values derived from the name only for accounts of the local
+        // directory: a partner's (or a certificate's) principal chose its
+        // own name, and a partner's `alice` is not our alice.
+        let local = principal.domain != SAML_DOMAIN && principal.domain != X509_DOMAIN;
         match claim {
+            UPN | DEPARTMENT if !local => Ok(Vec::new()),
             UPN => Ok(vec![format!("{}@corp.example", principal.name)]),
             DEPARTMENT => Ok(self
                 .departments

@@ -37,6 +37,7 @@ use crate::Limits;
 use base64::Engine as _;
 use roxmltree::{Document, Node};
 use sha2::Digest as _;
+use std::collections::BTreeMap;
 use std::fmt::{Debug, Write as _};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -63,8 +64,12 @@ pub enum Confirmation {
     HolderOfKey(PublicKey),
 }
 
-/// A SAML assertion that verified against a trusted issuer.
+/// A SAML assertion that verified against a trusted issuer. Built with
+/// [`VerifiedAssertion::new`], which takes every field: a host verifier must
+/// say what the NameID's qualifier is (dropping it would turn a partner's
+/// subject in this STS's own token back into a local account name).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct VerifiedAssertion {
     /// The issuer.
     pub issuer: String,
@@ -75,8 +80,29 @@ pub struct VerifiedAssertion {
     pub name_qualifier: Option<String>,
     /// How the subject is confirmed.
     pub confirmation: Confirmation,
-    /// Attributes from the attribute statement.
+    /// Attributes from the attribute statement, by name (SAML 2.0 `Name`;
+    /// SAML 1.1 `AttributeNamespace/AttributeName`).
     pub attributes: Attributes,
+}
+
+impl VerifiedAssertion {
+    /// A verified assertion of `issuer` whose NameID is `subject` with
+    /// `name_qualifier` (its `NameQualifier` attribute, as written).
+    pub fn new(
+        issuer: String,
+        subject: String,
+        name_qualifier: Option<String>,
+        confirmation: Confirmation,
+        attributes: Attributes,
+    ) -> Self {
+        Self {
+            issuer,
+            subject,
+            name_qualifier,
+            confirmation,
+            attributes,
+        }
+    }
 }
 
 /// Verifies a SAML assertion found in a `wsse:Security` header: signature by
@@ -120,12 +146,22 @@ pub struct AuthConfig {
     /// trusting an issuer's signature is not trusting it to speak for local
     /// accounts (a partner naming `admin` must not become the local admin).
     ///
-    /// A NameID with a `NameQualifier` never names a local account, whoever
-    /// issued it: this STS writes the partner's issuer name as the
-    /// `NameQualifier` of the tokens it issues for such a principal (see
-    /// [`Authenticated::name_qualifier`]), so that a partner's subject cannot
-    /// become a local account by a round trip through this STS.
+    /// A NameID whose `NameQualifier` names another domain than its issuer
+    /// never names a local account: this STS writes the partner's issuer
+    /// name as the `NameQualifier` of the tokens it issues for such a
+    /// principal (see [`Authenticated::name_qualifier`]), so that a
+    /// partner's subject cannot become a local account by a round trip
+    /// through this STS. A `NameQualifier` equal to the issuer's own name
+    /// (as identity providers write for their own users) qualifies nothing.
     pub local_account_issuers: Vec<String>,
+    /// Acceptance rules for the trusted issuers that are not
+    /// [`Self::local_account_issuers`]: by issuer name, the attribute names
+    /// (SAML 2.0 `Name`; SAML 1.1 `AttributeNamespace/AttributeName`) of its
+    /// assertions that pass on to the principal's attributes, and from
+    /// there into the tokens this STS signs for it. An issuer not listed
+    /// passes none: this STS must not sign a partner's say-so that its user
+    /// has `role=admin` or the local admin's e-mail address.
+    pub partner_claims: BTreeMap<String, Vec<String>>,
 }
 
 /// Who the requester is and how that was established.
@@ -389,27 +425,43 @@ fn certificate_qualifier(trusted: wss::TrustedBy<'_>) -> String {
 
 /// The `NameQualifier` a token re-issued by this STS gives the subject of a
 /// token by `issuer` whose NameID carries `name_qualifier`: `None` (a local
-/// account name) only for an unqualified name from one of the
-/// `local_account_issuers`; a qualified name from such an issuer keeps its
-/// qualifier (this STS's own tokens for partner subjects); any other
-/// issuer's subject is qualified by that issuer.
+/// account name) for a name from one of the `local_account_issuers` that is
+/// unqualified or qualified by that issuer itself; a name such an issuer
+/// qualifies with another domain keeps its qualifier (this STS's own tokens
+/// for partner subjects); any other issuer's subject is qualified by that
+/// issuer, whatever it wrote.
 pub(crate) fn subject_qualifier(
     issuer: &str,
     name_qualifier: Option<&str>,
     local_account_issuers: &[String],
 ) -> Option<String> {
     if local_account_issuers.iter().any(|i| i == issuer) {
-        name_qualifier.map(str::to_owned)
+        name_qualifier.filter(|q| *q != issuer).map(str::to_owned)
     } else {
         Some(issuer.to_owned())
     }
 }
 
+/// The attributes of an assertion by `issuer` that may become the
+/// principal's: all of a local-account issuer's (this STS's own tokens
+/// included), those in [`AuthConfig::partner_claims`] of anybody else's.
+pub(crate) fn accepted_attributes(
+    issuer: &str,
+    mut attributes: Attributes,
+    config: &AuthConfig,
+) -> Attributes {
+    if !config.local_account_issuers.iter().any(|i| i == issuer) {
+        let accepted = config.partner_claims.get(issuer);
+        attributes.retain(|name, _| accepted.is_some_and(|a| a.contains(name)));
+    }
+    attributes
+}
+
 /// The principal a verified assertion names, as a header credential or in
 /// `OnBehalfOf`/`ActAs`: the local account for an unqualified NameID of one
 /// of the [`AuthConfig::local_account_issuers`] that the user store knows;
-/// otherwise the NameID in [`SAML_DOMAIN`] with the assertion's attributes,
-/// no roles, and a qualifier (see [`Authenticated::name_qualifier`]).
+/// otherwise the NameID in [`SAML_DOMAIN`] with the assertion's accepted
+/// attributes ([`AuthConfig::partner_claims`]), no roles, and a qualifier (see [`Authenticated::name_qualifier`]).
 pub(crate) fn assertion_principal(
     a: VerifiedAssertion,
     config: &AuthConfig,
@@ -424,13 +476,14 @@ pub(crate) fn assertion_principal(
             return Ok((u.principal, u.attributes, None));
         }
     }
+    let attributes = accepted_attributes(&a.issuer, a.attributes, config);
     Ok((
         Principal {
             name: a.subject,
             domain: SAML_DOMAIN.to_owned(),
             roles: Vec::new(),
         },
-        a.attributes,
+        attributes,
         // A name the local-account issuer gives but the store does not know
         // is no local account either.
         Some(qualifier.unwrap_or(a.issuer)),

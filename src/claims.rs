@@ -80,7 +80,12 @@ impl Requested {
 ///
 /// # Security contract
 /// Return only values that belong to `principal`; never a password, key or
-/// other secret (values end up in tokens the relying party reads). An `Err`
+/// other secret (values end up in tokens the relying party reads). A
+/// principal in [`crate::auth::SAML_DOMAIN`] or [`crate::auth::X509_DOMAIN`]
+/// is no account of the user store: its name was chosen by a partner or a
+/// certificate, so never derive local values (a UPN, a department) from it;
+/// `attributes` then holds only what the partner's acceptance rule let
+/// through. An `Err`
 /// is for a source that cannot answer, never for "no value" (return no
 /// values instead): the caller decides whether a missing claim is fatal.
 pub trait ClaimsProvider: Debug + Send + Sync {

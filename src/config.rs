@@ -111,8 +111,8 @@ pub struct StsConfig {
     pub audit: Option<Arc<dyn AuditObserver>>,
     /// Principals (`name` as authenticated, or `DOMAIN/name`) allowed to ask
     /// on behalf of others (`OnBehalfOf`, `ActAs`) and to renew tokens. A
-    /// principal vouched for by a trusted issuer's assertion matches only as
-    /// `SAML/name`.
+    /// principal vouched for by a trusted issuer's assertion (not a local
+    /// account) never is one.
     pub trusted_intermediaries: Vec<String>,
     /// How tokens and proof keys are encrypted for relying parties.
     pub encryption: EncryptOptions,
@@ -182,6 +182,7 @@ pub struct StsConfigBuilder {
     lifecycle: Option<LifecyclePolicy>,
     trusted_issuers: Vec<(String, Certificate)>,
     local_account_issuers: Vec<String>,
+    partner_claims: std::collections::BTreeMap<String, Vec<String>>,
     endpoints: Vec<String>,
 }
 
@@ -319,8 +320,8 @@ impl StsConfigBuilder {
 
     /// Allow `principal` (name as authenticated, or `DOMAIN/name`) to request
     /// tokens on behalf of others and to renew their tokens. A principal
-    /// vouched for by a trusted issuer's assertion matches only as
-    /// `SAML/name`, never by its bare name.
+    /// vouched for by a trusted issuer's assertion (not a local account)
+    /// never is one: its issuer chooses its name.
     pub fn trusted_intermediary(mut self, principal: impl Into<String>) -> Self {
         self.intermediaries.push(principal.into());
         self
@@ -345,6 +346,40 @@ impl StsConfigBuilder {
     /// principal in [`crate::auth::SAML_DOMAIN`] without roles.
     pub fn local_account_issuer(mut self, name: impl Into<String>) -> Self {
         self.local_account_issuers.push(name.into());
+        self
+    }
+
+    /// Acceptance rule for the trusted issuer `name` (one that is not a
+    /// [`local_account_issuer`](Self::local_account_issuer)): the attribute
+    /// names of its assertions (SAML 2.0 `Name`; SAML 1.1
+    /// `AttributeNamespace/AttributeName`) that pass on to its subjects'
+    /// principals and so into the tokens this STS issues for them, as a
+    /// header credential, in `OnBehalfOf`/`ActAs` or by token exchange. By
+    /// default none does: this STS would otherwise sign whatever a partner
+    /// says, a `role` of `admin` or the local admin's e-mail address
+    /// included. Call again to add more. `name` must be a
+    /// [`trusted_issuer`](Self::trusted_issuer).
+    ///
+    /// ```
+    /// # use wstrust::config::StsConfig;
+    /// # use wstrust::keys::Certificate;
+    /// # let partner = Certificate::from_pem(include_bytes!("../tests/vectors/validate/partner.cert.pem")).unwrap();
+    /// let builder = StsConfig::builder()
+    ///     .trusted_issuer("https://partner.example/", partner)
+    ///     .accept_claims(
+    ///         "https://partner.example/",
+    ///         ["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname"],
+    ///     );
+    /// ```
+    pub fn accept_claims<I, S>(mut self, name: impl Into<String>, claims: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.partner_claims
+            .entry(name.into())
+            .or_default()
+            .extend(claims.into_iter().map(Into::into));
         self
     }
 
@@ -452,6 +487,16 @@ impl StsConfigBuilder {
             };
         let mut local_account_issuers = vec![issuer.clone()];
         local_account_issuers.extend(self.local_account_issuers);
+        for name in self.partner_claims.keys() {
+            if !trusted_issuers
+                .iter()
+                .any(|t| t.name == crate::token::IssuerName::Exactly(name.clone()))
+            {
+                return Err(cfg(
+                    "claims accepted from an issuer that is not a trusted issuer",
+                ));
+            }
+        }
         let mut wss = self.wss.unwrap_or_default();
         let clock_skew = self.clock_skew.unwrap_or(wss.clock_skew);
         wss.clock_skew = clock_skew;
@@ -474,6 +519,7 @@ impl StsConfigBuilder {
             // This STS's own tokens name its own users; others only if
             // configured.
             local_account_issuers,
+            partner_claims: self.partner_claims,
         };
         Ok(Arc::new(StsConfig {
             trusted_issuers,

@@ -246,7 +246,10 @@ impl Sts {
         }
 
         let subject = self.subject(rst, &who, now)?;
-        facts.subject = Some(subject.principal.name.clone());
+        facts.subject = Some(audit_name(
+            &subject.principal.name,
+            subject.qualifier.as_deref(),
+        ));
 
         // Key and confirmation.
         let key_type = rst.key_type.unwrap_or(if subject.delegated {
@@ -415,14 +418,14 @@ impl Sts {
     ) -> Result<Authenticated, Error> {
         if let Some(who) = cx.authenticated.get() {
             // Another entry of the same batch message already authenticated it.
-            facts.requester = Some(format!("{}/{}", who.principal.domain, who.principal.name));
+            facts.requester = Some(requester_name(who));
             return Ok(who.clone());
         }
         let message = cx
             .message
             .ok_or(AuthError::Missing("SOAP message for authentication"))?;
         let who = auth::authenticate(message, cx.transport, now, &self.config.auth)?;
-        facts.requester = Some(format!("{}/{}", who.principal.domain, who.principal.name));
+        facts.requester = Some(requester_name(&who));
         // Ignored if already set: entries are handled one after another.
         let _ = cx.authenticated.set(who.clone());
         Ok(who)
@@ -446,7 +449,7 @@ impl Sts {
             &Expect::at(now),
         )?;
         if let Some(t) = &v.token {
-            facts.subject = Some(t.subject.value.clone());
+            facts.subject = Some(subject_name(t));
             facts.token_id = Some(t.id.clone());
         }
         // Token exchange: a valid token and another TokenType asked for.
@@ -627,14 +630,20 @@ impl Sts {
         let old = r.old;
         let id = saml::new_id(&*c.random);
         facts.token_id = Some(id.clone());
+        // A partner's attributes as its acceptance rules allow, and only
+        // those the party may receive.
+        let local = c.auth.local_account_issuers.contains(&old.issuer);
+        let accepted = c.auth.partner_claims.get(&old.issuer);
         let attributes = old
             .attributes
             .iter()
-            .map(|a| saml::Attribute {
-                name: match (old.version, &a.namespace) {
-                    (SamlVersion::V11, Some(ns)) => format!("{ns}/{}", a.name),
-                    _ => a.name.clone(),
-                },
+            .map(|a| (a.claim_type(old.version), a))
+            .filter(|(name, _)| {
+                (local || accepted.is_some_and(|list| list.iter().any(|n| n == name)))
+                    && r.rp.claims.allows(name)
+            })
+            .map(|(name, a)| saml::Attribute {
+                name: name.into_owned(),
                 values: a.values.clone(),
             })
             .collect();
@@ -693,7 +702,7 @@ impl Sts {
             &Requester::of(&who),
             now,
         )?;
-        facts.subject = Some(t.subject.value.clone());
+        facts.subject = Some(subject_name(&t));
         facts.token_id = Some(t.id.clone());
         Ok(Rstr {
             cancelled: true,
@@ -725,7 +734,7 @@ impl Sts {
             now,
         )?;
         let old = &plan.token;
-        facts.subject = Some(old.subject.value.clone());
+        facts.subject = Some(subject_name(old));
         facts.relying_party = Some(plan.record.relying_party.clone());
         let rp = if plan.record.relying_party.is_empty() {
             c.relying_parties.without_applies_to()?
@@ -768,17 +777,20 @@ impl Sts {
 
     /// Whether `who` is one of the configured trusted intermediaries, by
     /// name or `DOMAIN/name`. A principal vouched for by a SAML assertion
-    /// (a partner decides its NameID) matches only as `SAML/name`, never by
-    /// its bare name: a partner naming its user `frontend` must not become
-    /// the local intermediary `frontend`.
+    /// that is no local account never is: its issuer decides its NameID, so
+    /// a partner naming its user `frontend` must not become the local
+    /// intermediary `frontend` (and from there, by a password-less
+    /// `UsernameToken` in `OnBehalfOf`, any local account).
     fn is_intermediary(&self, who: &Authenticated) -> bool {
         let p = &who.principal;
+        if p.domain == auth::SAML_DOMAIN {
+            return false;
+        }
         let qualified = format!("{}/{}", p.domain, p.name);
-        let bare = p.domain != auth::SAML_DOMAIN;
         self.config
             .trusted_intermediaries
             .iter()
-            .any(|i| (bare && *i == p.name) || *i == qualified)
+            .any(|i| *i == p.name || *i == qualified)
     }
 
     fn signature_algorithm(&self, rst: &Rst<'_, '_>) -> Result<SignatureAlgorithm, Error> {
@@ -800,12 +812,24 @@ impl Sts {
         let c = &*self.config;
         let delegated = match (rst.on_behalf_of, rst.act_as) {
             (None, None) => {
+                // Fail closed on a host-built principal: one of these
+                // domains without a qualifier would be issued a token with a
+                // bare NameID, which names a local account.
+                if who.name_qualifier.is_none()
+                    && (who.principal.domain == auth::SAML_DOMAIN
+                        || who.principal.domain == auth::X509_DOMAIN)
+                {
+                    return Err(IssueError::Config(
+                        "a SAML or X.509 principal without a name qualifier".into(),
+                    )
+                    .into());
+                }
                 return Ok(SubjectOf {
                     principal: who.principal.clone(),
                     attributes: who.attributes.clone(),
                     qualifier: who.name_qualifier.clone(),
                     delegated: false,
-                })
+                });
             }
             (Some(_), Some(_)) => {
                 return Err(IssueError::Delegation("both OnBehalfOf and ActAs").into())
@@ -1066,6 +1090,28 @@ fn confirmation_key_type(plan: &KeyPlan, delegated: bool, rst: &Rst<'_, '_>) -> 
         KeyPlan::Bearer if delegated && rst.key_type.is_none() => None,
         p => Some(p.key_type()),
     }
+}
+
+/// A name for the audit log, with its qualifier when it has one (a
+/// partner's `admin` must not read as the local admin).
+fn audit_name(name: &str, qualifier: Option<&str>) -> String {
+    match qualifier {
+        Some(q) => format!("{name} [{q}]"),
+        None => name.to_owned(),
+    }
+}
+
+/// The requester for the audit log: `DOMAIN/name`, with its qualifier.
+fn requester_name(who: &Authenticated) -> String {
+    audit_name(
+        &format!("{}/{}", who.principal.domain, who.principal.name),
+        who.name_qualifier.as_deref(),
+    )
+}
+
+/// A token's subject for the audit log, with its qualifier.
+fn subject_name(t: &ValidatedToken) -> String {
+    audit_name(&t.subject.value, t.subject.name_qualifier.as_deref())
 }
 
 fn authn_context(who: &Authenticated, tls: bool) -> AuthnContext {

@@ -61,6 +61,19 @@ pub struct Attribute {
     pub values: Vec<String>,
 }
 
+impl Attribute {
+    /// The claim type the attribute stands for: SAML 2.0 `Name`; SAML 1.1
+    /// `AttributeNamespace/AttributeName` (the inverse of
+    /// [`crate::saml::v11::split_name`]), or `AttributeName` alone without
+    /// a namespace.
+    pub fn claim_type(&self, version: SamlVersion) -> std::borrow::Cow<'_, str> {
+        match (version, &self.namespace) {
+            (SamlVersion::V11, Some(ns)) => format!("{ns}/{}", self.name).into(),
+            _ => self.name.as_str().into(),
+        }
+    }
+}
+
 /// The authentication statement, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Authn {
@@ -507,17 +520,17 @@ pub(crate) fn verified_assertion(t: ValidatedToken) -> Result<VerifiedAssertion,
     let mut attributes = crate::host::Attributes::new();
     for a in &t.attributes {
         attributes
-            .entry(a.name.clone())
+            .entry(a.claim_type(t.version).into_owned())
             .or_default()
             .extend(a.values.iter().cloned());
     }
-    Ok(VerifiedAssertion {
-        issuer: t.issuer,
-        subject: t.subject.value,
-        name_qualifier: t.subject.name_qualifier,
+    Ok(VerifiedAssertion::new(
+        t.issuer,
+        t.subject.value,
+        t.subject.name_qualifier,
         confirmation,
         attributes,
-    })
+    ))
 }
 
 /// The SAML 2.0 `Recipient` check for a bearer token delivered to the STS

@@ -51,6 +51,7 @@ fn config(policy: StandardPolicy) -> AuthConfig {
         lockout: Arc::new(MemoryLockout::new(LockoutSettings::default())),
         assertions: None,
         local_account_issuers: Vec::new(),
+        partner_claims: Default::default(),
     }
 }
 
@@ -643,8 +644,14 @@ fn saml_assertion_refused_without_a_verifier() {
 // ---------------------------------------------------------------- SAML
 
 fn assertion(method: &str, signer: &str) -> String {
+    assertion_of(method, signer, "<saml2:NameID>alice</saml2:NameID>", "")
+}
+
+/// An assertion of `https://idp.example/` with `name_id` and `statements`
+/// after the conditions.
+fn assertion_of(method: &str, signer: &str, name_id: &str, statements: &str) -> String {
     let a = format!(
-        r#"<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a1" Version="2.0" IssueInstant="2027-01-15T11:59:00Z"><saml2:Issuer>https://idp.example/</saml2:Issuer><saml2:Subject><saml2:NameID>alice</saml2:NameID><saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:{method}"/></saml2:Subject><saml2:Conditions NotBefore="2027-01-15T11:59:00Z" NotOnOrAfter="2027-01-15T12:59:00Z"/></saml2:Assertion>"#
+        r#"<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a1" Version="2.0" IssueInstant="2027-01-15T11:59:00Z"><saml2:Issuer>https://idp.example/</saml2:Issuer><saml2:Subject>{name_id}<saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:{method}"/></saml2:Subject><saml2:Conditions NotBefore="2027-01-15T11:59:00Z" NotOnOrAfter="2027-01-15T12:59:00Z"/>{statements}</saml2:Assertion>"#
     );
     let c = cert(signer);
     let opts = SignOptions {
@@ -694,6 +701,70 @@ fn saml_subject_maps_to_a_local_account_only_for_authoritative_issuers() {
     let mut cfg = saml_config();
     cfg.local_account_issuers.clear();
     assert!(run(&envelope(&sec, ""), &tls(), &cfg).is_err());
+}
+
+/// A partner's attributes become the principal's only as its acceptance
+/// rule (`partner_claims`) allows: by default none, so a partner cannot have
+/// this STS sign `role=admin` or the local admin's e-mail address.
+#[test]
+fn partner_attributes_pass_only_by_acceptance_rule() {
+    const EMAIL: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
+    const ROLE: &str = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
+    let statements = format!(
+        r#"<saml2:AttributeStatement><saml2:Attribute Name="{EMAIL}"><saml2:AttributeValue>admin@example.com</saml2:AttributeValue></saml2:Attribute><saml2:Attribute Name="{ROLE}"><saml2:AttributeValue>admin</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement>"#
+    );
+    let sec = timestamp(NOW)
+        + &assertion_of(
+            "bearer",
+            "client",
+            "<saml2:NameID>mallory</saml2:NameID>",
+            &statements,
+        );
+    let mut cfg = saml_config();
+    cfg.local_account_issuers.clear();
+    cfg.policy = Arc::new(StandardPolicy::username_token().methods(&[Method::SamlAssertion]));
+    let who = run(&envelope(&sec, ""), &tls(), &cfg).unwrap();
+    assert_eq!(who.principal.domain, wstrust::auth::SAML_DOMAIN);
+    assert_eq!(who.name_qualifier.as_deref(), Some("https://idp.example/"));
+    assert!(who.attributes.is_empty(), "{:?}", who.attributes);
+    cfg.partner_claims
+        .insert("https://idp.example/".into(), vec![EMAIL.into()]);
+    let who = run(&envelope(&sec, ""), &tls(), &cfg).unwrap();
+    assert_eq!(who.attributes.keys().collect::<Vec<_>>(), [EMAIL]);
+    // A local-account issuer's attributes all pass.
+    let mut cfg = saml_config();
+    cfg.policy = Arc::new(StandardPolicy::username_token().methods(&[Method::SamlAssertion]));
+    let who = run(&envelope(&sec, ""), &tls(), &cfg).unwrap();
+    assert_eq!(who.attributes.len(), 2);
+}
+
+/// A local-account issuer's `NameQualifier` equal to its own name (as
+/// identity providers write for their users) still names a local account;
+/// one naming another domain does not, and the principal keeps it.
+#[test]
+fn local_account_issuer_name_qualifier() {
+    let mut cfg = saml_config();
+    cfg.policy = Arc::new(StandardPolicy::username_token().methods(&[Method::SamlAssertion]));
+    let own = r#"<saml2:NameID NameQualifier="https://idp.example/">alice</saml2:NameID>"#;
+    let sec = timestamp(NOW) + &assertion_of("bearer", "client", own, "");
+    let who = run(&envelope(&sec, ""), &tls(), &cfg).unwrap();
+    assert_eq!(
+        (who.principal.domain.as_str(), who.name_qualifier),
+        ("PRIMARY", None)
+    );
+    let other = r#"<saml2:NameID NameQualifier="https://partner.example/">alice</saml2:NameID>"#;
+    let sec = timestamp(NOW) + &assertion_of("bearer", "client", other, "");
+    let who = run(&envelope(&sec, ""), &tls(), &cfg).unwrap();
+    assert_eq!(who.principal.domain, wstrust::auth::SAML_DOMAIN);
+    assert_eq!(
+        who.name_qualifier.as_deref(),
+        Some("https://partner.example/")
+    );
+    // An issuer that is no local-account issuer qualifies its subjects by
+    // its own name, whatever it wrote.
+    cfg.local_account_issuers.clear();
+    let who = run(&envelope(&sec, ""), &tls(), &cfg).unwrap();
+    assert_eq!(who.name_qualifier.as_deref(), Some("https://idp.example/"));
 }
 
 #[test]

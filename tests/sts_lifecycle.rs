@@ -35,6 +35,11 @@ const NOW: OffsetDateTime = datetime!(2027-01-15 12:00 UTC);
 const STS: &str = "https://sts.example/";
 const PARTNER: &str = "https://partner.example/";
 const RP: &str = "https://rp.example/nocert";
+/// The partner's SAML 1.1 UPN attribute, as namespace/name.
+const UPN: &str = "http://schemas.xmlsoap.org/claims/upn";
+const ROLE: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/role";
+const MAIL: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
+const GIVEN_NAME: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname";
 fn read(p: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/{p}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
@@ -232,7 +237,7 @@ fn configuration_checks() {
 /// 2.0 token of this STS for the same subject, recorded, renewable.
 #[test]
 fn foreign_saml11_exchanged_for_own_saml20() {
-    let (sts, store) = sts_with(|b| b);
+    let (sts, store) = sts_with(|b| b.accept_claims(PARTNER, [UPN]));
     // Issued by the partner for this STS: to be exchanged here.
     let foreign = sign(&saml11("_x1", PARTNER, "bob", STS), &partner());
     let (status, body) = exchange(&sts, &foreign, RP);
@@ -250,8 +255,7 @@ fn foreign_saml11_exchanged_for_own_saml20() {
     assert!(tok
         .attributes
         .iter()
-        .any(|a| a.name == "http://schemas.xmlsoap.org/claims/upn"
-            && a.values == ["bob@partner.example"]));
+        .any(|a| a.name == UPN && a.values == ["bob@partner.example"]));
     assert_eq!(tok.version, wstrust::wst::SamlVersion::V20);
     // Still the partner's bob, not a local account named bob.
     assert_eq!(tok.subject.name_qualifier.as_deref(), Some(PARTNER));
@@ -706,6 +710,181 @@ fn renew_by_other_principal_refused() {
     // "admin" is the trusted intermediary.
     let (status, body) = renew_as("admin", &renewed);
     assert_eq!(status, 200, "{body}");
+}
+
+/// A partner assertion for `subject` carrying what the local admin has (her
+/// e-mail address, the admin role) and a given name.
+fn saml2_with_claims(id: &str, issuer: &str, subject: &str, aud: &str) -> String {
+    let attr = |name: &str, value: &str| {
+        format!(
+            r#"<saml2:Attribute Name="{name}"><saml2:AttributeValue>{value}</saml2:AttributeValue></saml2:Attribute>"#
+        )
+    };
+    saml2(id, issuer, subject, aud).replace(
+        "<saml2:AttributeStatement>",
+        &format!(
+            "<saml2:AttributeStatement>{}{}{}",
+            attr(MAIL, "admin@example.com"),
+            attr(ROLE, "admin"),
+            attr(GIVEN_NAME, "Mallory")
+        ),
+    )
+}
+
+/// A trusted partner's attributes pass into this STS's tokens only as its
+/// acceptance rule says (none by default): the STS must not sign a partner's
+/// say-so that its user has the admin role or the local admin's e-mail
+/// address, by Issue or by token exchange; and an exchanged token carries
+/// only what the party may receive.
+#[test]
+fn partner_claims_pass_only_by_acceptance_rule() {
+    const NARROW: &str = "https://narrow.example/";
+    let parties = || {
+        let mut rps = RelyingParties::new();
+        rps.add(RelyingParty::new(RP));
+        rps.add(RelyingParty::new(NARROW).claims([GIVEN_NAME, MAIL]));
+        rps
+    };
+    let claims = format!(
+        r#"<t:Claims Dialect="http://schemas.xmlsoap.org/ws/2005/05/identity"><i:ClaimType xmlns:i="http://schemas.xmlsoap.org/ws/2005/05/identity" Uri="{MAIL}" Optional="true"/><i:ClaimType xmlns:i="http://schemas.xmlsoap.org/ws/2005/05/identity" Uri="{ROLE}" Optional="true"/><i:ClaimType xmlns:i="http://schemas.xmlsoap.org/ws/2005/05/identity" Uri="{GIVEN_NAME}" Optional="true"/></t:Claims>"#
+    );
+    let issue = |sts: &Sts, credential: &str| {
+        let (status, body) = call(
+            sts,
+            &op(
+                &saml_header(credential),
+                "Issue",
+                &format!(
+                    "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}{claims}",
+                    applies_to(RP)
+                ),
+            ),
+        );
+        assert_eq!(status, 200, "{body}");
+        first_child(&body, "RequestedSecurityToken")
+    };
+    let partners = sign(
+        &saml2_with_claims("_c1", PARTNER, "whoever", STS),
+        &partner(),
+    );
+
+    // By default: none of the partner's attributes.
+    let (sts, _) = sts_with(|b| b.relying_parties(parties()));
+    let tok = issue(&sts, &partners);
+    for v in ["admin@example.com", ">admin<", "Mallory", "partner-role"] {
+        assert!(!tok.contains(v), "{v}: {tok}");
+    }
+    let (status, body) = exchange(&sts, &partners, RP);
+    assert_eq!(status, 200, "{body}");
+    let tok = first_child(&body, "RequestedSecurityToken");
+    assert!(!tok.contains("AttributeStatement"), "{tok}");
+
+    // Accepting the given name and the e-mail address: those, never the role.
+    let (sts, _) = sts_with(|b| {
+        b.relying_parties(parties())
+            .accept_claims(PARTNER, [GIVEN_NAME, MAIL])
+    });
+    let tok = issue(&sts, &partners);
+    assert!(
+        tok.contains("Mallory") && tok.contains("admin@example.com"),
+        "{tok}"
+    );
+    assert!(!tok.contains(">admin<"), "{tok}");
+    // Exchange for a party allowed only the given name: the e-mail address
+    // is dropped too.
+    let (sts, _) = sts_with(|b| {
+        let mut rps = RelyingParties::new();
+        rps.add(RelyingParty::new(NARROW).claims([GIVEN_NAME]));
+        b.relying_parties(rps)
+            .accept_claims(PARTNER, [GIVEN_NAME, MAIL, ROLE])
+    });
+    let (status, body) = exchange(&sts, &partners, NARROW);
+    assert_eq!(status, 200, "{body}");
+    let tok = first_child(&body, "RequestedSecurityToken");
+    assert!(tok.contains("Mallory"), "{tok}");
+    assert!(!tok.contains(MAIL) && !tok.contains(ROLE), "{tok}");
+
+    // Claims accepted from an issuer that is not trusted: a configuration
+    // error.
+    let store = Arc::new(MemoryTokenStore::new(10));
+    let err = builder(store)
+        .accept_claims("https://elsewhere.example/", [MAIL])
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("not a trusted issuer"), "{err}");
+}
+
+/// A principal a partner vouches for is never a trusted intermediary, by
+/// bare name or as `SAML/name`: otherwise any trusted issuer naming its user
+/// `frontend` could ask `OnBehalfOf` a password-less UsernameToken and get
+/// any local account's token.
+#[test]
+fn partner_principal_is_never_an_intermediary() {
+    for entry in ["frontend", "SAML/frontend"] {
+        let (sts, _) = sts_with(|b| b.trusted_intermediary(entry));
+        let frontend = sign(&saml2("_i1", PARTNER, "frontend", STS), &partner());
+        let obo = format!(
+            r#"<t:OnBehalfOf><wsse:UsernameToken xmlns:wsse="{}"><wsse:Username>admin</wsse:Username></wsse:UsernameToken></t:OnBehalfOf>"#,
+            ns::WSSE
+        );
+        let (status, body) = call(
+            &sts,
+            &op(
+                &saml_header(&frontend),
+                "Issue",
+                &format!(
+                    "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}{EMAIL}{obo}",
+                    applies_to(RP)
+                ),
+            ),
+        );
+        assert_eq!(status, 500, "{entry}: {body}");
+        assert!(!body.contains("admin@example.com"), "{entry}: {body}");
+    }
+}
+
+/// A host that fills in `RequestContext::authenticated` itself with a SAML
+/// principal but no qualifier gets an error, not a token with a bare NameID
+/// (which would name the local account of that name).
+#[test]
+fn host_built_partner_principal_without_qualifier_is_refused() {
+    use wstrust::auth::{Authenticated, SAML_DOMAIN};
+    use wstrust::host::Principal;
+    use wstrust::policy::SignedParts;
+    use wstrust::service::{RequestContext, TokenService, TransportContext};
+    use wstrust::wst::Request;
+    let (sts, _) = sts_with(|b| b);
+    let text = op("", "Issue", &applies_to(RP));
+    let doc = wstrust::xml::parse(&text, &Limits::default()).unwrap();
+    let message = wstrust::soap::Message::parse(&doc).unwrap();
+    let request = Request::parse(message.payload()).unwrap();
+    let rst = match &request {
+        Request::Single(r) => r,
+        _ => unreachable!(),
+    };
+    let transport = TransportContext::default();
+    let limits = Limits::default();
+    for qualifier in [None, Some(PARTNER.to_owned())] {
+        let cx = RequestContext::new(&transport, Some(&message), &limits);
+        cx.authenticated
+            .set(Authenticated {
+                principal: Principal {
+                    name: "admin".into(),
+                    domain: SAML_DOMAIN.into(),
+                    roles: vec![],
+                },
+                attributes: Default::default(),
+                method: Method::SamlAssertion,
+                signed: SignedParts::NONE,
+                signing_certificate: None,
+                assertion_issuer: Some(PARTNER.into()),
+                name_qualifier: qualifier.clone(),
+                instant: NOW,
+            })
+            .unwrap();
+        let r = sts.issue(rst, &cx);
+        assert_eq!(r.is_ok(), qualifier.is_some(), "{qualifier:?}: {r:?}");
+    }
 }
 
 /// `[[trusted_issuers]]` in the TOML file (`wstrust issue` runs any request

@@ -115,6 +115,8 @@ struct UserFile {
 struct TrustedIssuerFile {
     name: String,
     cert: PathBuf,
+    #[serde(default)]
+    accept_claims: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -252,6 +254,9 @@ pub(crate) fn builder_from_toml(
     }
     for t in &f.trusted_issuers {
         b = b.trusted_issuer(t.name.clone(), cert(base, &t.cert)?);
+        if !t.accept_claims.is_empty() {
+            b = b.accept_claims(t.name.clone(), t.accept_claims.iter().cloned());
+        }
     }
     for n in f.local_account_issuers {
         b = b.local_account_issuer(n);
