@@ -354,6 +354,10 @@ pub enum StoreError {
     /// The host requires token state but configured no store.
     #[error("token state required but no store configured")]
     Required,
+    /// A record to store is already past its `keep_until` at `now` (a caller
+    /// bug or a clock problem): it would be forgotten as soon as written.
+    #[error("record is already past its keep_until")]
+    KeepUntilPassed,
 }
 
 /// Why a presented token (validate, renew, cancel, OnBehalfOf) was refused.
@@ -888,6 +892,10 @@ mod tests {
         assert!(!f.reason().contains("10.0.0.1"));
         assert_eq!(
             Fault::from(&Error::Store(StoreError::Full)).code,
+            FaultCode::RequestFailed
+        );
+        assert_eq!(
+            Fault::from(&Error::Store(StoreError::KeepUntilPassed)).code,
             FaultCode::RequestFailed
         );
         assert_eq!(

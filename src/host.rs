@@ -103,7 +103,10 @@ pub enum Transition {
 ///   found": the caller must not issue or accept a token it could not check.
 pub trait TokenStore: Debug + Send + Sync {
     /// Record a newly issued token (its `state` is normally `Active`). Fails
-    /// with `StoreError::Duplicate` if the ID is already recorded.
+    /// with `StoreError::Duplicate` if the ID is already recorded, and with
+    /// `StoreError::KeepUntilPassed` if its `keep_until` is not after `now`
+    /// (it would be forgotten at once). Expiry is measured from `now`, the
+    /// STS clock, never from the backend's own clock.
     fn record(&self, record: &TokenRecord, now: OffsetDateTime) -> Result<(), crate::Error>;
 
     /// The record for `id`, or `None` if there is none (or it is past its
@@ -114,7 +117,8 @@ pub trait TokenStore: Debug + Send + Sync {
     fn cancel(&self, id: &str, now: OffsetDateTime) -> Result<Transition, crate::Error>;
 
     /// Atomically: if `id` is `Active`, make it `Renewed(successor.id)` and
-    /// record `successor` (which must not exist yet: `StoreError::Duplicate`).
+    /// record `successor` (which must not exist yet: `StoreError::Duplicate`;
+    /// nor be past its `keep_until`, as for [`record`](Self::record)).
     fn renew(
         &self,
         id: &str,

@@ -119,7 +119,16 @@ impl TokenMap {
         }
     }
 
-    fn insert(&mut self, record: &TokenRecord, capacity: usize) -> Result<(), StoreError> {
+    fn insert(
+        &mut self,
+        record: &TokenRecord,
+        capacity: usize,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        // Stored, it would be evicted at once while `record` said Ok.
+        if record.keep_until <= now {
+            return Err(StoreError::KeepUntilPassed);
+        }
         if self.records.contains_key(&record.id) {
             return Err(StoreError::Duplicate);
         }
@@ -168,7 +177,7 @@ impl TokenStore for MemoryTokenStore {
     fn record(&self, record: &TokenRecord, now: OffsetDateTime) -> Result<(), crate::Error> {
         let mut map = self.lock();
         map.evict(now);
-        Ok(map.insert(record, self.capacity)?)
+        Ok(map.insert(record, self.capacity, now)?)
     }
 
     fn get(&self, id: &str, now: OffsetDateTime) -> Result<Option<TokenRecord>, crate::Error> {
@@ -205,7 +214,7 @@ impl TokenStore for MemoryTokenStore {
             Some(_) => {}
         }
         // Insert the successor first: if that fails nothing has changed.
-        map.insert(successor, self.capacity)?;
+        map.insert(successor, self.capacity, now)?;
         if let Some(rec) = map.records.get_mut(id) {
             rec.state = TokenState::Renewed(successor.id.clone());
         }

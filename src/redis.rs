@@ -11,8 +11,21 @@
 //! happens on the client.
 //!
 //! # Deployment notes
-//! * Keys expire by themselves (`PEXPIREAT` at the record's `keep_until`,
-//!   `PX` for nonces), so the store stays bounded by the live tokens.
+//! * Keys expire by themselves, so the store stays bounded by the live
+//!   tokens. Every expiry is relative (`PEXPIRE` with the record's
+//!   `keep_until - now`, `PX` for nonces), computed from the STS clock (the
+//!   `now` argument): the Redis server's clock does not matter, so a server
+//!   running ahead of the STS cannot drop a record the moment it is written.
+//!   A record already past its `keep_until` at `now` is refused
+//!   (`StoreError::KeepUntilPassed`) rather than stored to vanish at once.
+//! * Persistence matters: cancellations and seen nonces live only in Redis.
+//!   A restart without persistence, or a failover to a replica that had not
+//!   yet received the last writes (replication is asynchronous), forgets
+//!   them. With `require_state` (the default) a forgotten token is then
+//!   refused (fails closed); without it, a cancelled token becomes valid
+//!   again and a nonce can be replayed. Run with `appendonly yes` (and
+//!   `appendfsync always` or `everysec`, accepting up to a second of loss),
+//!   and consider `WAIT` / `min-replicas-to-write` on replicated setups.
 //! * Configure the server with `maxmemory-policy noeviction` (the default):
 //!   an eviction policy that drops live keys would forget cancellations and
 //!   nonces. A full server fails writes, reported as `StoreError::Full`.
@@ -225,7 +238,7 @@ pub const DEFAULT_PREFIX: &str = "wstrust";
 const RECORD: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'rp', ARGV[2], 'exp', ARGV[3], 'keep', ARGV[4], 'n', ARGV[5], 'st', ARGV[6], 'succ', ARGV[7], 'ren', ARGV[9])
-redis.call('PEXPIREAT', KEYS[1], ARGV[8])
+redis.call('PEXPIRE', KEYS[1], ARGV[8])
 return 1
 ";
 
@@ -243,14 +256,14 @@ if not st then return {'missing', ''} end
 if st ~= 'a' then return {st, redis.call('HGET', KEYS[1], 'succ') or ''} end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'dup', ''} end
 redis.call('HSET', KEYS[2], 'sub', ARGV[1], 'rp', ARGV[2], 'exp', ARGV[3], 'keep', ARGV[4], 'n', ARGV[5], 'st', ARGV[6], 'succ', ARGV[7], 'ren', ARGV[9])
-redis.call('PEXPIREAT', KEYS[2], ARGV[8])
+redis.call('PEXPIRE', KEYS[2], ARGV[8])
 redis.call('HSET', KEYS[1], 'st', 'r', 'succ', ARGV[10])
 return {'ok', ''}
 ";
 
 /// A [`TokenStore`] in Redis, shared by every STS process that opens it with
 /// the same URL and prefix. Each record is a hash under `{PREFIX}:t:ID`
-/// expiring at its `keep_until`; `cancel` and `renew` are Lua scripts, so
+/// expiring `keep_until - now` after it is written (by the STS clock); `cancel` and `renew` are Lua scripts, so
 /// each is one atomic compare-and-set on the server.
 #[derive(Debug)]
 pub struct RedisTokenStore {
@@ -277,10 +290,19 @@ fn state_from(code: &str, succ: &str) -> Result<TokenState, Error> {
     })
 }
 
-fn unix_ms_ceil(t: OffsetDateTime) -> i64 {
-    let ns = t.unix_timestamp_nanos();
+/// How long, in milliseconds rounded up, a record must live from `now` (by
+/// the STS clock): `keep_until - now`. A record already past its
+/// `keep_until` is a caller bug or a clock problem; storing it would let the
+/// key expire at once while `record` reports success, so it is refused.
+fn ttl_ms(keep_until: OffsetDateTime, now: OffsetDateTime) -> Result<i64, Error> {
+    let ns = (keep_until - now).whole_nanoseconds();
+    if ns <= 0 {
+        return Err(StoreError::KeepUntilPassed.into());
+    }
     let ms = ns.div_euclid(1_000_000) + i128::from(ns.rem_euclid(1_000_000) != 0);
-    i64::try_from(ms).unwrap_or(i64::MAX)
+    // Redis refuses an expiry it cannot represent: an error, not a key
+    // without expiry.
+    Ok(i64::try_from(ms).unwrap_or(i64::MAX))
 }
 
 fn from_unix_ns(s: &str) -> Result<OffsetDateTime, Error> {
@@ -291,12 +313,13 @@ fn from_unix_ns(s: &str) -> Result<OffsetDateTime, Error> {
 }
 
 /// The ARGV of a record (`RECORD` and the first nine of `RENEW`): the
-/// fields, times in Unix nanoseconds, the key's expiry in Unix milliseconds
-/// (rounded up, so the key never outlives its record by less), then the
-/// renewal flags.
-fn record_args(r: &TokenRecord) -> [String; 9] {
+/// fields, times in Unix nanoseconds, the key's time to live from `now` in
+/// milliseconds (rounded up, so the key never lives shorter than its
+/// record), then the renewal flags.
+fn record_args(r: &TokenRecord, now: OffsetDateTime) -> Result<[String; 9], Error> {
     let (st, succ) = state_code(&r.state);
-    [
+    let ttl = ttl_ms(r.keep_until, now)?;
+    Ok([
         r.subject.clone(),
         r.relying_party.clone(),
         r.expires.unix_timestamp_nanos().to_string(),
@@ -304,7 +327,7 @@ fn record_args(r: &TokenRecord) -> [String; 9] {
         r.renewals.to_string(),
         st.to_owned(),
         succ.to_owned(),
-        unix_ms_ceil(r.keep_until).to_string(),
+        ttl.to_string(),
         match (r.renew_allowed, r.renew_after_expiry) {
             (false, false) => "00",
             (false, true) => "01",
@@ -312,7 +335,7 @@ fn record_args(r: &TokenRecord) -> [String; 9] {
             (true, true) => "11",
         }
         .to_owned(),
-    ]
+    ])
 }
 
 fn transition(reply: &[String]) -> Result<Transition, Error> {
@@ -354,9 +377,9 @@ impl RedisTokenStore {
 }
 
 impl TokenStore for RedisTokenStore {
-    fn record(&self, record: &TokenRecord, _now: OffsetDateTime) -> Result<(), Error> {
+    fn record(&self, record: &TokenRecord, now: OffsetDateTime) -> Result<(), Error> {
         let key = self.key(&record.id);
-        let args = record_args(record);
+        let args = record_args(record, now)?;
         let created: i64 = self
             .keys
             .pool
@@ -421,11 +444,11 @@ impl TokenStore for RedisTokenStore {
         &self,
         id: &str,
         successor: &TokenRecord,
-        _now: OffsetDateTime,
+        now: OffsetDateTime,
     ) -> Result<Transition, Error> {
         let old = self.key(id);
         let new = self.key(&successor.id);
-        let args = record_args(successor);
+        let args = record_args(successor, now)?;
         let reply: Vec<String> = self.keys.pool.with(|c| {
             self.renew
                 .key(&old)
@@ -473,8 +496,11 @@ impl ReplayCache for RedisReplayCache {
         _now: OffsetDateTime,
     ) -> Result<bool, Error> {
         let key = self.keys.key("r", key);
-        // PX 0 is an error in Redis: keep every key at least 1 ms.
-        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        // Rounded up, so a nonce is never forgotten before its TTL; PX 0 is
+        // an error in Redis: keep every key at least 1 ms.
+        let ms = u64::try_from(ttl.as_nanos().div_ceil(1_000_000))
+            .unwrap_or(u64::MAX)
+            .max(1);
         let reply: Option<String> = self.keys.pool.with(|c| {
             redis::cmd("SET")
                 .arg(&key)
@@ -504,6 +530,21 @@ mod tests {
             }
         }
         key
+    }
+
+    #[test]
+    fn ttl_is_relative_to_now_and_rounded_up() {
+        let now = time::macros::datetime!(2026-01-01 00:00 UTC);
+        let ms = |d: time::Duration| ttl_ms(now + d, now).map_err(|e| e.to_string());
+        assert_eq!(ms(time::Duration::hours(2)), Ok(7_200_000));
+        assert_eq!(ms(time::Duration::nanoseconds(1)), Ok(1));
+        assert_eq!(ms(time::Duration::nanoseconds(1_000_001)), Ok(2));
+        for past in [time::Duration::ZERO, time::Duration::nanoseconds(-1)] {
+            assert!(matches!(
+                ttl_ms(now + past, now),
+                Err(Error::Store(StoreError::KeepUntilPassed))
+            ));
+        }
     }
 
     #[test]

@@ -26,8 +26,8 @@ fn rec(id: &str, subject: &str) -> TokenRecord {
         subject: subject.into(),
         relying_party: "https://rp.example/app".into(),
         expires: NOW + Duration::hours(1),
-        // far enough ahead for a real server's clock too
-        keep_until: OffsetDateTime::now_utc() + Duration::hours(2),
+        // stores measure it from `now`, never by their own clock
+        keep_until: NOW + Duration::hours(2),
         renewals: 0,
         renew_allowed: true,
         renew_after_expiry: false,
@@ -57,6 +57,28 @@ fn semantics(s: &dyn TokenStore) {
         Transition::NotFound
     );
     assert_eq!(s.get("_s1x", NOW).unwrap(), None);
+
+    // a record already past its keep_until is refused, not stored to vanish
+    s.record(&rec("_live", "a"), NOW).unwrap();
+    for keep_until in [NOW, NOW - Duration::seconds(1)] {
+        let stale = TokenRecord {
+            keep_until,
+            ..rec("_stale", "mallory")
+        };
+        assert!(matches!(
+            s.record(&stale, NOW),
+            Err(Error::Store(StoreError::KeepUntilPassed))
+        ));
+        assert_eq!(s.get("_stale", NOW - Duration::hours(1)).unwrap(), None);
+        assert!(matches!(
+            s.renew("_live", &stale, NOW),
+            Err(Error::Store(StoreError::KeepUntilPassed))
+        ));
+        assert_eq!(
+            s.get("_live", NOW).unwrap().unwrap().state,
+            TokenState::Active
+        );
+    }
 
     // cancel, then nothing else moves it
     assert_eq!(s.cancel("_s1", NOW).unwrap(), Transition::Done);
@@ -272,7 +294,7 @@ mod redis {
             return;
         };
         let r = TokenRecord {
-            keep_until: OffsetDateTime::now_utc() + Duration::milliseconds(300),
+            keep_until: NOW + Duration::milliseconds(300),
             ..rec("_e1", "eve")
         };
         s.record(&r, NOW).unwrap();
@@ -282,6 +304,71 @@ mod redis {
             s.get("_e1", NOW).unwrap().is_none(),
             "server expired the key"
         );
+    }
+
+    /// Review 3 M1: the STS clock 2 h behind or ahead of the Redis server's
+    /// still keeps each record (and a renewal's successor) for
+    /// `keep_until - now`: expiry is relative, from the STS clock.
+    #[test]
+    fn redis_expiry_follows_the_sts_clock_not_the_servers() {
+        let Some((s, p)) = store("skew") else {
+            return;
+        };
+        let mut conn = ::redis::Client::open(url())
+            .unwrap()
+            .get_connection()
+            .unwrap();
+        let mut pttl = |id: &str| -> i64 {
+            ::redis::cmd("PTTL")
+                .arg(format!("{{{p}}}:t:{id}"))
+                .query(&mut conn)
+                .unwrap()
+        };
+        let real = OffsetDateTime::now_utc();
+        for (tag, sts_now) in [
+            ("behind", real - Duration::hours(2)),
+            ("ahead", real + Duration::hours(2)),
+        ] {
+            // the defaults: expiry + 5 min skew + 1 h renewal window
+            let expires = sts_now + Duration::minutes(5);
+            let keep = Duration::minutes(70);
+            let r = TokenRecord {
+                expires,
+                keep_until: sts_now + keep,
+                ..rec(&format!("_{tag}"), "alice")
+            };
+            s.record(&r, sts_now).unwrap();
+            let want = keep.whole_milliseconds() as i64;
+            let ttl = pttl(&r.id);
+            assert!(
+                (want - 5_000..=want).contains(&ttl),
+                "{tag}: PTTL {ttl} ms, want about {want}"
+            );
+            assert_eq!(s.get(&r.id, sts_now).unwrap().as_ref(), Some(&r), "{tag}");
+
+            let succ = TokenRecord {
+                renewals: 1,
+                ..TokenRecord {
+                    id: format!("_{tag}-r"),
+                    ..r.clone()
+                }
+            };
+            assert_eq!(s.renew(&r.id, &succ, sts_now).unwrap(), Transition::Done);
+            let ttl = pttl(&succ.id);
+            assert!(
+                (want - 5_000..=want).contains(&ttl),
+                "{tag} successor: PTTL {ttl} ms, want about {want}"
+            );
+            assert_eq!(
+                s.cancel(&succ.id, sts_now).unwrap(),
+                Transition::Done,
+                "{tag}"
+            );
+            assert_eq!(
+                s.get(&succ.id, sts_now).unwrap().unwrap().state,
+                TokenState::Cancelled
+            );
+        }
     }
 
     #[test]
