@@ -99,7 +99,7 @@ pub enum IssueError {
     #[error("unsupported claims dialect {0:?}")]
     UnsupportedDialect(String),
     /// A requested signature or canonicalization algorithm not allowed.
-    #[error("algorithm not allowed: {0}")]
+    #[error("algorithm not allowed: {0:?}")]
     AlgorithmNotAllowed(String),
     /// The STS configuration is incomplete or inconsistent.
     #[error("configuration: {0}")]
@@ -280,10 +280,10 @@ pub enum DsigError {
     #[error("malformed signature: {0}")]
     Malformed(&'static str),
     /// An algorithm URI that is unknown or not on the allowlist.
-    #[error("algorithm not allowed: {0}")]
+    #[error("algorithm not allowed: {0:?}")]
     AlgorithmNotAllowed(String),
     /// A transform that is unknown, not allowed, or in a disallowed order.
-    #[error("transform not allowed: {0}")]
+    #[error("transform not allowed: {0:?}")]
     TransformNotAllowed(String),
     /// A reference URI that is not a same-document `#id` reference.
     #[error("unsupported reference URI {0:?}")]
@@ -563,7 +563,7 @@ pub enum XencError {
     DecryptionFailed,
     /// An algorithm URI that is unknown, not on the allowlist, or disabled
     /// (CBC and RSA PKCS#1 v1.5 are off unless enabled in `DecryptOptions`).
-    #[error("algorithm not allowed: {0}")]
+    #[error("algorithm not allowed: {0:?}")]
     AlgorithmNotAllowed(String),
     /// The key backend cannot perform this (allowed) key transport, e.g.
     /// RSA-OAEP with SHA-256 and MGF1-SHA-1 on the aws-lc-rs default key.

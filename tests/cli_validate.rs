@@ -191,3 +191,124 @@ fn trust_issuer_pairs_name_and_key() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("NAME=CERT.pem"));
 }
+
+/// saml20.xml without its signature, edited by `edit`, signed again by the
+/// STS key with `wstrust sign`, and written to a scratch file.
+fn resigned(name: &str, edit: impl Fn(&str) -> String) -> PathBuf {
+    let d = dir();
+    let signed = std::fs::read_to_string(d.join("saml20.xml")).unwrap();
+    let start = signed.find("<ds:Signature").unwrap();
+    let end = signed.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+    let bare = format!("{}{}", &signed[..start], &signed[end..]);
+    let edited = edit(&bare);
+    assert_ne!(edited, bare, "{name}: edit applied");
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let unsigned = tmp.join(format!("cli-validate-{name}.unsigned.xml"));
+    std::fs::write(&unsigned, edited).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_wstrust"))
+        .arg("sign")
+        .arg("--key")
+        .arg(d.join("sts.key.pem"))
+        .arg("--cert")
+        .arg(d.join("sts.cert.pem"))
+        .arg(&unsigned)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = tmp.join(format!("cli-validate-{name}.xml"));
+    std::fs::write(&path, out.stdout).unwrap();
+    path
+}
+
+/// Characters that must never reach the terminal raw: line breaks, C1
+/// controls, bidirectional overrides and isolates, zero-width characters.
+const UNSAFE: [char; 8] = [
+    '\r', '\n', '\u{85}', '\u{202e}', '\u{2066}', '\u{200b}', '\u{feff}', '\u{2028}',
+];
+
+/// Review 3 L1: an attacker's algorithm URI (read before any signature
+/// check) cannot forge output lines: the one stderr line carries it escaped.
+#[test]
+fn forged_algorithm_uri_cannot_forge_lines() {
+    let d = dir();
+    let good = std::fs::read_to_string(d.join("saml20.xml")).unwrap();
+    let uri = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+    assert!(good.contains(uri));
+    let forged = good.replacen(
+        uri,
+        "x&#13;valid: SAML 2.0 assertion _forged&#10;issuer: https://sts.example/&#10;subject: admin&#x85;&#x202E;&#x2066;&#x200B;&#xFEFF;&#x2028;",
+        1,
+    );
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-validate-forged-alg.xml");
+    std::fs::write(&path, forged).unwrap();
+    let out = validate(path.to_str().unwrap(), IN_WINDOW, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    let line = err.strip_suffix('\n').unwrap();
+    for c in UNSAFE {
+        assert!(!line.contains(c), "raw {c:?} in {line:?}");
+    }
+    assert!(
+        line.starts_with("wstrust: invalid token: signature: algorithm not allowed: \"x\\rvalid: SAML 2.0 assertion _forged\\nissuer:"),
+        "{line}"
+    );
+    assert!(
+        line.contains("\\u{202e}") && line.contains("\\u{85}"),
+        "{line}"
+    );
+}
+
+/// Review 3 L2: verified but hostile text prints escaped (bidi overrides,
+/// zero-width characters), and each attribute value is on its own line,
+/// quoted, so one value `guest, admin` never reads as two.
+#[test]
+fn hostile_values_print_escaped_and_unambiguous() {
+    let path = resigned("hostile", |x| {
+        x.replacen(">alice</saml:NameID>", ">al&#x200B;ice&#x2066;</saml:NameID>", 1)
+            .replacen(
+                "<saml:AttributeValue>alice@example.org</saml:AttributeValue>",
+                "<saml:AttributeValue>alice@&#x202E;gro.elpmaxe&#x202C;.evil.test</saml:AttributeValue>",
+                1,
+            )
+            .replacen(
+                "<saml:AttributeValue>admin</saml:AttributeValue>",
+                r#"<saml:AttributeValue>guest, admin</saml:AttributeValue><saml:AttributeValue>say "hi" \o/&#xFEFF;&#x2028;</saml:AttributeValue>"#,
+                1,
+            )
+    });
+    let out = validate(path.to_str().unwrap(), IN_WINDOW, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    for c in UNSAFE.into_iter().filter(|c| *c != '\n') {
+        assert!(!text.contains(c), "raw {c:?} in {text}");
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines.contains(&r"subject: al\u{200b}ice\u{2066} (format urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified)"),
+        "{text}"
+    );
+    let attributes: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("attribute: "))
+        .collect();
+    assert_eq!(
+        attributes,
+        [
+            r#"attribute: http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress = "alice@\u{202e}gro.elpmaxe\u{202c}.evil.test""#,
+            r#"attribute: role = "guest, admin""#,
+            r#"attribute: role = "say \"hi\" \\o/\u{feff}\u{2028}""#,
+            r#"attribute: role = "user""#,
+        ],
+        "{text}"
+    );
+}

@@ -68,7 +68,9 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(msg) => {
-            eprintln!("wstrust: {msg}");
+            // One line, whatever untrusted text (an attacker's algorithm
+            // URI, a file name) the message carries.
+            eprintln!("wstrust: {}", util::clean(&msg));
             ExitCode::from(1)
         }
     }

@@ -1,7 +1,7 @@
 //! `wstrust validate`: validate one SAML token file exactly as the STS would
 //! and print what the verified assertion says.
 
-use crate::util;
+use crate::util::{self, clean, quoted};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -88,19 +88,6 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Untrusted text for a terminal: control characters escaped.
-fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
 fn ts(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
@@ -155,9 +142,11 @@ fn describe(t: &ValidatedToken) -> String {
             let _ = writeln!(o, "authentication: {}", clean(m));
         }
     }
+    // One line per value, each quoted: `role = "guest, admin"` is one value.
     for a in &t.attributes {
-        let values: Vec<String> = a.values.iter().map(|v| clean(v)).collect();
-        let _ = writeln!(o, "attribute: {} = {}", clean(&a.name), values.join(", "));
+        for v in &a.values {
+            let _ = writeln!(o, "attribute: {} = {}", clean(&a.name), quoted(v));
+        }
     }
     let _ = writeln!(o, "signer: {}", clean(t.signer.subject()));
     o
