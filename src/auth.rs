@@ -13,9 +13,10 @@
 //!    is refused; a signature value is accepted once per freshness window;
 //! 4. the policy's evidence check ([`Policy::check_evidence`]): method, TLS,
 //!    Timestamp, signed parts;
-//! 5. the credential: a UsernameToken (freshness and nonce replay first, then
-//!    lockout, then the user store, so a replay never reaches the store and a
-//!    locked name never does either), a SAML assertion from a trusted issuer,
+//! 5. the credential: a UsernameToken (`Created` freshness first, then
+//!    lockout, so a locked name never reaches the user store, then the user
+//!    store, then the nonce: only a verified password spends a replay-cache
+//!    entry), a SAML assertion from a trusted issuer,
 //!    the X.509 signature, or a TLS client certificate;
 //! 6. the policy's principal check (roles, domains).
 //!
@@ -348,11 +349,18 @@ pub fn authorize(
 }
 
 /// Verify a UsernameToken with a password, wherever it was found (the
-/// Security header, or an `OnBehalfOf`/`ActAs` element): `Created` and nonce
-/// freshness (a replay never reaches the store), then lockout (a locked name
-/// never reaches the store either), then the user store. Failures are counted
-/// whether or not the user exists, and an unknown user, a wrong password and a
-/// locked-out name are all `wsse:FailedAuthentication`.
+/// Security header, or an `OnBehalfOf`/`ActAs` element): `Created` freshness,
+/// then lockout (a locked name never reaches the store), then the user store,
+/// then the nonce. Failures are counted whether or not the user exists, and an
+/// unknown user, a wrong password and a locked-out name are all
+/// `wsse:FailedAuthentication`.
+///
+/// The nonce is spent in the replay cache only once the password verified,
+/// so requests without the password cannot fill the cache (and lock everyone
+/// out with `StoreError::Full`). A replayed valid token still fails
+/// (`AuthError::Replay`: of two concurrent copies one wins the atomic
+/// insert), and touches neither the failure count (its password is right)
+/// nor the success reset (a captured message cannot clear a lockout count).
 pub fn verify_username_token(
     ut: &wss::UsernameToken<'_, '_>,
     now: OffsetDateTime,
@@ -361,12 +369,13 @@ pub fn verify_username_token(
     let credential = ut
         .credential()
         .ok_or(AuthError::Missing("UsernameToken Password"))?;
-    ut.check_fresh(now, &config.wss, config.replay.as_ref())?;
+    ut.check_created(now, &config.wss)?;
     if config.lockout.is_locked(&ut.username, now)? {
         return Err(AuthError::LockedOut.into());
     }
     match config.users.authenticate(&ut.username, &credential)? {
         Some(user) => {
+            ut.spend_nonce(now, &config.wss, config.replay.as_ref())?;
             config.lockout.record_success(&ut.username, now)?;
             Ok(user)
         }

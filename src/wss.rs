@@ -318,18 +318,36 @@ impl<'a, 'input> UsernameToken<'a, 'input> {
         })
     }
 
-    /// Freshness: `Created` (if present) inside the window, and the nonce
-    /// (if present) never seen before within its TTL. Call before checking
-    /// the password, so a replay never reaches the user store.
+    /// Freshness: [`check_created`](Self::check_created), then
+    /// [`spend_nonce`](Self::spend_nonce). [`crate::auth`] runs the two
+    /// apart, the nonce only once the password is verified, so unauthenticated
+    /// requests cannot fill the replay cache.
     pub fn check_fresh(
         &self,
         now: OffsetDateTime,
         settings: &WssSettings,
         replay: &dyn ReplayCache,
     ) -> Result<(), Error> {
+        self.check_created(now, settings)?;
+        self.spend_nonce(now, settings, replay)
+    }
+
+    /// `Created` (if present) inside the window.
+    pub fn check_created(&self, now: OffsetDateTime, settings: &WssSettings) -> Result<(), Error> {
         if let Some((_, created)) = &self.created {
             check_created(*created, now, settings, "UsernameToken Created")?;
         }
+        Ok(())
+    }
+
+    /// The nonce (if present) never seen before within its TTL, and now
+    /// recorded in `replay` (atomically: of two concurrent uses one fails).
+    pub fn spend_nonce(
+        &self,
+        now: OffsetDateTime,
+        settings: &WssSettings,
+        replay: &dyn ReplayCache,
+    ) -> Result<(), Error> {
         if let Some(nonce) = &self.nonce {
             let key = format!(
                 "wss:nonce:{}",

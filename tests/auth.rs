@@ -150,6 +150,65 @@ fn password_digest_accepted_and_nonce_replay_rejected() {
     assert_eq!(fault(again), FaultCode::InvalidSecurity);
 }
 
+/// Review 3 L3: only a verified password spends a nonce, so requests
+/// without the password cannot fill the replay cache; a replayed valid
+/// message is still refused, and neither counts as a failure nor clears the
+/// failure count.
+#[test]
+fn only_a_verified_password_spends_its_nonce() {
+    let cache = Arc::new(MemoryReplayCache::new(10_000));
+    let mut cfg = config(StandardPolicy::username_token());
+    cfg.replay = cache.clone();
+    let msg = |user: &str, password: &str, nonce: &[u8]| {
+        envelope(
+            &(timestamp(NOW) + &digest_token(user, password, nonce, NOW)),
+            "",
+        )
+    };
+    for (user, password) in [("alice", "guess"), ("nobody", "guess"), ("alice", "guess")] {
+        let r = run(&msg(user, password, b"nonce-l3"), &tls(), &cfg);
+        assert!(
+            matches!(r, Err(Error::Auth(AuthError::BadCredentials))),
+            "{r:?}"
+        );
+    }
+    // the same text password with a nonce, too
+    let text = format!(
+        r#"{}<wsse:UsernameToken><wsse:Username>alice</wsse:Username><wsse:Password Type="{}">guess</wsse:Password><wsse:Nonce EncodingType="{}">bm9uY2UtbDM=</wsse:Nonce></wsse:UsernameToken>"#,
+        timestamp(NOW),
+        wss::PASSWORD_TEXT,
+        wss::BASE64_BINARY
+    );
+    let r = run(&envelope(&text, ""), &tls(), &cfg);
+    assert!(
+        matches!(r, Err(Error::Auth(AuthError::BadCredentials))),
+        "{r:?}"
+    );
+    assert_eq!(cache.len(NOW), 0, "failed attempts spent no cache entry");
+
+    // the nonce the failures carried is still good for the right password
+    let good = msg("alice", "alice-password", b"nonce-l3");
+    assert_eq!(run(&good, &tls(), &cfg).unwrap().principal.name, "alice");
+    assert_eq!(cache.len(NOW), 1);
+
+    // a replay is refused, and cannot reset the failure count: four
+    // failures, a replay, a fifth failure lock alice out
+    for i in 0..4u8 {
+        let r = run(&msg("alice", "guess", &[b'f', i]), &tls(), &cfg);
+        assert!(matches!(r, Err(Error::Auth(AuthError::BadCredentials))));
+    }
+    let again = run(&good, &tls(), &cfg);
+    assert!(
+        matches!(again, Err(Error::Auth(AuthError::Replay(_)))),
+        "{again:?}"
+    );
+    let r = run(&msg("alice", "guess", b"f5"), &tls(), &cfg);
+    assert!(matches!(r, Err(Error::Auth(AuthError::BadCredentials))));
+    let r = run(&msg("alice", "alice-password", b"fresh"), &tls(), &cfg);
+    assert!(matches!(r, Err(Error::Auth(AuthError::LockedOut))), "{r:?}");
+    assert_eq!(cache.len(NOW), 1);
+}
+
 #[test]
 fn digest_with_wrong_password_and_unknown_user_look_the_same() {
     let cfg = config(StandardPolicy::username_token());
