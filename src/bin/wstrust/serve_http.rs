@@ -247,14 +247,24 @@ enum ReadError {
 }
 
 async fn read_body(app: &App, headers: &HeaderMap, body: Body) -> Result<Bytes, ReadError> {
+    read_body_max(app, headers, body, app.transport.max_body).await
+}
+
+/// [`read_body`] with at most `max` bytes.
+async fn read_body_max(
+    app: &App,
+    headers: &HeaderMap,
+    body: Body,
+    max: usize,
+) -> Result<Bytes, ReadError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > app.transport.max_body as u64) {
+    if declared.is_some_and(|n| n > max as u64) {
         return Err(ReadError::TooLarge);
     }
-    let limited = Limited::new(body, app.transport.max_body);
+    let limited = Limited::new(body, max);
     match tokio::time::timeout(app.transport.body_timeout, limited.collect()).await {
         Err(_) => Err(ReadError::Timeout),
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
@@ -372,6 +382,12 @@ async fn mex_get(
     wsdl_response(&app, &conn, &uri, &headers)
 }
 
+/// The largest WS-Transfer `Get` body read (or `max_body` if smaller). A Get
+/// is a few hundred bytes, and it is parsed on the async runtime outside
+/// the `max_in_flight` permits: a full `max_body` there would let parallel
+/// mex POSTs stall I/O for every client.
+const MEX_MAX_BODY: usize = 64 * 1024;
+
 /// A WS-Transfer `Get` POSTed to the mex endpoint.
 async fn mex_post(
     State(app): State<Arc<App>>,
@@ -380,15 +396,16 @@ async fn mex_post(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let max = app.transport.max_body.min(MEX_MAX_BODY);
     let Some(soap) = soap_version(&headers) else {
-        let _ = read_body(&app, &headers, body).await;
+        let _ = read_body_max(&app, &headers, body, max).await;
         return (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "expected a SOAP request\n",
         )
             .into_response();
     };
-    let bytes = match read_body(&app, &headers, body).await {
+    let bytes = match read_body_max(&app, &headers, body, max).await {
         Ok(b) => b,
         Err(ReadError::TooLarge) => return too_large(&app, soap),
         Err(_) => return (StatusCode::BAD_REQUEST, "incomplete request body\n").into_response(),
