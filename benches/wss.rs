@@ -63,6 +63,7 @@ fn config(policy: StandardPolicy) -> AuthConfig {
         assertions: None,
         local_account_issuers: Vec::new(),
         partner_claims: Default::default(),
+        issuer: None,
     }
 }
 

@@ -96,3 +96,45 @@ impl AuditObserver for MemoryAudit {
             .push(event.clone());
     }
 }
+
+/// Whether `c` must not reach a log or terminal as it is: a control
+/// character (line breaks included), or an invisible or reordering one
+/// (zero-width, bidi controls, line and paragraph separators).
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+        )
+}
+
+/// Untrusted text for a log line or a terminal: every [`is_unsafe_char`]
+/// escaped (`\n`, `\u{202e}`), so it can neither start a forged line nor
+/// display otherwise than it reads. The [`crate::sts::Sts`] escapes every
+/// [`AuditEvent`] field this way (names and error texts can come from the
+/// request).
+///
+/// ```
+/// assert_eq!(wstrust::audit::escape("a\nb\u{202e}"), "a\\nb\\u{202e}");
+/// assert_eq!(wstrust::audit::escape("plain"), "plain");
+/// ```
+pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unsafe_char) {
+        return s.into();
+    }
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe_char(c) {
+            o.extend(c.escape_default());
+        } else {
+            o.push(c);
+        }
+    }
+    o.into()
+}

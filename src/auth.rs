@@ -163,6 +163,13 @@ pub struct AuthConfig {
     /// passes none: this STS must not sign a partner's say-so that its user
     /// has `role=admin` or the local admin's e-mail address.
     pub partner_claims: BTreeMap<String, Vec<String>>,
+    /// This STS's own issuer name (the `Sts` sets it): the only issuer
+    /// whose NameID qualified by another domain is taken as that domain's
+    /// subject (its tokens for partner subjects). Any other issuer's subject
+    /// qualified by another domain, a local-account issuer's included, is
+    /// qualified by that issuer: no issuer but this STS speaks for another
+    /// domain's subjects. `None` outside an STS: then none does.
+    pub issuer: Option<String>,
 }
 
 /// Who the requester is and how that was established.
@@ -189,8 +196,10 @@ pub struct Authenticated {
     /// certificate the user store does not know, the trust anchor that
     /// vouched for it, never the issuer DN it claims: `pinned:<sha256>` for
     /// a certificate that is itself an anchor, `<CA subject DN>#<sha256>` for
-    /// one an anchor CA issued (`<sha256>`: lowercase hex SHA-256 of that
-    /// anchor's DER, so two anchors never share a qualifier). The STS writes
+    /// one an anchor CA issued (`<sha256>`: lowercase hex SHA-256 of the
+    /// pinned certificate's DER, or of the CA's public key (its
+    /// SubjectPublicKeyInfo), so two anchors never share a qualifier and a
+    /// CA certificate renewed with the same key keeps its clients' identity). The STS writes
     /// it as the `NameQualifier` of the tokens it issues for this principal,
     /// and the subject of a token is this principal only if both name and
     /// qualifier match.
@@ -417,18 +426,29 @@ fn certificate_principal(
 /// SHA-256 of the certificate's DER for a pinned certificate (one of the
 /// anchors itself, whose names nobody vouched for: it speaks only for
 /// itself); else the issuing CA's subject DN, `#` and the lowercase hex
-/// SHA-256 of the CA certificate's DER. The fingerprint names the anchor, so
+/// SHA-256 of the CA's SubjectPublicKeyInfo (DER). The fingerprint names the anchor, so
 /// two anchors never give the same qualifier, and only the CA form has a `#`.
 fn certificate_qualifier(trusted: wss::TrustedBy<'_>) -> String {
     let anchor = trusted.anchor();
-    let mut fingerprint = String::with_capacity(64);
-    for b in sha2::Sha256::digest(anchor.der()) {
-        // Writing to a String cannot fail.
-        let _ = write!(fingerprint, "{b:02x}");
-    }
+    let hex = |bytes: &[u8]| {
+        let mut fingerprint = String::with_capacity(64);
+        for b in sha2::Sha256::digest(bytes) {
+            // Writing to a String cannot fail.
+            let _ = write!(fingerprint, "{b:02x}");
+        }
+        fingerprint
+    };
     match trusted {
-        wss::TrustedBy::Pinned(_) => format!("pinned:{fingerprint}"),
-        wss::TrustedBy::Issuer(ca) => format!("{}#{fingerprint}", ca.subject()),
+        wss::TrustedBy::Pinned(_) => format!("pinned:{}", hex(anchor.der())),
+        // The CA's key, not its certificate: a CA certificate renewed with
+        // the same key (both configured during the changeover) is the same
+        // authority, and its clients keep their identity.
+        wss::TrustedBy::Issuer(ca) => {
+            let spki = x509_parser::parse_x509_certificate(ca.der())
+                .map(|(_, c)| hex(c.tbs_certificate.subject_pki.raw))
+                .unwrap_or_else(|_| hex(ca.der()));
+            format!("{}#{spki}", ca.subject())
+        }
     }
 }
 
@@ -439,16 +459,39 @@ fn certificate_qualifier(trusted: wss::TrustedBy<'_>) -> String {
 /// qualifies with another domain keeps its qualifier (this STS's own tokens
 /// for partner subjects); any other issuer's subject is qualified by that
 /// issuer, whatever it wrote.
-pub(crate) fn subject_qualifier(
+fn subject_qualifier(
     issuer: &str,
     name_qualifier: Option<&str>,
-    local_account_issuers: &[String],
+    config: &AuthConfig,
 ) -> Option<String> {
-    if local_account_issuers.iter().any(|i| i == issuer) {
-        name_qualifier.filter(|q| *q != issuer).map(str::to_owned)
-    } else {
-        Some(issuer.to_owned())
+    let own = config.issuer.as_deref() == Some(issuer);
+    let local = own || config.local_account_issuers.iter().any(|i| i == issuer);
+    match name_qualifier.filter(|q| *q != issuer) {
+        None if local => None,
+        Some(q) if own => Some(q.to_owned()),
+        _ => Some(issuer.to_owned()),
     }
+}
+
+/// The subject of a verified token of `issuer` whose NameID is `subject`
+/// with `name_qualifier`: the local account when it names one the user
+/// store knows, else the qualifier its principal (and every token this STS
+/// issues for it) carries. A local-account issuer's name the store does not
+/// know is no local account either: qualified by that issuer.
+pub(crate) fn subject_of(
+    issuer: &str,
+    subject: &str,
+    name_qualifier: Option<&str>,
+    config: &AuthConfig,
+) -> Result<Result<User, String>, Error> {
+    if subject_qualifier(issuer, name_qualifier, config).is_none() {
+        if let Some(u) = config.users.lookup(subject)? {
+            return Ok(Ok(u));
+        }
+    }
+    Ok(Err(
+        subject_qualifier(issuer, name_qualifier, config).unwrap_or_else(|| issuer.to_owned())
+    ))
 }
 
 /// The attributes of an assertion by `issuer` that may become the
@@ -475,16 +518,10 @@ pub(crate) fn assertion_principal(
     a: VerifiedAssertion,
     config: &AuthConfig,
 ) -> Result<(Principal, Attributes, Option<String>), Error> {
-    let qualifier = subject_qualifier(
-        &a.issuer,
-        a.name_qualifier.as_deref(),
-        &config.local_account_issuers,
-    );
-    if qualifier.is_none() {
-        if let Some(u) = config.users.lookup(&a.subject)? {
-            return Ok((u.principal, u.attributes, None));
-        }
-    }
+    let qualifier = match subject_of(&a.issuer, &a.subject, a.name_qualifier.as_deref(), config)? {
+        Ok(u) => return Ok((u.principal, u.attributes, None)),
+        Err(q) => q,
+    };
     let attributes = accepted_attributes(&a.issuer, a.attributes, config);
     Ok((
         Principal {
@@ -493,9 +530,7 @@ pub(crate) fn assertion_principal(
             roles: Vec::new(),
         },
         attributes,
-        // A name the local-account issuer gives but the store does not know
-        // is no local account either.
-        Some(qualifier.unwrap_or(a.issuer)),
+        Some(qualifier),
     ))
 }
 
@@ -595,6 +630,10 @@ mod tests {
     /// Fingerprints computed independently:
     /// `openssl x509 -in tests/data/auth/NAME.cert.pem -outform der | sha256sum`.
     const CA_SHA256: &str = "8324bae303716f2c44815a8c1175dbfc41935641d38ebe3b8847e54863b792a6";
+    /// `openssl x509 -in tests/data/auth/ca.cert.pem -pubkey -noout |
+    /// openssl pkey -pubin -outform der | sha256sum`: the CA's
+    /// SubjectPublicKeyInfo.
+    const CA_KEY_SHA256: &str = "22f88ae29327a925a1616c702d629ab69be707270cf95fc2fb5c6c280c0f94e0";
     const FORGED_SHA256: &str = "b598147d3a1d23e8295da0cce8e190c1ab5e04acc35ce84743404054dc35d666";
 
     /// R2-3: `forged` claims the client's subject and the CA's DN as its
@@ -615,7 +654,7 @@ mod tests {
         assert_eq!(by_ca, wss::TrustedBy::Issuer(&wss.trust_anchors[0]));
         assert_eq!(
             certificate_qualifier(by_ca),
-            format!("O=wstrust tests, CN=Test Client CA#{CA_SHA256}")
+            format!("O=wstrust tests, CN=Test Client CA#{CA_KEY_SHA256}")
         );
         let pinned = wss::trusted_anchor(&forged, now, &wss).unwrap();
         assert_eq!(pinned, wss::TrustedBy::Pinned(&wss.trust_anchors[1]));

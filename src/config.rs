@@ -520,6 +520,7 @@ impl StsConfigBuilder {
             // configured.
             local_account_issuers,
             partner_claims: self.partner_claims,
+            issuer: Some(issuer.clone()),
         };
         Ok(Arc::new(StsConfig {
             trusted_issuers,

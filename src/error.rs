@@ -479,6 +479,11 @@ pub enum AuthError {
     /// The security policy refused the request.
     #[error("policy: {0}")]
     Denied(#[from] Denial),
+    /// Authenticating this message already failed, with this fault, for an
+    /// earlier entry of the same batch: it is not tried again (a wrong
+    /// password counts once towards lockout, and the work is done once).
+    #[error("failed for an earlier entry of the batch ({0:?})")]
+    EarlierEntry(FaultCode),
 }
 
 /// Why the security policy refused a request (see `crate::policy`). The
@@ -816,6 +821,7 @@ impl From<&Error> for Fault {
                 AuthError::UnsupportedToken(_) => FaultCode::UnsupportedSecurityToken,
                 AuthError::UnresolvedReference => FaultCode::SecurityTokenUnavailable,
                 AuthError::Denied(d) => d.fault_code(),
+                AuthError::EarlierEntry(code) => *code,
             },
             Error::Xenc(x) => match x {
                 XencError::DecryptionFailed | XencError::NoMatchingKey => FaultCode::FailedCheck,

@@ -60,6 +60,11 @@ pub struct RequestContext<'r, 'a, 'input> {
     /// batch of requests: a second pass would see the message's own nonce and
     /// signature value as replays (and count lockout failures twice).
     pub authenticated: std::sync::OnceLock<crate::auth::Authenticated>,
+    /// The fault authenticating the message gave, once a [`TokenService`]
+    /// has tried and failed: the other entries of a batch fail the same way
+    /// without a second attempt, which would count a wrong password once
+    /// per entry towards lockout and repeat the signature work.
+    pub authentication_failed: std::sync::OnceLock<crate::error::FaultCode>,
 }
 
 impl<'r, 'a, 'input> RequestContext<'r, 'a, 'input> {
@@ -75,6 +80,7 @@ impl<'r, 'a, 'input> RequestContext<'r, 'a, 'input> {
             message,
             limits,
             authenticated: std::sync::OnceLock::new(),
+            authentication_failed: std::sync::OnceLock::new(),
         }
     }
 }

@@ -50,7 +50,7 @@ use crate::claims::{self, Requested};
 use crate::config::StsConfig;
 use crate::confirm::{self, Confirmation, KeyPlan, SymmetricSource};
 use crate::dsig::{self, SignOptions, SignatureAlgorithm, SigningKey};
-use crate::error::{AuthError, Error, IssueError, RequestError, StoreError, TokenError};
+use crate::error::{AuthError, Error, Fault, IssueError, RequestError, StoreError, TokenError};
 use crate::host::TokenStore;
 use crate::host::{Attributes, Principal};
 use crate::keys::Certificate;
@@ -199,11 +199,17 @@ impl Sts {
     ) {
         if let Some(a) = &self.config.audit {
             let mut e = AuditEvent::new(op, now);
-            e.outcome = outcome.as_ref().map(|_| ()).map_err(|e| e.to_string());
-            e.requester = facts.requester;
-            e.subject = facts.subject;
-            e.relying_party = facts.relying_party;
-            e.token_id = facts.token_id;
+            // Names, addresses and error texts can come from the request:
+            // no field may forge a log line.
+            let esc = |v: Option<String>| v.map(|v| crate::audit::escape(&v).into_owned());
+            e.outcome = outcome
+                .as_ref()
+                .map(|_| ())
+                .map_err(|e| crate::audit::escape(&e.to_string()).into_owned());
+            e.requester = esc(facts.requester);
+            e.subject = esc(facts.subject);
+            e.relying_party = esc(facts.relying_party);
+            e.token_id = esc(facts.token_id);
             a.event(&e);
         }
     }
@@ -417,16 +423,28 @@ impl Sts {
         facts: &mut Facts,
     ) -> Result<Authenticated, Error> {
         if let Some(who) = cx.authenticated.get() {
-            // Another entry of the same batch message already authenticated it.
+            // Another entry of the same batch message already authenticated
+            // it, or the host did.
             facts.requester = Some(requester_name(who));
+            qualified(who)?;
             return Ok(who.clone());
+        }
+        if let Some(code) = cx.authentication_failed.get() {
+            return Err(AuthError::EarlierEntry(*code).into());
         }
         let message = cx
             .message
             .ok_or(AuthError::Missing("SOAP message for authentication"))?;
-        let who = auth::authenticate(message, cx.transport, now, &self.config.auth)?;
+        let who = match auth::authenticate(message, cx.transport, now, &self.config.auth) {
+            Ok(who) => who,
+            Err(e) => {
+                // Ignored if already set: entries are handled one after
+                // another.
+                let _ = cx.authentication_failed.set(Fault::from(&e).code);
+                return Err(e);
+            }
+        };
         facts.requester = Some(requester_name(&who));
-        // Ignored if already set: entries are handled one after another.
         let _ = cx.authenticated.set(who.clone());
         Ok(who)
     }
@@ -660,11 +678,13 @@ impl Sts {
                     .unwrap_or_else(|| c.name_id_format.clone()),
                 // A partner's subject stays the partner's: never a local
                 // account name once this STS has signed it.
-                name_qualifier: auth::subject_qualifier(
+                name_qualifier: auth::subject_of(
                     &old.issuer,
+                    &old.subject.value,
                     old.subject.name_qualifier.as_deref(),
-                    &c.auth.local_account_issuers,
-                ),
+                    &c.auth,
+                )?
+                .err(),
             },
             confirmation: r.confirmation.clone(),
             not_before: r.lifetime.0,
@@ -812,18 +832,6 @@ impl Sts {
         let c = &*self.config;
         let delegated = match (rst.on_behalf_of, rst.act_as) {
             (None, None) => {
-                // Fail closed on a host-built principal: one of these
-                // domains without a qualifier would be issued a token with a
-                // bare NameID, which names a local account.
-                if who.name_qualifier.is_none()
-                    && (who.principal.domain == auth::SAML_DOMAIN
-                        || who.principal.domain == auth::X509_DOMAIN)
-                {
-                    return Err(IssueError::Config(
-                        "a SAML or X.509 principal without a name qualifier".into(),
-                    )
-                    .into());
-                }
                 return Ok(SubjectOf {
                     principal: who.principal.clone(),
                     attributes: who.attributes.clone(),
@@ -1090,6 +1098,22 @@ fn confirmation_key_type(plan: &KeyPlan, delegated: bool, rst: &Rst<'_, '_>) -> 
         KeyPlan::Bearer if delegated && rst.key_type.is_none() => None,
         p => Some(p.key_type()),
     }
+}
+
+/// Fail closed on a host-built principal (`RequestContext::authenticated`):
+/// one of these domains without a qualifier would be taken for the local
+/// account of its name (issued a bare NameID, or the subject of that
+/// account's tokens on renew, cancel and exchange).
+fn qualified(who: &Authenticated) -> Result<(), Error> {
+    if who.name_qualifier.is_none()
+        && (who.principal.domain == auth::SAML_DOMAIN || who.principal.domain == auth::X509_DOMAIN)
+    {
+        return Err(IssueError::Config(
+            "a SAML or X.509 principal without a name qualifier".into(),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// A name for the audit log, with its qualifier when it has one (a

@@ -52,6 +52,7 @@ fn config(policy: StandardPolicy) -> AuthConfig {
         assertions: None,
         local_account_issuers: Vec::new(),
         partner_claims: Default::default(),
+        issuer: None,
     }
 }
 
@@ -661,8 +662,10 @@ fn tls_client_certificate() {
 /// issuer, but is not the CA's client (review finding R2-3).
 #[test]
 fn x509_principal_qualified_by_its_trust_anchor() {
-    // `openssl x509 -in tests/data/auth/NAME.cert.pem -outform der | sha256sum`
-    const CA: &str = "8324bae303716f2c44815a8c1175dbfc41935641d38ebe3b8847e54863b792a6";
+    // The CA's public key: `openssl x509 -in tests/data/auth/ca.cert.pem
+    // -pubkey -noout | openssl pkey -pubin -outform der | sha256sum`.
+    const CA: &str = "22f88ae29327a925a1616c702d629ab69be707270cf95fc2fb5c6c280c0f94e0";
+    // `openssl x509 -in tests/data/auth/forged.cert.pem -outform der | sha256sum`
     const FORGED: &str = "b598147d3a1d23e8295da0cce8e190c1ab5e04acc35ce84743404054dc35d666";
     let mut cfg = config(
         StandardPolicy::username_token()
@@ -799,7 +802,9 @@ fn partner_attributes_pass_only_by_acceptance_rule() {
 
 /// A local-account issuer's `NameQualifier` equal to its own name (as
 /// identity providers write for their users) still names a local account;
-/// one naming another domain does not, and the principal keeps it.
+/// one naming another domain does not: its principal is qualified by the
+/// issuer, unless the issuer is this STS (`AuthConfig::issuer`), whose own
+/// tokens carry partner subjects' qualifiers.
 #[test]
 fn local_account_issuer_name_qualifier() {
     let mut cfg = saml_config();
@@ -815,10 +820,16 @@ fn local_account_issuer_name_qualifier() {
     let sec = timestamp(NOW) + &assertion_of("bearer", "client", other, "");
     let who = run(&envelope(&sec, ""), &tls(), &cfg).unwrap();
     assert_eq!(who.principal.domain, wstrust::auth::SAML_DOMAIN);
+    // Only this STS's own tokens carry another domain's qualifier through:
+    // any other issuer's subject is its own.
+    assert_eq!(who.name_qualifier.as_deref(), Some("https://idp.example/"));
+    cfg.issuer = Some("https://idp.example/".into());
+    let who = run(&envelope(&sec, ""), &tls(), &cfg).unwrap();
     assert_eq!(
         who.name_qualifier.as_deref(),
         Some("https://partner.example/")
     );
+    cfg.issuer = None;
     // An issuer that is no local-account issuer qualifies its subjects by
     // its own name, whatever it wrote.
     cfg.local_account_issuers.clear();

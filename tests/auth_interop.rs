@@ -38,6 +38,7 @@ fn config(policy: StandardPolicy) -> AuthConfig {
         assertions: None,
         local_account_issuers: Vec::new(),
         partner_claims: Default::default(),
+        issuer: None,
     }
 }
 

@@ -1641,3 +1641,182 @@ fn x509_trusted_intermediary() {
         );
     }
 }
+
+/// No audit field can forge a log line: error texts carrying request text
+/// (an RST `SignatureAlgorithm`, an unauthenticated header assertion's
+/// `SignatureMethod Algorithm`) are escaped.
+#[test]
+fn audit_fields_cannot_forge_log_lines() {
+    let audit = Arc::new(wstrust::audit::MemoryAudit::default());
+    let a2 = audit.clone();
+    let (sts, _) = sts_with(move |b| b.audit(a2));
+    let forged_line = "x&#10;audit: Issue ok requester=PRIMARY/admin subject=admin";
+    let (status, _) = call(
+        &sts,
+        &op(
+            &password("alice"),
+            "Issue",
+            &format!(
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}<t:SignatureAlgorithm>{forged_line}</t:SignatureAlgorithm>",
+                applies_to(RP)
+            ),
+        ),
+    );
+    assert_eq!(status, 500);
+    // Before any signature check: the partner's name, any key.
+    let good = sign(&saml2("_u1", PARTNER, "x", STS), &partner());
+    let attr = "SignatureMethod Algorithm=\"";
+    let start = good.find(attr).unwrap() + attr.len();
+    let end = start + good[start..].find('"').unwrap();
+    let bad = format!("{}{forged_line}{}", &good[..start], &good[end..]);
+    let (status, _) = issue_with(&sts, &saml_header(&bad), RP);
+    assert_eq!(status, 500);
+    let events = audit.events();
+    assert_eq!(events.len(), 2);
+    for e in &events {
+        let out = e.outcome.clone().unwrap_err();
+        assert!(out.contains("audit: Issue ok"), "{out:?}");
+        assert!(!out.chars().any(char::is_control), "{out:?}");
+    }
+}
+
+/// One batch message with a wrong password counts one failure towards
+/// lockout, not one per entry (and authenticates once).
+#[test]
+fn batch_authentication_failure_counts_once() {
+    let (sts, _) = sts_with(|b| b);
+    let ns13 = "http://docs.oasis-open.org/ws-sx/ws-trust/200512";
+    let sec = password_header("alice", NOW, "").replace("alice-password", "wrong");
+    let entry = format!(
+        r#"<t:RequestSecurityToken><t:RequestType>{ns13}/BatchIssue</t:RequestType>{}</t:RequestSecurityToken>"#,
+        applies_to(RP)
+    );
+    let req = format!(
+        r#"<s:Envelope xmlns:s="{}"><s:Header>{sec}</s:Header><s:Body><t:RequestSecurityTokenCollection xmlns:t="{ns13}">{}</t:RequestSecurityTokenCollection></s:Body></s:Envelope>"#,
+        ns::SOAP12,
+        entry.repeat(10)
+    );
+    let (status, body) = call(&sts, &req);
+    // Every entry fails with the same fault as the first.
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body.matches("FailedAuthentication").count(), 10, "{body}");
+    // Not locked out: the right password works at once.
+    let (status, body) = issue_with(&sts, &password("alice"), RP);
+    assert_eq!(status, 200, "{body}");
+}
+
+/// A host that fills in `RequestContext::authenticated` with a SAML
+/// principal but no qualifier is refused on every operation, not only Issue:
+/// on Cancel it would otherwise be the local account of that name.
+#[test]
+fn host_built_unqualified_principal_cannot_cancel_local_token() {
+    use wstrust::auth::{Authenticated, SAML_DOMAIN};
+    use wstrust::host::Principal;
+    use wstrust::policy::SignedParts;
+    use wstrust::service::{RequestContext, TokenService, TransportContext};
+    use wstrust::wst::Request;
+    let (sts, store) = sts_with(|b| b);
+    let alices = issue_as_alice(&sts, RP);
+    let id = id_of(&alices);
+    let text = op(
+        "",
+        "Cancel",
+        &format!("<t:CancelTarget>{alices}</t:CancelTarget>"),
+    );
+    let doc = wstrust::xml::parse(&text, &Limits::default()).unwrap();
+    let message = wstrust::soap::Message::parse(&doc).unwrap();
+    let request = Request::parse(message.payload()).unwrap();
+    let Request::Single(rst) = &request else {
+        unreachable!()
+    };
+    let transport = TransportContext::default();
+    let limits = Limits::default();
+    let cx = RequestContext::new(&transport, Some(&message), &limits);
+    cx.authenticated
+        .set(Authenticated {
+            principal: Principal {
+                name: "alice".into(),
+                domain: SAML_DOMAIN.into(),
+                roles: vec![],
+            },
+            attributes: Default::default(),
+            method: Method::SamlAssertion,
+            signed: SignedParts::NONE,
+            signing_certificate: None,
+            assertion_issuer: Some(PARTNER.into()),
+            name_qualifier: None,
+            instant: NOW,
+        })
+        .unwrap();
+    assert!(sts.cancel(rst, &cx).is_err());
+    assert_eq!(
+        store.get(&id, NOW).unwrap().unwrap().state,
+        TokenState::Active
+    );
+}
+
+/// A local-account issuer speaks for local accounts only: a NameID it
+/// qualifies with another partner's name is its own subject (qualified by
+/// itself), not that partner's, so it cannot cancel that partner's user's
+/// token. A name it gives that the store does not know stays qualified by
+/// it, whether used as a credential or exchanged.
+#[test]
+fn local_account_issuer_speaks_only_for_local_accounts() {
+    const P2: &str = "https://p2.example/";
+    let (sts, store) = sts_with(|b| {
+        b.local_account_issuer(PARTNER)
+            .trusted_issuer(P2, rogue().cert)
+            .relying_parties({
+                let mut rps = RelyingParties::new();
+                rps.add(RelyingParty::new(RP));
+                rps.add(RelyingParty::new(STS));
+                rps
+            })
+    });
+    let p2s = sign(&saml2("_q1", P2, "carol", STS), &rogue());
+    let (status, body) = issue_with(&sts, &saml_header(&p2s), RP);
+    assert_eq!(status, 200, "{body}");
+    let carols = first_child(&body, "RequestedSecurityToken");
+    assert_eq!(name_qualifier(&carols), P2);
+    let forged = sign(
+        &saml2("_q2", PARTNER, "carol", STS).replace(
+            "<saml2:NameID>",
+            &format!(r#"<saml2:NameID NameQualifier="{P2}">"#),
+        ),
+        &partner(),
+    );
+    let (status, body) = issue_with(&sts, &saml_header(&forged), RP);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        name_qualifier(&first_child(&body, "RequestedSecurityToken")),
+        PARTNER
+    );
+    let (status, body) = call(
+        &sts,
+        &op(
+            &saml_header(&forged),
+            "Cancel",
+            &format!("<t:CancelTarget>{carols}</t:CancelTarget>"),
+        ),
+    );
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(
+        store.get(&id_of(&carols), NOW).unwrap().unwrap().state,
+        TokenState::Active
+    );
+
+    // "ghost" is unknown to the store: qualified by the issuer both ways.
+    let ghost = sign(&saml2("_g1", PARTNER, "ghost", STS), &partner());
+    let (status, body) = issue_with(&sts, &saml_header(&ghost), RP);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        name_qualifier(&first_child(&body, "RequestedSecurityToken")),
+        PARTNER
+    );
+    let (status, body) = exchange(&sts, &ghost, RP);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        name_qualifier(&first_child(&body, "RequestedSecurityToken")),
+        PARTNER
+    );
+}

@@ -1,44 +1,18 @@
 //! Small helpers shared by the subcommands.
 
 use std::path::Path;
+use wstrust::audit::is_unsafe_char as unsafe_char;
 
 /// Read a file, turning the error into one line naming the file.
 pub(crate) fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-/// Whether `c` must not reach a terminal or a log line as is: control
-/// characters (C0 with CR, LF and ESC, DEL, C1), bidirectional controls
-/// (U+061C, U+200E-200F, U+202A-202E, U+2066-2069), zero-width and other
-/// invisible format characters (U+180E, U+200B-200D, U+2060-206F, U+FEFF,
-/// U+FFF9-FFFB) and the line and paragraph separators (U+2028-2029).
-fn unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061c}'
-                | '\u{180e}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{2028}'..='\u{202e}'
-                | '\u{2060}'..='\u{206f}'
-                | '\u{feff}'
-                | '\u{fff9}'..='\u{fffb}'
-        )
-}
-
 /// Untrusted text for a terminal: every [`unsafe_char`] escaped (`\r`,
 /// `\u{202e}`), so the text can neither start a new line nor display
 /// otherwise than it reads.
 pub(crate) fn clean(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        if unsafe_char(c) {
-            o.extend(c.escape_default());
-        } else {
-            o.push(c);
-        }
-    }
-    o
+    wstrust::audit::escape(s).into_owned()
 }
 
 /// Untrusted text as one quoted string: [`clean`], with `"` and `\` escaped
