@@ -407,7 +407,17 @@ fn certificate_principal(
     config: &AuthConfig,
 ) -> Result<(Principal, Attributes, Option<String>), Error> {
     let trusted = wss::trusted_anchor(cert, now, &config.wss)?;
-    Ok(match config.users.lookup(cert.subject())? {
+    let names_accounts = config
+        .wss
+        .account_anchors
+        .as_ref()
+        .is_none_or(|list| list.iter().any(|a| a == trusted.anchor()));
+    let user = if names_accounts {
+        config.users.lookup(cert.subject())?
+    } else {
+        None
+    };
+    Ok(match user {
         Some(u) => (u.principal, u.attributes, None),
         None => (
             Principal {

@@ -803,7 +803,9 @@ impl Sts {
     /// `UsernameToken` in `OnBehalfOf`, any local account).
     fn is_intermediary(&self, who: &Authenticated) -> bool {
         let p = &who.principal;
-        if p.domain == auth::SAML_DOMAIN {
+        if p.domain == auth::SAML_DOMAIN
+            || (p.domain == auth::X509_DOMAIN && self.config.auth.wss.account_anchors.is_some())
+        {
             return false;
         }
         let qualified = format!("{}/{}", p.domain, p.name);

@@ -65,6 +65,7 @@ pub const MAX_BINARY_TOKENS: usize = 4;
 /// | `max_age` | [`DEFAULT_MAX_AGE`] (5 minutes) |
 /// | `trust_anchors` | none (every X.509 signature fails) |
 /// | `known_certificates` | none |
+/// | `account_anchors` | `None`: every trust anchor names accounts |
 #[derive(Debug, Clone)]
 pub struct WssSettings {
     /// Clock skew tolerated each side of a validity window.
@@ -80,6 +81,18 @@ pub struct WssSettings {
     /// Client certificates a `KeyIdentifier` or `X509IssuerSerial` may name
     /// without the message carrying them (still checked against the anchors).
     pub known_certificates: Vec<Certificate>,
+    /// The trust anchors whose certificates name accounts. A certificate
+    /// maps onto the user-store account named by its subject DN, and
+    /// matches a trusted intermediary listed by DN, only when one of these
+    /// anchors (compared with [`TrustedBy::anchor`]) trusts it; any other
+    /// anchor's certificate authenticates only as itself: an X.509
+    /// principal qualified by its anchor, without roles, never an
+    /// intermediary (list a certificate intermediary as a user-store
+    /// account named by its DN). `None`: every trust anchor names accounts,
+    /// each vouching for every subject DN it issues (or, pinned, claims),
+    /// as in plain chain trust. Set it when an anchor (a partner's CA, a
+    /// pinned partner certificate) must not name your accounts.
+    pub account_anchors: Option<Vec<Certificate>>,
 }
 
 impl Default for WssSettings {
@@ -89,6 +102,7 @@ impl Default for WssSettings {
             max_age: DEFAULT_MAX_AGE,
             trust_anchors: Vec::new(),
             known_certificates: Vec::new(),
+            account_anchors: None,
         }
     }
 }

@@ -942,6 +942,28 @@ fn toml_trusted_issuers() {
     assert!(String::from_utf8(out.stderr)
         .unwrap()
         .contains("own issuer name"));
+    // An acceptance rule on the entry is read (and checked against it).
+    let out = run(config(&format!(
+        "{}accept_claims = [\"{UPN}\"]\n",
+        partner_entry(PARTNER)
+    )));
+    assert!(out.status.success(), "{:?}", out);
+    // Account anchors must be trust anchors.
+    let top = |keys: &str| config("").replacen("[transport]", &format!("{keys}[transport]"), 1);
+    let out = run(top(&format!(
+        "trust_anchors = [\"{}\"]\naccount_anchors = [\"{}\"]\n",
+        abs("data/auth/ca.cert.pem"),
+        abs("data/auth/forged.cert.pem")
+    )));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("not one of trust_anchors"));
+    let out = run(top(&format!(
+        "trust_anchors = [\"{0}\"]\naccount_anchors = [\"{0}\"]\n",
+        abs("data/auth/ca.cert.pem")
+    )));
+    assert!(out.status.success(), "{:?}", out);
 }
 
 fn password_and(user: &str, token: &str) -> String {
@@ -1819,4 +1841,84 @@ fn local_account_issuer_speaks_only_for_local_accounts() {
         name_qualifier(&first_child(&body, "RequestedSecurityToken")),
         PARTNER
     );
+}
+
+/// `WssSettings::account_anchors`: without it every trust anchor names
+/// accounts, so the pinned `forged` certificate claiming the client's DN is
+/// the intermediary listed by that DN (the documented residual of plain
+/// chain trust). With the CA as the only account anchor, the CA-issued
+/// client is the user-store account named by its DN (and through it the
+/// intermediary), and `forged` authenticates only as itself.
+#[test]
+fn account_anchors_decide_which_certificates_name_accounts() {
+    const DN: &str = "O=wstrust tests, CN=client.example";
+    let obo = format!(
+        r#"{EMAIL}<t:OnBehalfOf><wsse:UsernameToken xmlns:wsse="{}"><wsse:Username>admin</wsse:Username></wsse:UsernameToken></t:OnBehalfOf>"#,
+        ns::WSSE
+    );
+    let ask = |sts: &Sts, cert: &str, extra: &str| {
+        call_with_cert(
+            sts,
+            &op(
+                &saml_header(""),
+                "Issue",
+                &format!(
+                    "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}{extra}",
+                    applies_to(RP)
+                ),
+            ),
+            cert,
+        )
+    };
+    let users = || {
+        let u = MemoryUserStore::demo();
+        let mut attrs = wstrust::host::Attributes::new();
+        attrs.insert(
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress".into(),
+            vec!["frontend@example.com".into()],
+        );
+        u.add_user(
+            DN,
+            wstrust::host::Secret::new("unused-password"),
+            &[],
+            attrs,
+        );
+        Arc::new(u)
+    };
+
+    // Plain chain trust: `forged` is the intermediary too.
+    let (sts, _) = sts_with_pinned_forgery(|b| b.trusted_intermediary(DN));
+    let (status, body) = ask(&sts, "forged", &obo);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("admin@example.com"), "{body}");
+
+    // The CA alone names accounts.
+    let (sts, _) = sts_with(|b| {
+        b.users(users())
+            .trusted_intermediary(DN)
+            .wss(wstrust::wss::WssSettings {
+                trust_anchors: vec![auth_cert("ca"), auth_cert("forged")],
+                account_anchors: Some(vec![auth_cert("ca")]),
+                ..Default::default()
+            })
+            .policy(Arc::new(
+                StandardPolicy::username_token()
+                    .methods(&[Method::PasswordText, Method::TlsClientCertificate]),
+            ))
+    });
+    // The client is the account (its attributes) and the intermediary.
+    let (status, body) = ask(&sts, "client", EMAIL);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("frontend@example.com"), "{body}");
+    let (status, body) = ask(&sts, "client", &obo);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("admin@example.com"), "{body}");
+    // `forged` is only itself: no account, no intermediary.
+    let (status, body) = ask(&sts, "forged", EMAIL);
+    assert_eq!(status, 200, "{body}");
+    assert!(!body.contains("frontend@example.com"), "{body}");
+    assert!(name_qualifier(&first_child(&body, "RequestedSecurityToken")).starts_with("pinned:"));
+    let (status, body) = ask(&sts, "forged", &obo);
+    assert_eq!(status, 500, "{body}");
+    assert!(!body.contains("admin@example.com"), "{body}");
 }

@@ -61,6 +61,7 @@ struct File {
     trusted_intermediaries: Vec<String>,
     #[serde(default)]
     trust_anchors: Vec<PathBuf>,
+    account_anchors: Option<Vec<PathBuf>>,
     #[serde(default)]
     trusted_issuers: Vec<TrustedIssuerFile>,
     #[serde(default)]
@@ -267,6 +268,20 @@ pub(crate) fn builder_from_toml(
     let mut wss = WssSettings::default();
     for a in &f.trust_anchors {
         wss.trust_anchors.push(cert(base, a)?);
+    }
+    if let Some(list) = &f.account_anchors {
+        let mut anchors = Vec::with_capacity(list.len());
+        for a in list {
+            let c = cert(base, a)?;
+            if !wss.trust_anchors.contains(&c) {
+                return Err(format!(
+                    "account_anchors: {} is not one of trust_anchors",
+                    a.display()
+                ));
+            }
+            anchors.push(c);
+        }
+        wss.account_anchors = Some(anchors);
     }
     b = b.wss(wss);
 
