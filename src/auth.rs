@@ -147,13 +147,15 @@ pub struct AuthConfig {
     /// trusting an issuer's signature is not trusting it to speak for local
     /// accounts (a partner naming `admin` must not become the local admin).
     ///
-    /// A NameID whose `NameQualifier` names another domain than its issuer
-    /// never names a local account: this STS writes the partner's issuer
-    /// name as the `NameQualifier` of the tokens it issues for such a
-    /// principal (see [`Authenticated::name_qualifier`]), so that a
-    /// partner's subject cannot become a local account by a round trip
-    /// through this STS. A `NameQualifier` equal to the issuer's own name
-    /// (as identity providers write for their own users) qualifies nothing.
+    /// A qualified NameID never names a local account: this STS writes a
+    /// `NameQualifier` (the partner's issuer name, say) into the tokens it
+    /// issues for a principal that is no account (see
+    /// [`Authenticated::name_qualifier`]), so that a partner's subject
+    /// cannot become a local account by a round trip through this STS. Only
+    /// for another local-account issuer, a `NameQualifier` equal to its own
+    /// name (as identity providers write for their own users) qualifies
+    /// nothing, and one naming another domain makes the subject that
+    /// issuer's, not the other domain's.
     pub local_account_issuers: Vec<String>,
     /// Acceptance rules for the trusted issuers that are not
     /// [`Self::local_account_issuers`]: by issuer name, the attribute names
@@ -411,7 +413,7 @@ fn certificate_principal(
         .wss
         .account_anchors
         .as_ref()
-        .is_none_or(|list| list.iter().any(|a| a == trusted.anchor()));
+        .is_none_or(|list| list.iter().any(|a| same_authority(a, trusted.anchor())));
     let user = if names_accounts {
         config.users.lookup(cert.subject())?
     } else {
@@ -462,23 +464,33 @@ fn certificate_qualifier(trusted: wss::TrustedBy<'_>) -> String {
     }
 }
 
-/// The `NameQualifier` a token re-issued by this STS gives the subject of a
-/// token by `issuer` whose NameID carries `name_qualifier`: `None` (a local
-/// account name) for a name from one of the `local_account_issuers` that is
-/// unqualified or qualified by that issuer itself; a name such an issuer
-/// qualifies with another domain keeps its qualifier (this STS's own tokens
-/// for partner subjects); any other issuer's subject is qualified by that
-/// issuer, whatever it wrote.
+/// Whether two anchors are the same authority: the same certificate, or a
+/// CA re-issued with the same name and key (as the qualifier sees it).
+fn same_authority(a: &Certificate, b: &Certificate) -> bool {
+    a == b || (a.subject() == b.subject() && a.public_key() == b.public_key())
+}
+
+/// The qualifier of the subject of a token by `issuer` whose NameID carries
+/// `name_qualifier`, `None` for a local account name:
+/// * this STS's own token ([`AuthConfig::issuer`]): its qualifier as
+///   written (it writes one for every subject that is no local account);
+/// * one of the `local_account_issuers`: `None` for a name it leaves
+///   unqualified or qualifies with its own name, else its own name (it
+///   speaks for local accounts, not for another domain's subjects);
+/// * any other issuer: its own name, whatever it wrote.
 fn subject_qualifier(
     issuer: &str,
     name_qualifier: Option<&str>,
     config: &AuthConfig,
 ) -> Option<String> {
-    let own = config.issuer.as_deref() == Some(issuer);
-    let local = own || config.local_account_issuers.iter().any(|i| i == issuer);
+    if config.issuer.as_deref() == Some(issuer) {
+        // This STS's own token: its qualifier as written, even one equal to
+        // its own name (which it writes for a subject that is no account).
+        return name_qualifier.map(str::to_owned);
+    }
+    let local = config.local_account_issuers.iter().any(|i| i == issuer);
     match name_qualifier.filter(|q| *q != issuer) {
         None if local => None,
-        Some(q) if own => Some(q.to_owned()),
         _ => Some(issuer.to_owned()),
     }
 }

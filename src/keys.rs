@@ -299,8 +299,8 @@ impl Certificate {
         Ok(Self {
             der: der.to_vec(),
             public_key,
-            subject: cert.subject().to_string(),
-            issuer: cert.issuer().to_string(),
+            subject: dn_string(cert.subject()),
+            issuer: dn_string(cert.issuer()),
             serial: cert.raw_serial().to_vec(),
             ski,
             not_before: cert.validity().not_before.to_datetime(),
@@ -689,9 +689,125 @@ impl PrivateKey for HazmatRsaCrateKey {
     }
 }
 
+/// A distinguished name as text: the attributes in certificate order, `, `
+/// between RDNs and ` + ` inside a multi-valued one, types by their short
+/// names (`CN`, `O`; else the dotted OID), as `x509-parser` prints names,
+/// but every value escaped as RFC 4514 asks (a `\` before `, + " \ < > ; =`,
+/// before a leading `#` or space and a trailing space; other control
+/// characters as `\XX`), and a value that is no string as `#` and its hex.
+/// Two different names never print the same: one `O` value reading
+/// `x, CN=client.example` is not the two attributes `O=x` and
+/// `CN=client.example`, so a certificate cannot take another's name (the
+/// user-store account, trusted intermediary or token subject it names).
+fn dn_string(name: &x509_parser::x509::X509Name<'_>) -> String {
+    use std::fmt::Write as _;
+    let registry = x509_parser::objects::oid_registry();
+    let mut out = String::new();
+    for (i, rdn) in name.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        for (j, attr) in rdn.iter().enumerate() {
+            if j > 0 {
+                out.push_str(" + ");
+            }
+            match x509_parser::objects::oid2abbrev(attr.attr_type(), registry) {
+                Ok(abbrev) => out.push_str(abbrev),
+                Err(_) => out.push_str(&attr.attr_type().to_id_string()),
+            }
+            out.push('=');
+            let value = attr.attr_value();
+            let text = match value.tag().0 {
+                // UTF8, Numeric, Printable, T61, Videotex, IA5, Graphic,
+                // Visible, General String; ObjectDescriptor.
+                7 | 12 | 18..=22 | 25..=27 => {
+                    std::str::from_utf8(value.data).ok().map(str::to_owned)
+                }
+                // BMPString: UTF-16BE.
+                30 if value.data.len() % 2 == 0 => {
+                    let units = value
+                        .data
+                        .chunks_exact(2)
+                        .map(|c| u16::from_be_bytes([c[0], c[1]]));
+                    char::decode_utf16(units)
+                        .collect::<Result<String, _>>()
+                        .ok()
+                }
+                _ => None,
+            };
+            match text {
+                Some(t) => escape_dn_value(&t, &mut out),
+                None => {
+                    out.push('#');
+                    for b in attr.as_slice() {
+                        // Writing to a String cannot fail.
+                        let _ = write!(out, "{b:02X}");
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Append `v` escaped as an RFC 4514 attribute value.
+fn escape_dn_value(v: &str, out: &mut String) {
+    use std::fmt::Write as _;
+    let last = v.chars().count().saturating_sub(1);
+    for (i, c) in v.chars().enumerate() {
+        match c {
+            ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' | ' ' if i == 0 => {
+                out.push('\\');
+                out.push(c);
+            }
+            ' ' if i == last => out.push_str("\\ "),
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    // Writing to a String cannot fail.
+                    let _ = write!(out, "\\{b:02X}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Names print as `x509-parser` prints them, except that values are
+    /// escaped (RFC 4514): plain names are unchanged, and a value holding
+    /// `, CN=...` cannot pass for a second attribute.
+    #[test]
+    fn distinguished_names_are_escaped() {
+        for pem in [
+            &include_bytes!("../tests/data/auth/ca.cert.pem")[..],
+            include_bytes!("../tests/data/auth/client.cert.pem"),
+            include_bytes!("../tests/data/auth/forged.cert.pem"),
+            include_bytes!("../tests/data/signer.cert.pem"),
+            include_bytes!("../tests/data/xenc/rp.pem"),
+        ] {
+            let c = Certificate::from_pem(pem).unwrap();
+            let (_, x) = x509_parser::parse_x509_certificate(c.der()).unwrap();
+            assert_eq!(c.subject(), x.subject().to_string());
+            assert_eq!(c.issuer(), x.issuer().to_string());
+        }
+        let amb = include_bytes!("../tests/data/auth/ambiguous.cert.pem");
+        let amb = Certificate::from_pem(amb).unwrap();
+        assert_eq!(amb.subject(), r"O=wstrust tests\, CN\=client.example");
+        let mut v = String::new();
+        escape_dn_value(" #a+b;c<d>\"e\\f\u{1}g ", &mut v);
+        assert_eq!(v, r#"\ #a\+b\;c\<d\>\"e\\f\01g\ "#);
+        let mut v = String::new();
+        escape_dn_value("#x", &mut v);
+        assert_eq!(v, r"\#x");
+    }
 
     #[test]
     fn pkcs1_pem_and_pkcs8_pem_load_the_same_key() {

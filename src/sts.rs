@@ -677,14 +677,19 @@ impl Sts {
                     .clone()
                     .unwrap_or_else(|| c.name_id_format.clone()),
                 // A partner's subject stays the partner's: never a local
-                // account name once this STS has signed it.
-                name_qualifier: auth::subject_of(
-                    &old.issuer,
-                    &old.subject.value,
-                    old.subject.name_qualifier.as_deref(),
-                    &c.auth,
-                )?
-                .err(),
+                // account name once this STS has signed it. This STS's own
+                // token keeps its qualifier (a renewal changes no subject).
+                name_qualifier: if old.issuer == c.issuer {
+                    old.subject.name_qualifier.clone()
+                } else {
+                    auth::subject_of(
+                        &old.issuer,
+                        &old.subject.value,
+                        old.subject.name_qualifier.as_deref(),
+                        &c.auth,
+                    )?
+                    .err()
+                },
             },
             confirmation: r.confirmation.clone(),
             not_before: r.lifetime.0,

@@ -948,7 +948,7 @@ fn certificatemixed_takes_x509_signed_messages_only() {
         "{text}"
     );
     // The audit log names the certificate's subject as the requester.
-    s.wait_log(&["requester=X509/CN=wstrust demo client"]);
+    s.wait_log(&["requester=\"X509/CN=wstrust demo client [pinned:"]);
 }
 
 #[test]

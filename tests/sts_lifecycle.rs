@@ -1922,3 +1922,216 @@ fn account_anchors_decide_which_certificates_name_accounts() {
     assert_eq!(status, 500, "{body}");
     assert!(!body.contains("admin@example.com"), "{body}");
 }
+
+/// Issue, Renew or Cancel (the target token in `inner`) for a principal the
+/// host authenticated itself (`RequestContext::authenticated`); the token
+/// returned, if any.
+fn host_op(
+    sts: &Sts,
+    kind: &str,
+    inner: &str,
+    who: wstrust::auth::Authenticated,
+) -> Result<String, wstrust::Error> {
+    use wstrust::service::{RequestContext, TokenService, TransportContext};
+    use wstrust::wst::Request;
+    let text = op("", kind, inner);
+    let doc = wstrust::xml::parse(&text, &Limits::default()).unwrap();
+    let message = wstrust::soap::Message::parse(&doc).unwrap();
+    let request = Request::parse(message.payload()).unwrap();
+    let Request::Single(rst) = &request else {
+        unreachable!()
+    };
+    let transport = TransportContext::default();
+    let limits = Limits::default();
+    let cx = RequestContext::new(&transport, Some(&message), &limits);
+    cx.authenticated.set(who).unwrap();
+    let r = match kind {
+        "Issue" => sts.issue(rst, &cx),
+        "Renew" => sts.renew(rst, &cx),
+        _ => sts.cancel(rst, &cx),
+    }?;
+    Ok(r.requested_token
+        .map(|t| String::from_utf8(t.as_bytes().to_vec()).unwrap())
+        .unwrap_or_default())
+}
+
+/// A principal the host authenticated (its own directory, `CORP/bob`, not
+/// in the user store) keeps its bare NameID through renewals, and can renew
+/// and cancel its tokens again and again.
+#[test]
+fn renewal_keeps_a_host_principals_subject() {
+    use wstrust::auth::Authenticated;
+    use wstrust::host::Principal;
+    use wstrust::policy::SignedParts;
+    let bob = || Authenticated {
+        principal: Principal {
+            name: "bob".into(),
+            domain: "CORP".into(),
+            roles: vec![],
+        },
+        attributes: Default::default(),
+        method: Method::PasswordText,
+        signed: SignedParts::NONE,
+        signing_certificate: None,
+        assertion_issuer: None,
+        name_qualifier: None,
+        instant: NOW,
+    };
+    let (sts, store) = sts_with(|b| b);
+    let issue = format!(
+        "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}",
+        applies_to(RP)
+    );
+    let mut token = host_op(&sts, "Issue", &issue, bob()).unwrap();
+    for _ in 0..2 {
+        token = host_op(
+            &sts,
+            "Renew",
+            &format!("<t:RenewTarget>{token}</t:RenewTarget>"),
+            bob(),
+        )
+        .unwrap();
+        assert!(!token.contains("NameQualifier"), "{token}");
+    }
+    host_op(
+        &sts,
+        "Cancel",
+        &format!("<t:CancelTarget>{token}</t:CancelTarget>"),
+        bob(),
+    )
+    .unwrap();
+    assert_eq!(
+        store.get(&id_of(&token), NOW).unwrap().unwrap().state,
+        TokenState::Cancelled
+    );
+}
+
+/// A host authenticating with an `AuthConfig` that does not name this STS
+/// (`issuer: None`) qualifies a partner subject's own token by this STS's
+/// name; the token the STS then issues for that principal carries that
+/// qualifier and still names no local account.
+#[test]
+fn own_issuer_qualifier_is_never_a_local_account() {
+    use wstrust::service::{RequestContext, TokenService, TransportContext};
+    use wstrust::wst::Request;
+    let (sts, _) = sts_for_round_trips();
+    let partners = sign(&saml2("_l1", PARTNER, "admin", STS), &partner());
+    let (status, body) = issue_with(&sts, &saml_header(&partners), STS);
+    let own = partner_admin_token(status, &body);
+
+    let mut cfg = sts.config().auth.clone();
+    cfg.issuer = None;
+    let text = op(
+        &saml_header(&own),
+        "Issue",
+        &format!(
+            "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}",
+            applies_to(STS)
+        ),
+    );
+    let doc = wstrust::xml::parse(&text, &Limits::default()).unwrap();
+    let message = wstrust::soap::Message::parse(&doc).unwrap();
+    let transport = TransportContext {
+        tls: true,
+        ..Default::default()
+    };
+    let who = wstrust::auth::authenticate(&message, &transport, NOW, &cfg).unwrap();
+    assert_eq!(who.name_qualifier.as_deref(), Some(STS));
+    let request = Request::parse(message.payload()).unwrap();
+    let Request::Single(rst) = &request else {
+        unreachable!()
+    };
+    let limits = Limits::default();
+    let cx = RequestContext::new(&transport, Some(&message), &limits);
+    cx.authenticated.set(who).unwrap();
+    let r = sts.issue(rst, &cx).unwrap();
+    let tok = String::from_utf8(r.requested_token.unwrap().as_bytes().to_vec()).unwrap();
+    assert_eq!(name_qualifier(&tok), STS);
+    let (status, body) = issue_with(&sts, &saml_header(&tok), RP);
+    assert_eq!(status, 200, "{body}");
+    let again = first_child(&body, "RequestedSecurityToken");
+    assert_eq!(name_qualifier(&again), STS);
+    assert!(!again.contains("admin@example.com"), "{again}");
+}
+
+/// A certificate whose one `O` value reads `wstrust tests, CN=client.example`
+/// is not the client `O=wstrust tests, CN=client.example`: DN values are
+/// escaped (RFC 4514), so it neither matches the intermediary listed by the
+/// client's DN nor can cancel the client's token.
+#[test]
+fn comma_in_a_dn_value_names_no_other_certificate() {
+    const DN: &str = "O=wstrust tests, CN=client.example";
+    let ambiguous = auth_cert("ambiguous");
+    assert_eq!(auth_cert("client").subject(), DN);
+    assert_eq!(ambiguous.subject(), r"O=wstrust tests\, CN\=client.example");
+    let obo = format!(
+        r#"{EMAIL}<t:OnBehalfOf><wsse:UsernameToken xmlns:wsse="{}"><wsse:Username>admin</wsse:Username></wsse:UsernameToken></t:OnBehalfOf>"#,
+        ns::WSSE
+    );
+    let (sts, store) = sts_with_pinned_forgery(|b| b.trusted_intermediary(DN));
+    let ask = |cert: &str, kind: &str, inner: &str| {
+        call_with_cert(&sts, &op(&saml_header(""), kind, inner), cert)
+    };
+    let issue = |extra: &str| {
+        format!(
+            "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}{extra}",
+            applies_to(RP)
+        )
+    };
+    let (status, body) = ask("ambiguous", "Issue", &issue(&obo));
+    assert_eq!(status, 500, "{body}");
+    assert!(!body.contains("admin@example.com"), "{body}");
+    let clients = issue_over_mtls(&sts, "client", "");
+    let (status, body) = ask(
+        "ambiguous",
+        "Cancel",
+        &format!("<t:CancelTarget>{clients}</t:CancelTarget>"),
+    );
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(
+        store.get(&id_of(&clients), NOW).unwrap().unwrap().state,
+        TokenState::Active
+    );
+    // The client itself still is the intermediary.
+    let (status, body) = ask("client", "Issue", &issue(&obo));
+    assert_eq!(status, 200, "{body}");
+}
+
+/// `account_anchors` names an authority by name and key, as the qualifier
+/// does: with the CA re-issued under the same key, its clients name their
+/// accounts whichever of the two CA certificates is listed and found first.
+#[test]
+fn account_anchor_survives_a_same_key_ca_renewal() {
+    let users = || {
+        let u = MemoryUserStore::demo();
+        u.add_user(
+            "O=wstrust tests, CN=client.example",
+            wstrust::host::Secret::new("unused-password"),
+            &[],
+            Default::default(),
+        );
+        Arc::new(u)
+    };
+    for anchors in [
+        vec![auth_cert("ca"), auth_cert("ca-renewed")],
+        vec![auth_cert("ca-renewed"), auth_cert("ca")],
+    ] {
+        for listed in ["ca", "ca-renewed"] {
+            let anchors = anchors.clone();
+            let (sts, _) = sts_with(|b| {
+                b.users(users())
+                    .wss(wstrust::wss::WssSettings {
+                        trust_anchors: anchors,
+                        account_anchors: Some(vec![auth_cert(listed)]),
+                        ..Default::default()
+                    })
+                    .policy(Arc::new(
+                        StandardPolicy::username_token()
+                            .methods(&[Method::PasswordText, Method::TlsClientCertificate]),
+                    ))
+            });
+            let tok = issue_over_mtls(&sts, "client", "");
+            assert!(!tok.contains("NameQualifier"), "{listed}: {tok}");
+        }
+    }
+}

@@ -286,23 +286,25 @@ pub(crate) struct TracingAudit;
 
 impl wstrust::audit::AuditObserver for TracingAudit {
     fn event(&self, e: &wstrust::audit::AuditEvent) {
+        // Debug-formatted: each value quoted (and escaped), so request text
+        // with spaces and `key=` cannot pose as another field of the line.
         let dash = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".to_owned());
         match &e.outcome {
             Ok(()) => info!(
                 target: "audit",
                 operation = ?e.operation,
-                requester = %dash(&e.requester),
-                subject = %dash(&e.subject),
-                relying_party = %dash(&e.relying_party),
-                token = %dash(&e.token_id),
+                requester = ?dash(&e.requester),
+                subject = ?dash(&e.subject),
+                relying_party = ?dash(&e.relying_party),
+                token = ?dash(&e.token_id),
                 "audit ok"
             ),
             Err(reason) => warn!(
                 target: "audit",
                 operation = ?e.operation,
-                requester = %dash(&e.requester),
-                relying_party = %dash(&e.relying_party),
-                %reason,
+                requester = ?dash(&e.requester),
+                relying_party = ?dash(&e.relying_party),
+                ?reason,
                 "audit failed"
             ),
         }
