@@ -44,6 +44,10 @@ pub struct TransportContext {
 }
 
 /// Everything a [`TokenService`] may consult besides the RST.
+///
+/// One context per message: it remembers who the message authenticated as
+/// (or that authenticating it failed), and a clone carries that over, so
+/// never reuse or clone a context for another message.
 #[derive(Debug, Clone)]
 pub struct RequestContext<'r, 'a, 'input> {
     /// The transport facts.
