@@ -26,6 +26,8 @@ fn config() -> &'static AuthConfig {
         lockout: Arc::new(MemoryLockout::default()),
         assertions: None,
         local_account_issuers: Vec::new(),
+        partner_claims: Default::default(),
+        issuer: None,
     })
 }
 
