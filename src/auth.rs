@@ -516,16 +516,29 @@ pub(crate) fn subject_of(
     ))
 }
 
-/// The attributes of an assertion by `issuer` that may become the
-/// principal's: all of a local-account issuer's (this STS's own tokens
-/// included), those in [`AuthConfig::partner_claims`] of anybody else's.
+/// The attributes of an assertion by `issuer` for a subject that is no
+/// local account, qualified by `qualifier`, that may become the principal's.
+/// The authority over them is the subject's domain: the issuer, or for
+/// this STS's own token the qualifier it wrote (the partner it issued for).
+/// All of a local-account authority's pass; of anybody else's, those its
+/// [`AuthConfig::partner_claims`] rule lists. So an own token passes on no
+/// more than its subject's domain could give directly today: a partner's
+/// attribute dropped from the rule does not live on through a chain of own
+/// tokens used as credentials, and attributes the host's claims provider
+/// added for a certificate or partner principal are derived afresh.
 pub(crate) fn accepted_attributes(
     issuer: &str,
+    qualifier: &str,
     mut attributes: Attributes,
     config: &AuthConfig,
 ) -> Attributes {
-    if !config.local_account_issuers.iter().any(|i| i == issuer) {
-        let accepted = config.partner_claims.get(issuer);
+    let authority = if config.issuer.as_deref() == Some(issuer) {
+        qualifier
+    } else {
+        issuer
+    };
+    if !config.local_account_issuers.iter().any(|i| i == authority) {
+        let accepted = config.partner_claims.get(authority);
         attributes.retain(|name, _| accepted.is_some_and(|a| a.contains(name)));
     }
     attributes
@@ -544,7 +557,7 @@ pub(crate) fn assertion_principal(
         Ok(u) => return Ok((u.principal, u.attributes, None)),
         Err(q) => q,
     };
-    let attributes = accepted_attributes(&a.issuer, a.attributes, config);
+    let attributes = accepted_attributes(&a.issuer, &qualifier, a.attributes, config);
     Ok((
         Principal {
             name: a.subject,

@@ -814,6 +814,64 @@ fn partner_claims_pass_only_by_acceptance_rule() {
     assert!(err.to_string().contains("not a trusted issuer"), "{err}");
 }
 
+/// An own token for a partner's subject passes on, as a credential, only
+/// what the partner's acceptance rule allows today: an attribute the
+/// operator stopped accepting does not live on through a chain of own
+/// tokens (each a credential for the next, every one a fresh chain for
+/// `max_renewals`).
+#[test]
+fn own_token_credential_follows_the_partners_current_acceptance_rule() {
+    // Two nodes sharing one token store, before and after the change.
+    let store = Arc::new(MemoryTokenStore::new(100));
+    let round_trips = |accept: bool| {
+        let b = builder(store.clone())
+            .endpoint("https://sts.example/trust")
+            .relying_parties({
+                let mut rps = RelyingParties::new();
+                rps.add(RelyingParty::new(RP));
+                rps.add(RelyingParty::new(STS));
+                rps
+            });
+        let b = if accept {
+            b.accept_claims(PARTNER, [GIVEN_NAME, MAIL])
+        } else {
+            b
+        };
+        Sts::new(b.build().unwrap())
+    };
+    let accepting = round_trips(true);
+    let narrowed = round_trips(false);
+    let partners = sign(
+        &saml2_with_claims("_n1", PARTNER, "whoever", STS),
+        &partner(),
+    );
+    // While the rule accepts the e-mail address, the own token carries it,
+    // and so does a token issued with that own token as the credential.
+    let (status, body) = issue_with(&accepting, &saml_header(&partners), STS);
+    assert_eq!(status, 200, "{body}");
+    let own = first_child(&body, "RequestedSecurityToken");
+    assert!(own.contains("admin@example.com"), "{own}");
+    assert!(
+        own.contains(&format!(r#"NameQualifier="{PARTNER}""#)),
+        "{own}"
+    );
+    let (status, body) = issue_with(&accepting, &saml_header(&own), RP);
+    assert_eq!(status, 200, "{body}");
+    let tok = first_child(&body, "RequestedSecurityToken");
+    assert!(tok.contains("admin@example.com"), "{tok}");
+    // Once the operator stops accepting it, the same own token passes it on
+    // no more: the subject stays the partner's, without the address.
+    let (status, body) = issue_with(&narrowed, &saml_header(&own), RP);
+    assert_eq!(status, 200, "{body}");
+    let tok = first_child(&body, "RequestedSecurityToken");
+    assert_eq!(text_of(&tok, "NameID").as_deref(), Some("whoever"));
+    assert!(
+        tok.contains(&format!(r#"NameQualifier="{PARTNER}""#)),
+        "{tok}"
+    );
+    assert!(!tok.contains("admin@example.com"), "{tok}");
+}
+
 /// A principal a partner vouches for is never a trusted intermediary, by
 /// bare name or as `SAML/name`: otherwise any trusted issuer naming its user
 /// `frontend` could ask `OnBehalfOf` a password-less UsernameToken and get
