@@ -171,6 +171,13 @@ pub struct AuthConfig {
     /// qualified by another domain, a local-account issuer's included, is
     /// qualified by that issuer: no issuer but this STS speaks for another
     /// domain's subjects. `None` outside an STS: then none does.
+    ///
+    /// A host that authenticates requests for an [`crate::sts::Sts`] itself
+    /// must set it to the STS's issuer name whenever that name is among
+    /// [`Self::local_account_issuers`] (clone the STS's own
+    /// [`StsConfig::auth`](crate::config::StsConfig::auth), which has it): without it, the STS's token for a
+    /// partner's `admin`, qualified by the STS's own name, reads as the
+    /// local `admin` under the identity-provider convention above.
     pub issuer: Option<String>,
 }
 

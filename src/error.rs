@@ -104,6 +104,11 @@ pub enum IssueError {
     /// The STS configuration is incomplete or inconsistent.
     #[error("configuration: {0}")]
     Config(String),
+    /// The subject's name would not read back from the token as written
+    /// (it is empty, or starts or ends with whitespace, which readers trim):
+    /// signing it would vouch for another name.
+    #[error("subject name {0:?} cannot be written as a NameID")]
+    UnwritableSubject(String),
 }
 
 /// Problems with the SOAP envelope and WS-Addressing headers (the layer
@@ -847,7 +852,9 @@ impl From<&Error> for Fault {
                 }
                 IssueError::UnknownRelyingParty => FaultCode::InvalidScope,
                 IssueError::LifetimeTooLong => FaultCode::InvalidTimeRange,
-                IssueError::MissingClaim(_) | IssueError::Config(_) => FaultCode::RequestFailed,
+                IssueError::MissingClaim(_)
+                | IssueError::Config(_)
+                | IssueError::UnwritableSubject(_) => FaultCode::RequestFailed,
                 IssueError::AlgorithmNotAllowed(_) => FaultCode::UnsupportedAlgorithm,
             },
         };

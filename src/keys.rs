@@ -690,17 +690,22 @@ impl PrivateKey for HazmatRsaCrateKey {
 }
 
 /// A distinguished name as text: the attributes in certificate order, `, `
-/// between RDNs and ` + ` inside a multi-valued one, types by their short
-/// names (`CN`, `O`; else the dotted OID), as `x509-parser` prints names,
-/// but every value escaped as RFC 4514 asks (a `\` before `, + " \ < > ; =`,
-/// before a leading `#` or space and a trailing space; other control
-/// characters as `\XX`), and a value that is no string as `#` and its hex.
-/// Two different names never print the same: one `O` value reading
-/// `x, CN=client.example` is not the two attributes `O=x` and
-/// `CN=client.example`, so a certificate cannot take another's name (the
-/// user-store account, trusted intermediary or token subject it names).
+/// between RDNs and ` + ` inside a multi-valued one, as `x509-parser`
+/// prints names, but injective: two different names never print the same,
+/// so one certificate cannot take another's name (the user-store account,
+/// trusted intermediary or token subject it names).
+/// * Types by their short names (`CN`, `O`) only for the well-known
+///   [`NAME_TYPES`]; any other by its dotted OID (the registry gives one
+///   short name to several OIDs).
+/// * Every value escaped as RFC 4514 asks ([`escape_dn_value`]): one `O`
+///   value reading `x, CN=client.example` is not the two attributes `O=x`
+///   and `CN=client.example`.
+/// * A value that is no string, or a string that does not decode, as `#`
+///   and the hex of its whole DER encoding (tag included: an OCTET STRING
+///   is not an invalid UTF8String of the same bytes).
 fn dn_string(name: &x509_parser::x509::X509Name<'_>) -> String {
     use std::fmt::Write as _;
+    use x509_parser::asn1_rs::ToDer as _;
     let registry = x509_parser::objects::oid_registry();
     let mut out = String::new();
     for (i, rdn) in name.iter().enumerate() {
@@ -711,9 +716,10 @@ fn dn_string(name: &x509_parser::x509::X509Name<'_>) -> String {
             if j > 0 {
                 out.push_str(" + ");
             }
+            let oid = attr.attr_type().to_id_string();
             match x509_parser::objects::oid2abbrev(attr.attr_type(), registry) {
-                Ok(abbrev) => out.push_str(abbrev),
-                Err(_) => out.push_str(&attr.attr_type().to_id_string()),
+                Ok(abbrev) if NAME_TYPES.contains(&oid.as_str()) => out.push_str(abbrev),
+                _ => out.push_str(&oid),
             }
             out.push('=');
             let value = attr.attr_value();
@@ -739,9 +745,22 @@ fn dn_string(name: &x509_parser::x509::X509Name<'_>) -> String {
                 Some(t) => escape_dn_value(&t, &mut out),
                 None => {
                     out.push('#');
-                    for b in attr.as_slice() {
-                        // Writing to a String cannot fail.
-                        let _ = write!(out, "{b:02X}");
+                    // A value parsed from DER encodes again; should it
+                    // not, its content after a `?` (never hex) still
+                    // differs from every encoding.
+                    match value.to_der_vec() {
+                        Ok(der) => {
+                            for b in der {
+                                // Writing to a String cannot fail.
+                                let _ = write!(out, "{b:02X}");
+                            }
+                        }
+                        Err(_) => {
+                            out.push('?');
+                            for b in attr.as_slice() {
+                                let _ = write!(out, "{b:02X}");
+                            }
+                        }
                     }
                 }
             }
@@ -750,13 +769,46 @@ fn dn_string(name: &x509_parser::x509::X509Name<'_>) -> String {
     out
 }
 
-/// Append `v` escaped as an RFC 4514 attribute value.
+/// The attribute types [`dn_string`] names by their short names (as the
+/// `x509-parser` registry spells them), by dotted OID: common name,
+/// surname, serial number, country, locality, state, street, organization,
+/// organizational unit, title, given name, initials, generation qualifier,
+/// DN qualifier, user id, domain component, e-mail address. Their
+/// short names are distinct (a unit test checks it).
+const NAME_TYPES: [&str; 17] = [
+    "2.5.4.3",
+    "2.5.4.4",
+    "2.5.4.5",
+    "2.5.4.6",
+    "2.5.4.7",
+    "2.5.4.8",
+    "2.5.4.9",
+    "2.5.4.10",
+    "2.5.4.11",
+    "2.5.4.12",
+    "2.5.4.42",
+    "2.5.4.43",
+    "2.5.4.44",
+    "2.5.4.46",
+    "0.9.2342.19200300.100.1.1",
+    "0.9.2342.19200300.100.1.25",
+    "1.2.840.113549.1.9.1",
+];
+
+/// Append `v` escaped as an RFC 4514 attribute value: a `\` before
+/// `, + " \ < > ;`, before a leading `#` or space and a trailing space;
+/// control characters, and every whitespace character but the space
+/// (U+00A0, U+3000, ...), as `\XX` per UTF-8 byte. Whitespace must not be
+/// raw: readers trim it from a value's ends (a NameID, an RP's user name),
+/// and `CN=client.example` followed by U+00A0 would then read as
+/// `CN=client.example`. `=` stays raw, as Java's and .NET's names write
+/// it: a type never holds one, so the first `=` of an attribute is its.
 fn escape_dn_value(v: &str, out: &mut String) {
     use std::fmt::Write as _;
     let last = v.chars().count().saturating_sub(1);
     for (i, c) in v.chars().enumerate() {
         match c {
-            ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' => {
+            ',' | '+' | '"' | '\\' | '<' | '>' | ';' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -765,7 +817,7 @@ fn escape_dn_value(v: &str, out: &mut String) {
                 out.push(c);
             }
             ' ' if i == last => out.push_str("\\ "),
-            c if c.is_control() => {
+            c if c.is_control() || (c.is_whitespace() && c != ' ') => {
                 let mut buf = [0u8; 4];
                 for b in c.encode_utf8(&mut buf).bytes() {
                     // Writing to a String cannot fail.
@@ -800,13 +852,74 @@ mod tests {
         }
         let amb = include_bytes!("../tests/data/auth/ambiguous.cert.pem");
         let amb = Certificate::from_pem(amb).unwrap();
-        assert_eq!(amb.subject(), r"O=wstrust tests\, CN\=client.example");
+        assert_eq!(amb.subject(), r"O=wstrust tests\, CN=client.example");
         let mut v = String::new();
-        escape_dn_value(" #a+b;c<d>\"e\\f\u{1}g ", &mut v);
-        assert_eq!(v, r#"\ #a\+b\;c\<d\>\"e\\f\01g\ "#);
+        escape_dn_value(" #a+b;c<d>\"e\\f\u{1}g=h ", &mut v);
+        assert_eq!(v, r#"\ #a\+b\;c\<d\>\"e\\f\01g=h\ "#);
         let mut v = String::new();
         escape_dn_value("#x", &mut v);
         assert_eq!(v, r"\#x");
+        // Whitespace other than the space never stays raw: a reader that
+        // trims the name (as NameIDs are read) must not find another name.
+        for (raw, escaped) in [
+            ("client.example\u{a0}", r"client.example\C2\A0"),
+            ("\u{3000}x\u{2028}y", r"\E3\80\80x\E2\80\A8y"),
+            ("a\tb\nc", r"a\09b\0Ac"),
+        ] {
+            let mut v = String::new();
+            escape_dn_value(raw, &mut v);
+            assert_eq!(v, escaped);
+            assert_eq!(v.trim(), v);
+        }
+    }
+
+    /// A value that is no string prints as the hex of its whole encoding,
+    /// tag included; a type outside the well-known ones by its OID.
+    #[test]
+    fn undecodable_values_and_unusual_types() {
+        use x509_parser::prelude::FromDer as _;
+        let name = |atv: &[u8]| {
+            let mut set = vec![0x31, atv.len() as u8];
+            set.extend_from_slice(atv);
+            let mut seq = vec![0x30, set.len() as u8];
+            seq.extend_from_slice(&set);
+            let (_, n) = x509_parser::x509::X509Name::from_der(&seq).unwrap();
+            dn_string(&n)
+        };
+        const CN: [u8; 5] = [0x06, 0x03, 0x55, 0x04, 0x03];
+        let with = |oid: &[u8], value: &[u8]| {
+            let mut atv = vec![0x30, (oid.len() + value.len()) as u8];
+            atv.extend_from_slice(oid);
+            atv.extend_from_slice(value);
+            name(&atv)
+        };
+        // Bytes that are no UTF-8, as a UTF8String and as an OCTET STRING.
+        assert_eq!(with(&CN, &[0x0C, 0x02, 0xFF, 0xFE]), "CN=#0C02FFFE");
+        assert_eq!(with(&CN, &[0x04, 0x02, 0xFF, 0xFE]), "CN=#0402FFFE");
+        // A registry short name two OIDs share (sha1WithRSAEncryption).
+        let sha1_rsa = [
+            0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x05,
+        ];
+        assert_eq!(
+            with(&sha1_rsa, &[0x0C, 0x01, b'a']),
+            "1.2.840.113549.1.1.5=a"
+        );
+        assert_eq!(with(&CN, &[0x0C, 0x01, b'a']), "CN=a");
+    }
+
+    /// Each short name stands for one attribute type.
+    #[test]
+    fn name_type_short_names_are_distinct() {
+        let registry = x509_parser::objects::oid_registry();
+        let mut seen = std::collections::BTreeSet::new();
+        for oid in NAME_TYPES {
+            let parsed: x509_parser::der_parser::oid::Oid<'_> = oid.parse().unwrap();
+            let abbrev = x509_parser::objects::oid2abbrev(&parsed, registry)
+                .unwrap()
+                .to_owned();
+            assert!(seen.insert(abbrev.clone()), "{oid}: {abbrev}");
+            assert!(!abbrev.contains(['=', ',', '+', '#', ' ', '.']), "{abbrev}");
+        }
     }
 
     #[test]

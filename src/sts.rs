@@ -373,6 +373,12 @@ impl Sts {
         algorithm: SignatureAlgorithm,
     ) -> Result<Vec<u8>, Error> {
         let c = &*self.config;
+        // The name signed is the name every reader gets back (NameIDs are
+        // read trimmed): never sign one that reads as another.
+        let name = &assertion.subject.name_id;
+        if name.is_empty() || name.trim() != name {
+            return Err(IssueError::UnwritableSubject(name.clone()).into());
+        }
         let opts = SignOptions {
             algorithm,
             digest: c.digest,

@@ -945,6 +945,70 @@ fn host_built_partner_principal_without_qualifier_is_refused() {
     }
 }
 
+/// The STS signs no name that would read back as another: a host-built
+/// principal whose name ends (or starts) with whitespace, which every
+/// NameID reader trims, gets no token.
+#[test]
+fn name_that_would_read_back_as_another_is_not_signed() {
+    use wstrust::auth::Authenticated;
+    use wstrust::error::{Error, IssueError};
+    use wstrust::host::Principal;
+    use wstrust::policy::SignedParts;
+    use wstrust::service::{RequestContext, TokenService, TransportContext};
+    use wstrust::wst::Request;
+    let (sts, store) = sts_with(|b| b);
+    let text = op("", "Issue", &applies_to(RP));
+    let doc = wstrust::xml::parse(&text, &Limits::default()).unwrap();
+    let message = wstrust::soap::Message::parse(&doc).unwrap();
+    let request = Request::parse(message.payload()).unwrap();
+    let Request::Single(rst) = &request else {
+        unreachable!()
+    };
+    let transport = TransportContext::default();
+    let limits = Limits::default();
+    for (name, ok) in [
+        ("CORP/bob", true),
+        ("CORP/bob\u{a0}", false),
+        ("\u{3000}CORP/bob", false),
+        ("CORP/bob\n", false),
+    ] {
+        let cx = RequestContext::new(&transport, Some(&message), &limits);
+        cx.authenticated
+            .set(Authenticated {
+                principal: Principal {
+                    name: name.into(),
+                    domain: "CORP".into(),
+                    roles: vec![],
+                },
+                attributes: Default::default(),
+                method: Method::PasswordText,
+                signed: SignedParts::NONE,
+                signing_certificate: None,
+                assertion_issuer: None,
+                name_qualifier: None,
+                instant: NOW,
+            })
+            .unwrap();
+        match sts.issue(rst, &cx) {
+            Ok(r) => {
+                assert!(ok, "{name:?}");
+                let tok =
+                    String::from_utf8(r.requested_token.unwrap().as_bytes().to_vec()).unwrap();
+                assert_eq!(text_of(&tok, "NameID").as_deref(), Some(name));
+            }
+            Err(e) => {
+                assert!(!ok, "{name:?}: {e}");
+                assert!(
+                    matches!(&e, Error::Issue(IssueError::UnwritableSubject(n)) if n == name),
+                    "{e:?}"
+                );
+            }
+        }
+    }
+    // Nothing recorded for the refused names.
+    assert_eq!(store.len(), 1);
+}
+
 /// `[[trusted_issuers]]` in the TOML file (`wstrust issue` runs any request
 /// through `handle_soap`): the partner's token validates only with it, and
 /// a partner entry under the STS's own name is a configuration error.
@@ -2121,7 +2185,7 @@ fn comma_in_a_dn_value_names_no_other_certificate() {
     const DN: &str = "O=wstrust tests, CN=client.example";
     let ambiguous = auth_cert("ambiguous");
     assert_eq!(auth_cert("client").subject(), DN);
-    assert_eq!(ambiguous.subject(), r"O=wstrust tests\, CN\=client.example");
+    assert_eq!(ambiguous.subject(), r"O=wstrust tests\, CN=client.example");
     let obo = format!(
         r#"{EMAIL}<t:OnBehalfOf><wsse:UsernameToken xmlns:wsse="{}"><wsse:Username>admin</wsse:Username></wsse:UsernameToken></t:OnBehalfOf>"#,
         ns::WSSE
@@ -2192,4 +2256,82 @@ fn account_anchor_survives_a_same_key_ca_renewal() {
             assert!(!tok.contains("NameQualifier"), "{listed}: {tok}");
         }
     }
+}
+
+/// A CA-issued certificate whose last DN value ends with a no-break space
+/// (U+00A0) is not the client whose DN it otherwise repeats: its DN prints
+/// the space escaped, so the NameID of its token does not read back (trimmed,
+/// as NameIDs are read) as the client's. Before, it did: that token then
+/// cancelled the client's token and got relying-party tokens in its name.
+#[test]
+fn trailing_unicode_space_in_a_dn_names_no_other_certificate() {
+    let (sts, store) = sts_with(|b| {
+        b.wss(wstrust::wss::WssSettings {
+            trust_anchors: vec![auth_cert("ca")],
+            ..Default::default()
+        })
+        .relying_parties({
+            let mut rps = RelyingParties::new();
+            rps.add(RelyingParty::new(RP));
+            rps.add(RelyingParty::new(STS));
+            rps
+        })
+        .policy(Arc::new(StandardPolicy::username_token().methods(&[
+            Method::PasswordText,
+            Method::TlsClientCertificate,
+            Method::SamlAssertion,
+        ])))
+    });
+    let nbsp = auth_cert("r6nbsp");
+    let client = auth_cert("client");
+    assert_eq!(client.subject(), "O=wstrust tests, CN=client.example");
+    assert_eq!(nbsp.subject(), r"O=wstrust tests, CN=client.example\C2\A0");
+    // The victim: the CA-issued client, no user-store account.
+    let clients = issue_over_mtls(&sts, "client", "");
+    // The other certificate: a token addressed to the STS itself, over mTLS.
+    let (status, body) = call_with_cert(
+        &sts,
+        &op(
+            &saml_header(""),
+            "Issue",
+            &format!(
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}",
+                applies_to(STS)
+            ),
+        ),
+        "r6nbsp",
+    );
+    assert_eq!(status, 200, "{body}");
+    let own = first_child(&body, "RequestedSecurityToken");
+    assert_eq!(
+        text_of(&own, "NameID").as_deref(),
+        Some(nbsp.subject()),
+        "{own}"
+    );
+    // Same CA, so the same qualifier: only the name tells them apart.
+    assert_eq!(name_qualifier(&own), name_qualifier(&clients));
+    // As a credential, it cannot cancel the client's token...
+    let (status, body) = call(
+        &sts,
+        &op(
+            &saml_header(&own),
+            "Cancel",
+            &format!("<t:CancelTarget>{clients}</t:CancelTarget>"),
+        ),
+    );
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        fault_code(&body).ends_with("FailedAuthentication"),
+        "{body}"
+    );
+    assert_eq!(
+        store.get(&id_of(&clients), NOW).unwrap().unwrap().state,
+        TokenState::Active
+    );
+    // ...and its tokens name it, not the client.
+    let (status, body) = issue_with(&sts, &saml_header(&own), RP);
+    assert_eq!(status, 200, "{body}");
+    let tok = first_child(&body, "RequestedSecurityToken");
+    assert_eq!(text_of(&tok, "NameID").as_deref(), Some(nbsp.subject()));
+    assert_ne!(text_of(&tok, "NameID"), text_of(&clients, "NameID"));
 }
