@@ -796,9 +796,10 @@ const NAME_TYPES: [&str; 17] = [
 ];
 
 /// Append `v` escaped as an RFC 4514 attribute value: a `\` before
-/// `, + " \ < > ;`, before a leading `#` or space and a trailing space;
-/// control characters, and every whitespace character but the space
-/// (U+00A0, U+3000, ...), as `\XX` per UTF-8 byte. Whitespace must not be
+/// `, + " \ < > ;` and before a leading `#` or space; a trailing space as
+/// `\20` (as `\ ` it would end the whole name in a space); control
+/// characters, and every whitespace character but the space (U+00A0,
+/// U+3000, ...), as `\XX` per UTF-8 byte. Whitespace must not be
 /// raw: readers trim it from a value's ends (a NameID, an RP's user name),
 /// and `CN=client.example` followed by U+00A0 would then read as
 /// `CN=client.example`. `=` stays raw, as Java's and .NET's names write
@@ -816,7 +817,7 @@ fn escape_dn_value(v: &str, out: &mut String) {
                 out.push('\\');
                 out.push(c);
             }
-            ' ' if i == last => out.push_str("\\ "),
+            ' ' if i == last => out.push_str("\\20"),
             c if c.is_control() || (c.is_whitespace() && c != ' ') => {
                 let mut buf = [0u8; 4];
                 for b in c.encode_utf8(&mut buf).bytes() {
@@ -855,7 +856,7 @@ mod tests {
         assert_eq!(amb.subject(), r"O=wstrust tests\, CN=client.example");
         let mut v = String::new();
         escape_dn_value(" #a+b;c<d>\"e\\f\u{1}g=h ", &mut v);
-        assert_eq!(v, r#"\ #a\+b\;c\<d\>\"e\\f\01g=h\ "#);
+        assert_eq!(v, r#"\ #a\+b\;c\<d\>\"e\\f\01g=h\20"#);
         let mut v = String::new();
         escape_dn_value("#x", &mut v);
         assert_eq!(v, r"\#x");
@@ -865,6 +866,7 @@ mod tests {
             ("client.example\u{a0}", r"client.example\C2\A0"),
             ("\u{3000}x\u{2028}y", r"\E3\80\80x\E2\80\A8y"),
             ("a\tb\nc", r"a\09b\0Ac"),
+            ("trailing ", r"trailing\20"),
         ] {
             let mut v = String::new();
             escape_dn_value(raw, &mut v);
