@@ -359,32 +359,13 @@ impl KeyReference {
                     return false;
                 };
                 serial == rsa::BigUint::from_bytes_be(cert.serial())
-                    && normalize_dn(issuer) == normalize_dn(cert.issuer())
+                    && crate::dn::same_name(issuer, cert.issuer())
             }
             Self::SubjectKeyId(ski) => cert.subject_key_id() == Some(ski.as_slice()),
             Self::ThumbprintSha1(t) => *t == cert.sha1_thumbprint(),
             Self::KeyName(_) | Self::Unnamed => false,
         }
     }
-}
-
-/// A distinguished name as a sorted list of lower-cased `type=value` pairs.
-fn normalize_dn(dn: &str) -> Vec<String> {
-    let mut parts: Vec<String> = dn
-        .split([',', '+'])
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            let k = match k.trim().to_ascii_lowercase().as_str() {
-                "e" | "emailaddress" | "1.2.840.113549.1.9.1" => "emailaddress".to_owned(),
-                "s" => "st".to_owned(),
-                other => other.to_owned(),
-            };
-            format!("{k}={}", v.trim().to_lowercase())
-        })
-        .filter(|p| p != "=")
-        .collect();
-    parts.sort();
-    parts
 }
 
 /// Finds the private key that unwraps an `xenc:EncryptedKey`.

@@ -804,7 +804,7 @@ const NAME_TYPES: [&str; 17] = [
 /// and `CN=client.example` followed by U+00A0 would then read as
 /// `CN=client.example`. `=` stays raw, as Java's and .NET's names write
 /// it: a type never holds one, so the first `=` of an attribute is its.
-fn escape_dn_value(v: &str, out: &mut String) {
+pub(crate) fn escape_dn_value(v: &str, out: &mut String) {
     use std::fmt::Write as _;
     let last = v.chars().count().saturating_sub(1);
     for (i, c) in v.chars().enumerate() {

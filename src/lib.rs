@@ -44,6 +44,7 @@ pub mod auth;
 pub mod claims;
 pub mod config;
 pub mod confirm;
+mod dn;
 pub mod dsig;
 pub mod error;
 pub mod host;

@@ -488,6 +488,11 @@ fn every_security_token_reference_form() {
             r#"<wsse:SecurityTokenReference xmlns:wsse="{WSSE}"><ds:X509Data xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509IssuerSerial><ds:X509IssuerName>CN=Test Client CA,O=wstrust tests</ds:X509IssuerName><ds:X509SerialNumber>{}</ds:X509SerialNumber></ds:X509IssuerSerial></ds:X509Data></wsse:SecurityTokenReference>"#,
             c.serial_decimal()
         ),
+        // .NET's X500DistinguishedName.Name (WCF): `, ` and quoted values.
+        format!(
+            r#"<wsse:SecurityTokenReference xmlns:wsse="{WSSE}"><ds:X509Data xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509IssuerSerial><ds:X509IssuerName>CN=Test Client CA, O="wstrust tests"</ds:X509IssuerName><ds:X509SerialNumber>{}</ds:X509SerialNumber></ds:X509IssuerSerial></ds:X509Data></wsse:SecurityTokenReference>"#,
+            c.serial_decimal()
+        ),
     ];
     for (i, ki) in forms.iter().enumerate() {
         // certificate known to the host, not carried in the message

@@ -501,6 +501,15 @@ fn on_behalf_of_foreign_token() {
     );
 }
 
+/// `RP` and the STS itself as relying parties (a token for the STS can be
+/// issued, to be a credential later).
+fn parties_with_self() -> RelyingParties {
+    let mut rps = RelyingParties::new();
+    rps.add(RelyingParty::new(RP));
+    rps.add(RelyingParty::new(STS));
+    rps
+}
+
 /// An STS whose relying-party table has entries for itself (so a token
 /// for the STS can be issued), with the endpoint and a user `mallory`.
 fn sts_for_round_trips() -> (Sts, Arc<MemoryTokenStore>) {
@@ -514,12 +523,7 @@ fn sts_for_round_trips() -> (Sts, Arc<MemoryTokenStore>) {
         );
         b.users(Arc::new(u))
             .endpoint("https://sts.example/trust")
-            .relying_parties({
-                let mut rps = RelyingParties::new();
-                rps.add(RelyingParty::new(RP));
-                rps.add(RelyingParty::new(STS));
-                rps
-            })
+            .relying_parties(parties_with_self())
     })
 }
 
@@ -826,12 +830,7 @@ fn own_token_credential_follows_the_partners_current_acceptance_rule() {
     let round_trips = |accept: bool| {
         let b = builder(store.clone())
             .endpoint("https://sts.example/trust")
-            .relying_parties({
-                let mut rps = RelyingParties::new();
-                rps.add(RelyingParty::new(RP));
-                rps.add(RelyingParty::new(STS));
-                rps
-            });
+            .relying_parties(parties_with_self());
         let b = if accept {
             b.accept_claims(PARTNER, [GIVEN_NAME, MAIL])
         } else {
@@ -901,62 +900,20 @@ fn partner_principal_is_never_an_intermediary() {
     }
 }
 
-/// A host that fills in `RequestContext::authenticated` itself with a SAML
-/// principal but no qualifier gets an error, not a token with a bare NameID
-/// (which would name the local account of that name).
-#[test]
-fn host_built_partner_principal_without_qualifier_is_refused() {
-    use wstrust::auth::{Authenticated, SAML_DOMAIN};
-    use wstrust::host::Principal;
-    use wstrust::policy::SignedParts;
-    use wstrust::service::{RequestContext, TokenService, TransportContext};
-    use wstrust::wst::Request;
-    let (sts, _) = sts_with(|b| b);
-    let text = op("", "Issue", &applies_to(RP));
-    let doc = wstrust::xml::parse(&text, &Limits::default()).unwrap();
-    let message = wstrust::soap::Message::parse(&doc).unwrap();
-    let request = Request::parse(message.payload()).unwrap();
-    let rst = match &request {
-        Request::Single(r) => r,
-        _ => unreachable!(),
-    };
-    let transport = TransportContext::default();
-    let limits = Limits::default();
-    for qualifier in [None, Some(PARTNER.to_owned())] {
-        let cx = RequestContext::new(&transport, Some(&message), &limits);
-        cx.authenticated
-            .set(Authenticated {
-                principal: Principal {
-                    name: "admin".into(),
-                    domain: SAML_DOMAIN.into(),
-                    roles: vec![],
-                },
-                attributes: Default::default(),
-                method: Method::SamlAssertion,
-                signed: SignedParts::NONE,
-                signing_certificate: None,
-                assertion_issuer: Some(PARTNER.into()),
-                name_qualifier: qualifier.clone(),
-                instant: NOW,
-            })
-            .unwrap();
-        let r = sts.issue(rst, &cx);
-        assert_eq!(r.is_ok(), qualifier.is_some(), "{qualifier:?}: {r:?}");
-    }
-}
-
-/// The STS signs no name that would read back as another: a host-built
-/// principal whose name ends (or starts) with whitespace, which every
-/// NameID reader trims, gets no token.
-#[test]
-fn name_that_would_read_back_as_another_is_not_signed() {
+/// Issue for `RP` to a principal the host authenticated itself (it fills
+/// in `RequestContext::authenticated`): `name` in `domain`, by `method`,
+/// vouched for by `issuer` with `qualifier`.
+fn issue_to_host_principal(
+    sts: &Sts,
+    (name, domain, method): (&str, &str, Method),
+    issuer: Option<&str>,
+    qualifier: Option<&str>,
+) -> Result<wstrust::wst::Rstr, wstrust::error::Error> {
     use wstrust::auth::Authenticated;
-    use wstrust::error::{Error, IssueError};
     use wstrust::host::Principal;
     use wstrust::policy::SignedParts;
     use wstrust::service::{RequestContext, TokenService, TransportContext};
     use wstrust::wst::Request;
-    let (sts, store) = sts_with(|b| b);
     let text = op("", "Issue", &applies_to(RP));
     let doc = wstrust::xml::parse(&text, &Limits::default()).unwrap();
     let message = wstrust::soap::Message::parse(&doc).unwrap();
@@ -966,30 +923,53 @@ fn name_that_would_read_back_as_another_is_not_signed() {
     };
     let transport = TransportContext::default();
     let limits = Limits::default();
+    let cx = RequestContext::new(&transport, Some(&message), &limits);
+    cx.authenticated
+        .set(Authenticated {
+            principal: Principal {
+                name: name.into(),
+                domain: domain.into(),
+                roles: vec![],
+            },
+            attributes: Default::default(),
+            method,
+            signed: SignedParts::NONE,
+            signing_certificate: None,
+            assertion_issuer: issuer.map(Into::into),
+            name_qualifier: qualifier.map(Into::into),
+            instant: NOW,
+        })
+        .unwrap();
+    sts.issue(rst, &cx)
+}
+
+/// A host that fills in `RequestContext::authenticated` itself with a SAML
+/// principal but no qualifier gets an error, not a token with a bare NameID
+/// (which would name the local account of that name).
+#[test]
+fn host_built_partner_principal_without_qualifier_is_refused() {
+    let (sts, _) = sts_with(|b| b);
+    for qualifier in [None, Some(PARTNER)] {
+        let who = ("admin", wstrust::auth::SAML_DOMAIN, Method::SamlAssertion);
+        let r = issue_to_host_principal(&sts, who, Some(PARTNER), qualifier);
+        assert_eq!(r.is_ok(), qualifier.is_some(), "{qualifier:?}: {r:?}");
+    }
+}
+
+/// The STS signs no name that would read back as another: a host-built
+/// principal whose name ends (or starts) with whitespace, which every
+/// NameID reader trims, gets no token.
+#[test]
+fn name_that_would_read_back_as_another_is_not_signed() {
+    use wstrust::error::{Error, IssueError};
+    let (sts, store) = sts_with(|b| b);
     for (name, ok) in [
         ("CORP/bob", true),
         ("CORP/bob\u{a0}", false),
         ("\u{3000}CORP/bob", false),
         ("CORP/bob\n", false),
     ] {
-        let cx = RequestContext::new(&transport, Some(&message), &limits);
-        cx.authenticated
-            .set(Authenticated {
-                principal: Principal {
-                    name: name.into(),
-                    domain: "CORP".into(),
-                    roles: vec![],
-                },
-                attributes: Default::default(),
-                method: Method::PasswordText,
-                signed: SignedParts::NONE,
-                signing_certificate: None,
-                assertion_issuer: None,
-                name_qualifier: None,
-                instant: NOW,
-            })
-            .unwrap();
-        match sts.issue(rst, &cx) {
+        match issue_to_host_principal(&sts, (name, "CORP", Method::PasswordText), None, None) {
             Ok(r) => {
                 assert!(ok, "{name:?}");
                 let tok =
@@ -1910,12 +1890,7 @@ fn local_account_issuer_speaks_only_for_local_accounts() {
     let (sts, store) = sts_with(|b| {
         b.local_account_issuer(PARTNER)
             .trusted_issuer(P2, rogue().cert)
-            .relying_parties({
-                let mut rps = RelyingParties::new();
-                rps.add(RelyingParty::new(RP));
-                rps.add(RelyingParty::new(STS));
-                rps
-            })
+            .relying_parties(parties_with_self())
     });
     let p2s = sign(&saml2("_q1", P2, "carol", STS), &rogue());
     let (status, body) = issue_with(&sts, &saml_header(&p2s), RP);
@@ -2270,12 +2245,7 @@ fn trailing_unicode_space_in_a_dn_names_no_other_certificate() {
             trust_anchors: vec![auth_cert("ca")],
             ..Default::default()
         })
-        .relying_parties({
-            let mut rps = RelyingParties::new();
-            rps.add(RelyingParty::new(RP));
-            rps.add(RelyingParty::new(STS));
-            rps
-        })
+        .relying_parties(parties_with_self())
         .policy(Arc::new(StandardPolicy::username_token().methods(&[
             Method::PasswordText,
             Method::TlsClientCertificate,
