@@ -347,9 +347,11 @@ pub enum KeyReference {
 impl KeyReference {
     /// Whether this reference names `cert`.
     ///
-    /// Issuer names are compared as sets of `type=value` pairs, ignoring
-    /// case, spacing and RDN order (writers disagree on RFC 4514 order and
-    /// spacing); serial numbers as integers. `KeyName` and `Unnamed` never
+    /// Issuer names are parsed as distinguished names in the forms RFC 4514,
+    /// Java and .NET write (escapes, quoted values, `#` hex, type aliases)
+    /// and match with their RDNs in the same or reversed order, types by
+    /// meaning, string values ignoring case and runs of spaces; serial
+    /// numbers as integers. `KeyName` and `Unnamed` never
     /// match a certificate.
     pub fn matches(&self, cert: &crate::keys::Certificate) -> bool {
         match self {
