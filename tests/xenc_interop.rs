@@ -116,17 +116,25 @@ fn xmlsec1_decrypts_everything_we_encrypt() {
     }
 }
 
-fn template(alg: DataAlgorithm, type_uri: &str) -> String {
+/// An xmlsec1 encryption template; `x509_data` is what xmlsec1 fills in to
+/// name the recipient's certificate (`X509Certificate`, `X509IssuerSerial`).
+fn template(alg: DataAlgorithm, type_uri: &str, x509_data: &str) -> String {
     format!(
-        r#"<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Type="{type_uri}"><xenc:EncryptionMethod Algorithm="{}"/><ds:KeyInfo><xenc:EncryptedKey><xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"/><ds:KeyInfo><ds:X509Data><ds:X509Certificate/></ds:X509Data></ds:KeyInfo><xenc:CipherData><xenc:CipherValue/></xenc:CipherData></xenc:EncryptedKey></ds:KeyInfo><xenc:CipherData><xenc:CipherValue/></xenc:CipherData></xenc:EncryptedData>"#,
+        r#"<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Type="{type_uri}"><xenc:EncryptionMethod Algorithm="{}"/><ds:KeyInfo><xenc:EncryptedKey><xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"/><ds:KeyInfo><ds:X509Data><ds:{x509_data}/></ds:X509Data></ds:KeyInfo><xenc:CipherData><xenc:CipherValue/></xenc:CipherData></xenc:EncryptedKey></ds:KeyInfo><xenc:CipherData><xenc:CipherValue/></xenc:CipherData></xenc:EncryptedData>"#,
         alg.uri()
     )
 }
 
-fn xmlsec_encrypt(dir: &Path, alg: DataAlgorithm, type_uri: &str, node_id: &str) -> String {
+fn xmlsec_encrypt(
+    dir: &Path,
+    alg: DataAlgorithm,
+    type_uri: &str,
+    node_id: &str,
+    x509_data: &str,
+) -> String {
     let tmpl = dir.join("tmpl.xml");
     let doc = dir.join("doc.xml");
-    std::fs::write(&tmpl, template(alg, type_uri)).unwrap();
+    std::fs::write(&tmpl, template(alg, type_uri, x509_data)).unwrap();
     std::fs::write(&doc, DOC).unwrap();
     let session = match alg.key_len() {
         16 => "aes-128",
@@ -156,6 +164,7 @@ fn we_decrypt_what_xmlsec1_encrypts() {
             alg,
             "http://www.w3.org/2001/04/xmlenc#Element",
             "_a1",
+            "X509Certificate",
         );
         assert!(sealed.contains(alg.uri()) && !sealed.contains("sts.example"));
         let plain = xenc::decrypt_document(&sealed, &keys(), &opts, &OsRandom, &limits).unwrap();
@@ -166,7 +175,23 @@ fn we_decrypt_what_xmlsec1_encrypts() {
             alg,
             "http://www.w3.org/2001/04/xmlenc#Content",
             "in",
+            "X509Certificate",
         );
+        let plain = xenc::decrypt_document(&sealed, &keys(), &opts, &OsRandom, &limits).unwrap();
+        assert_eq!(c14n_of(&plain, "Body"), c14n_of(DOC, "Body"), "{alg:?}");
+
+        // The recipient named by issuer and serial number, the issuer
+        // written as xmlsec1 (OpenSSL) writes it: `CN=rp.example,O=...,C=US`,
+        // last RDN first, no spaces.
+        let sealed = xmlsec_encrypt(
+            dir.path(),
+            alg,
+            "http://www.w3.org/2001/04/xmlenc#Element",
+            "_a1",
+            "X509IssuerSerial",
+        );
+        assert!(sealed.contains("X509IssuerName>CN=rp.example,"), "{sealed}");
+        assert!(!sealed.contains("X509Certificate>"), "{sealed}");
         let plain = xenc::decrypt_document(&sealed, &keys(), &opts, &OsRandom, &limits).unwrap();
         assert_eq!(c14n_of(&plain, "Body"), c14n_of(DOC, "Body"), "{alg:?}");
 
