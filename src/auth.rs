@@ -163,7 +163,10 @@ pub struct AuthConfig {
     /// assertions that pass on to the principal's attributes, and from
     /// there into the tokens this STS signs for it. An issuer not listed
     /// passes none: this STS must not sign a partner's say-so that its user
-    /// has `role=admin` or the local admin's e-mail address.
+    /// has `role=admin` or the local admin's e-mail address. The rule as it
+    /// reads now applies to this STS's own tokens for the partner's
+    /// subjects too (as credentials, exchanged or renewed), so narrowing it
+    /// takes effect at once.
     pub partner_claims: BTreeMap<String, Vec<String>>,
     /// This STS's own issuer name (the `Sts` sets it): the only issuer
     /// whose NameID qualified by another domain is taken as that domain's
@@ -523,32 +526,67 @@ pub(crate) fn subject_of(
     ))
 }
 
-/// The attributes of an assertion by `issuer` for a subject that is no
-/// local account, qualified by `qualifier`, that may become the principal's.
-/// The authority over them is the subject's domain: the issuer, or for
-/// this STS's own token the qualifier it wrote (the partner it issued for).
-/// All of a local-account authority's pass; of anybody else's, those its
-/// [`AuthConfig::partner_claims`] rule lists. So an own token passes on no
-/// more than its subject's domain could give directly today: a partner's
-/// attribute dropped from the rule does not live on through a chain of own
-/// tokens used as credentials, and attributes the host's claims provider
-/// added for a certificate or partner principal are derived afresh.
-pub(crate) fn accepted_attributes(
-    issuer: &str,
-    qualifier: &str,
-    mut attributes: Attributes,
-    config: &AuthConfig,
-) -> Attributes {
-    let authority = if config.issuer.as_deref() == Some(issuer) {
-        qualifier
-    } else {
-        issuer
-    };
-    if !config.local_account_issuers.iter().any(|i| i == authority) {
-        let accepted = config.partner_claims.get(authority);
-        attributes.retain(|name, _| accepted.is_some_and(|a| a.contains(name)));
+/// Which attributes of a token pass on: all, or those an acceptance rule
+/// lists.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Acceptance<'a> {
+    /// Every attribute.
+    All,
+    /// Those named here (none for a partner without a rule).
+    Only(&'a [String]),
+}
+
+impl Acceptance<'_> {
+    /// Whether the attribute `name` passes.
+    pub(crate) fn allows(self, name: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Only(names) => names.iter().any(|n| n == name),
+        }
     }
-    attributes
+}
+
+/// Which attributes of a verified token by `issuer`, whose subject's
+/// `NameQualifier` reads `qualifier`, may pass on (to the principal it
+/// authenticates, or into a token exchanged or renewed from it). The
+/// authority over them is the subject's domain:
+/// * a local-account issuer vouches for all of its own (this STS too);
+/// * any other issuer is a partner: its [`AuthConfig::partner_claims`]
+///   rule, as it reads now;
+/// * this STS's own token for a partner's subject (qualified by the
+///   partner's name): that partner's rule as it reads now, so an attribute
+///   the operator stopped accepting does not live on through own tokens;
+///   for any other subject of its own (a local account, a certificate, a
+///   principal the host authenticated), all: this STS vouched for them.
+pub(crate) fn acceptance<'a>(
+    issuer: &'a str,
+    qualifier: Option<&'a str>,
+    config: &'a AuthConfig,
+) -> Acceptance<'a> {
+    let own = config.issuer.as_deref() == Some(issuer);
+    let authority = match qualifier {
+        Some(q) if own && !is_certificate_qualifier(q) => q,
+        _ if own => return Acceptance::All,
+        _ => issuer,
+    };
+    if config.local_account_issuers.iter().any(|i| i == authority) {
+        return Acceptance::All;
+    }
+    Acceptance::Only(
+        config
+            .partner_claims
+            .get(authority)
+            .map_or(&[][..], Vec::as_slice),
+    )
+}
+
+/// Whether `q` has the form of an X.509 principal's qualifier
+/// ([`certificate_qualifier`]): `pinned:` or `#`, then 64 lowercase hex
+/// digits. No trusted issuer may be named so (the configuration refuses
+/// it), so this never mistakes a partner for a certificate.
+pub(crate) fn is_certificate_qualifier(q: &str) -> bool {
+    let hex = |h: &str| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    q.strip_prefix("pinned:").is_some_and(hex) || q.rsplit_once('#').is_some_and(|(_, h)| hex(h))
 }
 
 /// The principal a verified assertion names, as a header credential or in
@@ -564,7 +602,9 @@ pub(crate) fn assertion_principal(
         Ok(u) => return Ok((u.principal, u.attributes, None)),
         Err(q) => q,
     };
-    let attributes = accepted_attributes(&a.issuer, &qualifier, a.attributes, config);
+    let accepted = acceptance(&a.issuer, Some(&qualifier), config);
+    let mut attributes = a.attributes;
+    attributes.retain(|name, _| accepted.allows(name));
     Ok((
         Principal {
             name: a.subject,
@@ -718,5 +758,61 @@ mod tests {
             wss::trusted_anchor(&forged, now, &ca_only),
             Err(Error::Auth(AuthError::UntrustedCertificate))
         ));
+        // Both forms are recognised as a certificate's.
+        assert!(is_certificate_qualifier(&certificate_qualifier(by_ca)));
+        assert!(is_certificate_qualifier(&ca_pinned));
+    }
+
+    /// Whose rule decides which attributes of a token pass on.
+    #[test]
+    fn acceptance_follows_the_subjects_domain() {
+        use crate::memory::{MemoryLockout, MemoryReplayCache, MemoryUserStore};
+        const OWN: &str = "https://sts.example/";
+        const IDP: &str = "https://idp.example/";
+        const PARTNER: &str = "https://partner.example/";
+        let config = AuthConfig {
+            wss: WssSettings::default(),
+            limits: Limits::default(),
+            policy: Arc::new(crate::policy::StandardPolicy::username_token()),
+            users: Arc::new(MemoryUserStore::demo()),
+            replay: Arc::new(MemoryReplayCache::default()),
+            lockout: Arc::new(MemoryLockout::default()),
+            assertions: None,
+            local_account_issuers: vec![OWN.into(), IDP.into()],
+            partner_claims: [(PARTNER.to_owned(), vec!["mail".to_owned()])].into(),
+            issuer: Some(OWN.into()),
+        };
+        let hex = "0123456789abcdef".repeat(4);
+        let pinned = format!("pinned:{hex}");
+        let by_ca = format!("O=x, CN=CA#{hex}");
+        let passes = |issuer: &str, qualifier: Option<&str>| {
+            let a = acceptance(issuer, qualifier, &config);
+            (a.allows("mail"), a.allows("role"))
+        };
+        // Own tokens: a local account's, a certificate's, a local-account
+        // issuer's subject's: all.
+        for q in [None, Some(pinned.as_str()), Some(by_ca.as_str()), Some(IDP)] {
+            assert_eq!(passes(OWN, q), (true, true), "{q:?}");
+        }
+        // Own tokens for a partner's subject: the partner's rule; for an
+        // issuer no longer trusted, or any other domain: none.
+        assert_eq!(passes(OWN, Some(PARTNER)), (true, false));
+        assert_eq!(passes(OWN, Some("https://gone.example/")), (false, false));
+        // Another issuer's token: its own rule, whatever it qualifies.
+        assert_eq!(passes(IDP, None), (true, true));
+        assert_eq!(passes(PARTNER, None), (true, false));
+        assert_eq!(passes(PARTNER, Some(IDP)), (true, false));
+        assert_eq!(passes(PARTNER, Some(&pinned)), (true, false));
+        assert_eq!(passes("https://other.example/", None), (false, false));
+        // Only the exact forms are a certificate's.
+        for q in [
+            format!("pinned:{}", &hex[1..]),
+            format!("pinned:{}", hex.to_uppercase()),
+            format!("CA#{hex}0"),
+            hex.clone(),
+            PARTNER.to_owned(),
+        ] {
+            assert!(!is_certificate_qualifier(&q), "{q}");
+        }
     }
 }

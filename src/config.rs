@@ -434,6 +434,14 @@ impl StsConfigBuilder {
                     "a trusted issuer may not use this STS's own issuer name",
                 ));
             }
+            // Own tokens qualified so are a certificate's, whose attributes
+            // this STS vouched for itself: a partner of that name would
+            // have its attributes pass without its acceptance rule.
+            if crate::auth::is_certificate_qualifier(&name) {
+                return Err(cfg(
+                    "a trusted issuer may not be named like a certificate qualifier (pinned:<sha256> or <DN>#<sha256>)",
+                ));
+            }
             match trusted_issuers
                 .iter_mut()
                 .find(|t| t.name == crate::token::IssuerName::Exactly(name.clone()))

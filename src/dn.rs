@@ -295,7 +295,90 @@ mod tests {
         }
     }
 
+    /// DER of one TLV (short or long form length).
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        match content.len() {
+            n if n < 0x80 => out.push(n as u8),
+            n if n <= 0xff => out.extend([0x81, n as u8]),
+            n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+        }
+        out.extend_from_slice(content);
+        out
+    }
+
+    /// Attribute types: DER of the OID, and the type [`attribute_type`]
+    /// gives for it.
+    const TYPES: [(&[u8], &str); 6] = [
+        (&[0x55, 0x04, 0x03], "cn"),
+        (&[0x55, 0x04, 0x0a], "o"),
+        (&[0x55, 0x04, 0x0b], "ou"),
+        (
+            &[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19],
+            "dc",
+        ),
+        (&[0x2a, 0x03, 0x04], "1.2.3.4"),
+        (
+            &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05],
+            "1.2.840.113549.1.1.5",
+        ),
+    ];
+
     proptest::proptest! {
+        /// A certificate name, as DER, prints (`keys::dn_string`) as text
+        /// that parses back to the same RDNs, types and values: different
+        /// names never print alike (but for case and runs of spaces, which
+        /// printing keeps and this comparison folds).
+        #[test]
+        fn printed_names_parse_back_to_their_der(
+            rdns in proptest::collection::vec(
+                proptest::collection::vec(
+                    (0..TYPES.len(), 0u8..4, proptest::prelude::any::<String>()),
+                    1..3,
+                ),
+                0..4,
+            ),
+        ) {
+            use x509_parser::prelude::FromDer as _;
+            let mut body = Vec::new();
+            let mut want: Name = Vec::new();
+            for rdn in &rdns {
+                let mut set = Vec::new();
+                let mut attributes = Vec::new();
+                for (t, kind, text) in rdn {
+                    let (oid, name) = TYPES[*t];
+                    let value = match kind {
+                        0 => tlv(0x0c, text.as_bytes()),
+                        1 => {
+                            let ascii: String = text.chars().filter(char::is_ascii_alphanumeric).collect();
+                            tlv(0x13, ascii.as_bytes())
+                        }
+                        2 => tlv(0x1e, &text.encode_utf16().flat_map(u16::to_be_bytes).collect::<Vec<_>>()),
+                        _ => tlv(0x04, text.as_bytes()),
+                    };
+                    let expected = match kind {
+                        1 => Value::Text(normalise(&text.chars().filter(char::is_ascii_alphanumeric).collect::<String>())),
+                        3 => Value::Ber(value.iter().map(|b| format!("{b:02x}")).collect()),
+                        _ => Value::Text(normalise(text)),
+                    };
+                    let mut atv = tlv(0x06, oid);
+                    atv.extend(value);
+                    set.extend(tlv(0x30, &atv));
+                    attributes.push((name.to_owned(), expected));
+                }
+                body.extend(tlv(0x31, &set));
+                attributes.sort();
+                want.push(attributes);
+            }
+            let der = tlv(0x30, &body);
+            let (rest, name) = x509_parser::x509::X509Name::from_der(&der)
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{e:?}")))?;
+            proptest::prop_assert!(rest.is_empty());
+            proptest::prop_assert!(crate::keys::name_is_whole(&name));
+            let printed = crate::keys::dn_string(&name);
+            proptest::prop_assert_eq!(parse(&printed), Some(want), "{:?}", printed);
+        }
+
         /// Any value this crate prints parses back as that value, in a
         /// multi-valued RDN too; and no text makes the parser panic.
         #[test]

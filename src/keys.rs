@@ -294,6 +294,11 @@ impl Certificate {
                 }
                 _ => None,
             });
+        if !name_is_whole(cert.subject()) || !name_is_whole(cert.issuer()) {
+            return Err(KeyError::Parse(
+                "X.509 certificate (name with an empty RDN)",
+            ));
+        }
         let mut sha1 = [0u8; 20];
         sha1.copy_from_slice(&sha1::Sha1::digest(der));
         Ok(Self {
@@ -703,7 +708,7 @@ impl PrivateKey for HazmatRsaCrateKey {
 /// * A value that is no string, or a string that does not decode, as `#`
 ///   and the hex of its whole DER encoding (tag included: an OCTET STRING
 ///   is not an invalid UTF8String of the same bytes).
-fn dn_string(name: &x509_parser::x509::X509Name<'_>) -> String {
+pub(crate) fn dn_string(name: &x509_parser::x509::X509Name<'_>) -> String {
     use std::fmt::Write as _;
     use x509_parser::asn1_rs::ToDer as _;
     let registry = x509_parser::objects::oid_registry();
@@ -767,6 +772,32 @@ fn dn_string(name: &x509_parser::x509::X509Name<'_>) -> String {
         }
     }
     out
+}
+
+/// Whether `x509-parser` read all of a name: every RDN of its DER, none of
+/// them empty. It stops at an empty RDN (RFC 5280 wants at least one
+/// attribute in each) and silently drops the rest, so a CA that copies a
+/// requested subject verbatim could sign `{O=x},{CN=client},{},{CN=me}`,
+/// which would print as, and be, the client `O=x, CN=client`.
+pub(crate) fn name_is_whole(name: &x509_parser::x509::X509Name<'_>) -> bool {
+    use x509_parser::der_parser::ber::BerObjectContent;
+    let Ok((rest, der)) = x509_parser::der_parser::der::parse_der(name.as_raw()) else {
+        return false;
+    };
+    let BerObjectContent::Sequence(rdns) = &der.content else {
+        return false;
+    };
+    rest.is_empty()
+        && rdns.len() == name.iter().count()
+        && rdns
+            .iter()
+            .zip(name.iter())
+            .all(|(set, rdn)| match &set.content {
+                BerObjectContent::Set(attributes) => {
+                    !attributes.is_empty() && attributes.len() == rdn.iter().count()
+                }
+                _ => false,
+            })
 }
 
 /// The attribute types [`dn_string`] names by their short names (as the
@@ -873,6 +904,40 @@ mod tests {
             assert_eq!(v, escaped);
             assert_eq!(v.trim(), v);
         }
+    }
+
+    /// A name whose DER holds an empty RDN (a SET OF with no attribute) is
+    /// not whole: `x509-parser` stops at it and drops the RDNs after it, so
+    /// `{CN=ab},{},{CN=attacker}` would print as `CN=ab`.
+    #[test]
+    fn names_cut_short_by_an_empty_rdn_are_refused() {
+        use x509_parser::prelude::FromDer as _;
+        let whole = |der: &[u8]| {
+            let (_, n) = x509_parser::x509::X509Name::from_der(der).unwrap();
+            name_is_whole(&n)
+        };
+        const AB: [u8; 13] = [
+            0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x02, b'a', b'b',
+        ];
+        let name = |rdns: &[&[u8]]| {
+            let body: Vec<u8> = rdns.concat();
+            let mut der = vec![0x30, body.len() as u8];
+            der.extend_from_slice(&body);
+            der
+        };
+        let empty_rdn: &[u8] = &[0x31, 0x00];
+        assert!(whole(&name(&[])));
+        assert!(whole(&name(&[&AB])));
+        assert!(whole(&name(&[&AB, &AB])));
+        assert!(!whole(&name(&[empty_rdn])));
+        assert!(!whole(&name(&[&AB, empty_rdn])));
+        assert!(!whole(&name(&[&AB, empty_rdn, &AB])));
+        // And a certificate with such a subject does not load.
+        let cut = include_bytes!("../tests/data/auth/r7empty.cert.pem");
+        assert!(matches!(
+            Certificate::from_pem(cut),
+            Err(KeyError::Parse(_))
+        ));
     }
 
     /// A value that is no string prints as the hex of its whole encoding,

@@ -654,18 +654,16 @@ impl Sts {
         let old = r.old;
         let id = saml::new_id(&*c.random);
         facts.token_id = Some(id.clone());
-        // A partner's attributes as its acceptance rules allow, and only
-        // those the party may receive.
-        let local = c.auth.local_account_issuers.contains(&old.issuer);
-        let accepted = c.auth.partner_claims.get(&old.issuer);
+        // A partner's attributes as its acceptance rule allows now (also
+        // in this STS's own tokens for its subjects), and only those the
+        // party may receive.
+        let accepted =
+            auth::acceptance(&old.issuer, old.subject.name_qualifier.as_deref(), &c.auth);
         let attributes = old
             .attributes
             .iter()
             .map(|a| (a.claim_type(old.version), a))
-            .filter(|(name, _)| {
-                (local || accepted.is_some_and(|list| list.iter().any(|n| n == name)))
-                    && r.rp.claims.allows(name)
-            })
+            .filter(|(name, _)| accepted.allows(name) && r.rp.claims.allows(name))
             .map(|(name, a)| saml::Attribute {
                 name: name.into_owned(),
                 values: a.values.clone(),

@@ -223,6 +223,15 @@ fn configuration_checks() {
         .build()
         .unwrap_err();
     assert!(e.to_string().contains("empty"), "{e}");
+    // A partner named like a certificate principal's qualifier.
+    let hex = "0123456789abcdef".repeat(4);
+    for name in [format!("pinned:{hex}"), format!("O=x, CN=CA#{hex}")] {
+        let e = builder(store.clone())
+            .trusted_issuer(name.as_str(), partner().cert)
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("certificate qualifier"), "{e}");
+    }
     // Two certificates under one name (rollover): one entry, both keys.
     let c = builder(store)
         .trusted_issuer(PARTNER, rogue().cert)
@@ -869,6 +878,33 @@ fn own_token_credential_follows_the_partners_current_acceptance_rule() {
         "{tok}"
     );
     assert!(!tok.contains("admin@example.com"), "{tok}");
+    // Nor does exchanging the own token (Validate with a TokenType), or
+    // renewing it: each would start a fresh token carrying it.
+    let (status, body) = exchange(&narrowed, &own, STS);
+    assert_eq!(status, 200, "{body}");
+    let exchanged = first_child(&body, "RequestedSecurityToken");
+    assert!(
+        exchanged.contains(&format!(r#"NameQualifier="{PARTNER}""#)),
+        "{exchanged}"
+    );
+    assert!(!exchanged.contains("admin@example.com"), "{exchanged}");
+    // (While the rule accepts it, exchange keeps it.)
+    let (status, body) = exchange(&accepting, &own, STS);
+    assert_eq!(status, 200, "{body}");
+    assert!(first_child(&body, "RequestedSecurityToken").contains("admin@example.com"));
+    // (Renewed by its subject, with the partner's token as credential.)
+    let (status, body) = call(
+        &narrowed,
+        &op(
+            &saml_header(&partners),
+            "Renew",
+            &format!("<t:RenewTarget>{own}</t:RenewTarget>"),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let renewed = first_child(&body, "RequestedSecurityToken");
+    assert_eq!(text_of(&renewed, "NameID").as_deref(), Some("whoever"));
+    assert!(!renewed.contains("admin@example.com"), "{renewed}");
 }
 
 /// A principal a partner vouches for is never a trusted intermediary, by
