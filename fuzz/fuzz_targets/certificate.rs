@@ -3,6 +3,12 @@
 //! it prints must read back as written: no control character, no
 //! whitespace but the space, no leading or trailing whitespace (a NameID
 //! reader trims them, and would find another certificate's name).
+//!
+//! Seed it with real certificates, or it rarely gets past the parser:
+//! `mkdir -p corpus/certificate && for f in ../tests/data/auth/*.cert.pem;
+//! do openssl x509 -in $f -outform DER -out corpus/certificate/$(basename $f).der; done`.
+//! That names print injectively is a property test
+//! (`dn::tests::printed_names_parse_back_to_their_der`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
