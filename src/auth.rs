@@ -553,11 +553,14 @@ impl Acceptance<'_> {
 /// * a local-account issuer vouches for all of its own (this STS too);
 /// * any other issuer is a partner: its [`AuthConfig::partner_claims`]
 ///   rule, as it reads now;
-/// * this STS's own token for a partner's subject (qualified by the
-///   partner's name): that partner's rule as it reads now, so an attribute
-///   the operator stopped accepting does not live on through own tokens;
-///   for any other subject of its own (a local account, a certificate, a
-///   principal the host authenticated), all: this STS vouched for them.
+/// * this STS's own token: for a local account (no qualifier), a
+///   local-account issuer's subject or a certificate a current trust
+///   anchor vouches for, all: this STS vouched for them. For any other
+///   qualifier, the rule of the partner it names as it reads now, so an
+///   attribute the operator stopped accepting does not live on through own
+///   tokens; none for a partner, or trust anchor, no longer trusted, and
+///   none for a qualifier a host chose for a principal it authenticated
+///   itself (a fresh Issue derives its claims anew).
 pub(crate) fn acceptance<'a>(
     issuer: &'a str,
     qualifier: Option<&'a str>,
@@ -565,7 +568,7 @@ pub(crate) fn acceptance<'a>(
 ) -> Acceptance<'a> {
     let own = config.issuer.as_deref() == Some(issuer);
     let authority = match qualifier {
-        Some(q) if own && !is_certificate_qualifier(q) => q,
+        Some(q) if own && !is_anchor_qualifier(q, &config.wss) => q,
         _ if own => return Acceptance::All,
         _ => issuer,
     };
@@ -578,6 +581,17 @@ pub(crate) fn acceptance<'a>(
             .get(authority)
             .map_or(&[][..], Vec::as_slice),
     )
+}
+
+/// Whether `q` is the qualifier one of the current trust anchors gives the
+/// certificates it vouches for ([`certificate_qualifier`]): pinned, or as
+/// the CA. One of a removed anchor is not.
+fn is_anchor_qualifier(q: &str, wss: &WssSettings) -> bool {
+    is_certificate_qualifier(q)
+        && wss.trust_anchors.iter().any(|a| {
+            q == certificate_qualifier(wss::TrustedBy::Pinned(a))
+                || q == certificate_qualifier(wss::TrustedBy::Issuer(a))
+        })
 }
 
 /// Whether `q` has the form of an X.509 principal's qualifier
@@ -770,8 +784,12 @@ mod tests {
         const OWN: &str = "https://sts.example/";
         const IDP: &str = "https://idp.example/";
         const PARTNER: &str = "https://partner.example/";
+        let (ca, forged) = (cert("ca"), cert("forged"));
         let config = AuthConfig {
-            wss: WssSettings::default(),
+            wss: WssSettings {
+                trust_anchors: vec![ca.clone(), forged.clone()],
+                ..WssSettings::default()
+            },
             limits: Limits::default(),
             policy: Arc::new(crate::policy::StandardPolicy::username_token()),
             users: Arc::new(MemoryUserStore::demo()),
@@ -783,21 +801,29 @@ mod tests {
             issuer: Some(OWN.into()),
         };
         let hex = "0123456789abcdef".repeat(4);
-        let pinned = format!("pinned:{hex}");
-        let by_ca = format!("O=x, CN=CA#{hex}");
+        let pinned = certificate_qualifier(wss::TrustedBy::Pinned(&forged));
+        let by_ca = certificate_qualifier(wss::TrustedBy::Issuer(&ca));
         let passes = |issuer: &str, qualifier: Option<&str>| {
             let a = acceptance(issuer, qualifier, &config);
             (a.allows("mail"), a.allows("role"))
         };
-        // Own tokens: a local account's, a certificate's, a local-account
-        // issuer's subject's: all.
+        // Own tokens: a local account's, a certificate's (by a current
+        // anchor), a local-account issuer's subject's: all.
         for q in [None, Some(pinned.as_str()), Some(by_ca.as_str()), Some(IDP)] {
             assert_eq!(passes(OWN, q), (true, true), "{q:?}");
         }
         // Own tokens for a partner's subject: the partner's rule; for an
-        // issuer no longer trusted, or any other domain: none.
+        // issuer or anchor no longer trusted, or a domain a host chose
+        // (a Kerberos realm, say): none.
         assert_eq!(passes(OWN, Some(PARTNER)), (true, false));
-        assert_eq!(passes(OWN, Some("https://gone.example/")), (false, false));
+        for gone in [
+            "https://gone.example/".to_owned(),
+            format!("pinned:{hex}"),
+            format!("O=x, CN=CA#{hex}"),
+            "KERBEROS.EXAMPLE".to_owned(),
+        ] {
+            assert_eq!(passes(OWN, Some(&gone)), (false, false), "{gone}");
+        }
         // Another issuer's token: its own rule, whatever it qualifies.
         assert_eq!(passes(IDP, None), (true, true));
         assert_eq!(passes(PARTNER, None), (true, false));

@@ -309,13 +309,23 @@ mod tests {
 
     /// Attribute types: DER of the OID, and the type [`attribute_type`]
     /// gives for it.
-    const TYPES: [(&[u8], &str); 6] = [
+    const TYPES: [(&[u8], &str); 10] = [
         (&[0x55, 0x04, 0x03], "cn"),
+        (&[0x55, 0x04, 0x05], "serialnumber"),
+        (&[0x55, 0x04, 0x06], "c"),
         (&[0x55, 0x04, 0x0a], "o"),
         (&[0x55, 0x04, 0x0b], "ou"),
         (
             &[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19],
             "dc",
+        ),
+        (
+            &[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x01],
+            "uid",
+        ),
+        (
+            &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01],
+            "emailaddress",
         ),
         (&[0x2a, 0x03, 0x04], "1.2.3.4"),
         (
@@ -333,7 +343,7 @@ mod tests {
         fn printed_names_parse_back_to_their_der(
             rdns in proptest::collection::vec(
                 proptest::collection::vec(
-                    (0..TYPES.len(), 0u8..4, proptest::prelude::any::<String>()),
+                    (0..TYPES.len(), 0u8..6, proptest::prelude::any::<String>()),
                     1..3,
                 ),
                 0..4,
@@ -347,19 +357,36 @@ mod tests {
                 let mut attributes = Vec::new();
                 for (t, kind, text) in rdn {
                     let (oid, name) = TYPES[*t];
-                    let value = match kind {
-                        0 => tlv(0x0c, text.as_bytes()),
-                        1 => {
-                            let ascii: String = text.chars().filter(char::is_ascii_alphanumeric).collect();
-                            tlv(0x13, ascii.as_bytes())
+                    let printable: String = text
+                        .chars()
+                        .filter(|c| c.is_ascii_alphanumeric() || " '()+,-./:=?*@&_".contains(*c))
+                        .collect();
+                    let latin1: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+                    let (value, expected_text) = match kind {
+                        0 => (tlv(0x0c, text.as_bytes()), Some(text.clone())),
+                        // PrintableString, with the characters CAs put in
+                        // anyway (a wildcard `*`, `@`, `&`, `_`).
+                        1 => (tlv(0x13, printable.as_bytes()), Some(printable)),
+                        2 => (
+                            tlv(0x1e, &text.encode_utf16().flat_map(u16::to_be_bytes).collect::<Vec<_>>()),
+                            Some(text.clone()),
+                        ),
+                        // IA5String.
+                        3 => {
+                            let ascii: String = text.chars().filter(char::is_ascii).collect();
+                            (tlv(0x16, ascii.as_bytes()), Some(ascii))
                         }
-                        2 => tlv(0x1e, &text.encode_utf16().flat_map(u16::to_be_bytes).collect::<Vec<_>>()),
-                        _ => tlv(0x04, text.as_bytes()),
+                        // T61String of bytes that may not be UTF-8.
+                        4 => (
+                            tlv(0x14, &latin1),
+                            String::from_utf8(latin1.clone()).ok(),
+                        ),
+                        // OCTET STRING: no string.
+                        _ => (tlv(0x04, text.as_bytes()), None),
                     };
-                    let expected = match kind {
-                        1 => Value::Text(normalise(&text.chars().filter(char::is_ascii_alphanumeric).collect::<String>())),
-                        3 => Value::Ber(value.iter().map(|b| format!("{b:02x}")).collect()),
-                        _ => Value::Text(normalise(text)),
+                    let expected = match expected_text {
+                        Some(t) => Value::Text(normalise(&t)),
+                        None => Value::Ber(value.iter().map(|b| format!("{b:02x}")).collect()),
                     };
                     let mut atv = tlv(0x06, oid);
                     atv.extend(value);

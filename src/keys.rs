@@ -774,30 +774,54 @@ pub(crate) fn dn_string(name: &x509_parser::x509::X509Name<'_>) -> String {
     out
 }
 
-/// Whether `x509-parser` read all of a name: every RDN of its DER, none of
-/// them empty. It stops at an empty RDN (RFC 5280 wants at least one
-/// attribute in each) and silently drops the rest, so a CA that copies a
-/// requested subject verbatim could sign `{O=x},{CN=client},{},{CN=me}`,
-/// which would print as, and be, the client `O=x, CN=client`.
+/// Whether `x509-parser` read all of a name. It reads leniently, and
+/// silently drops what it does not expect: the RDNs after an empty one
+/// (RFC 5280 wants at least one attribute in each), and anything after the
+/// type and value of an attribute. A CA that copies a requested subject
+/// verbatim could then sign `{O=x},{CN=client},{},{CN=me}`, or a CN
+/// attribute with a third element, which would print as, and be, the
+/// client `O=x, CN=client`. So the name's DER is walked, by its TLV headers
+/// only (value contents are `x509-parser`'s to judge, such as the `*` of a
+/// wildcard PrintableString): a SEQUENCE of non-empty SETs of SEQUENCEs of
+/// exactly an OID and one value, each RDN and attribute one that
+/// `x509-parser` read, nothing left over.
 pub(crate) fn name_is_whole(name: &x509_parser::x509::X509Name<'_>) -> bool {
-    use x509_parser::der_parser::ber::BerObjectContent;
-    let Ok((rest, der)) = x509_parser::der_parser::der::parse_der(name.as_raw()) else {
+    use x509_parser::asn1_rs::{FromDer as _, Header, Tag};
+    /// One definite-length TLV: the rest, its tag, its content.
+    fn tlv(input: &[u8]) -> Option<(&[u8], Tag, &[u8])> {
+        let (rest, header) = Header::from_der(input).ok()?;
+        let len = header.length().definite().ok()?;
+        let content = rest.get(..len)?;
+        Some((&rest[len..], header.tag(), content))
+    }
+    let Some((&[], Tag::Sequence, mut rdns)) = tlv(name.as_raw()) else {
         return false;
     };
-    let BerObjectContent::Sequence(rdns) = &der.content else {
-        return false;
-    };
-    rest.is_empty()
-        && rdns.len() == name.iter().count()
-        && rdns
-            .iter()
-            .zip(name.iter())
-            .all(|(set, rdn)| match &set.content {
-                BerObjectContent::Set(attributes) => {
-                    !attributes.is_empty() && attributes.len() == rdn.iter().count()
-                }
-                _ => false,
-            })
+    let mut read = name.iter();
+    while !rdns.is_empty() {
+        let (Some((rest, Tag::Set, mut attributes)), Some(rdn)) = (tlv(rdns), read.next()) else {
+            return false;
+        };
+        rdns = rest;
+        let mut count = 0;
+        while !attributes.is_empty() {
+            let Some((rest, Tag::Sequence, attribute)) = tlv(attributes) else {
+                return false;
+            };
+            attributes = rest;
+            count += 1;
+            let Some((value, Tag::Oid, _)) = tlv(attribute) else {
+                return false;
+            };
+            if !matches!(tlv(value), Some((&[], _, _))) {
+                return false;
+            }
+        }
+        if count == 0 || count != rdn.iter().count() {
+            return false;
+        }
+    }
+    read.next().is_none()
 }
 
 /// The attribute types [`dn_string`] names by their short names (as the
@@ -906,38 +930,79 @@ mod tests {
         }
     }
 
-    /// A name whose DER holds an empty RDN (a SET OF with no attribute) is
-    /// not whole: `x509-parser` stops at it and drops the RDNs after it, so
-    /// `{CN=ab},{},{CN=attacker}` would print as `CN=ab`.
+    /// Names `x509-parser` reads only in part are refused (an attribute with
+    /// a third element, an empty RDN); names it reads whole are not, though
+    /// a strict DER decoder would refuse some of them (a wildcard
+    /// PrintableString, a Latin-1 T61String, an unsorted multi-valued RDN).
     #[test]
-    fn names_cut_short_by_an_empty_rdn_are_refused() {
+    fn names_read_in_part_are_refused_and_only_those() {
         use x509_parser::prelude::FromDer as _;
-        let whole = |der: &[u8]| {
-            let (_, n) = x509_parser::x509::X509Name::from_der(der).unwrap();
-            name_is_whole(&n)
+        fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+            assert!(content.len() < 0x80);
+            let mut v = vec![tag, content.len() as u8];
+            v.extend_from_slice(content);
+            v
+        }
+        let atv = |oid: &[u8], value: &[u8], extra: &[u8]| {
+            let mut c = tlv(0x06, oid);
+            c.extend_from_slice(value);
+            c.extend_from_slice(extra);
+            tlv(0x30, &c)
         };
-        const AB: [u8; 13] = [
-            0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x02, b'a', b'b',
-        ];
-        let name = |rdns: &[&[u8]]| {
-            let body: Vec<u8> = rdns.concat();
-            let mut der = vec![0x30, body.len() as u8];
-            der.extend_from_slice(&body);
-            der
+        let rdn = |atvs: &[Vec<u8>]| tlv(0x31, &atvs.concat());
+        let name = |rdns: &[Vec<u8>]| tlv(0x30, &rdns.concat());
+        let read = |der: &[u8]| -> (bool, String) {
+            let (rest, n) = x509_parser::x509::X509Name::from_der(der).unwrap();
+            assert!(rest.is_empty());
+            (name_is_whole(&n), dn_string(&n))
         };
-        let empty_rdn: &[u8] = &[0x31, 0x00];
-        assert!(whole(&name(&[])));
-        assert!(whole(&name(&[&AB])));
-        assert!(whole(&name(&[&AB, &AB])));
-        assert!(!whole(&name(&[empty_rdn])));
-        assert!(!whole(&name(&[&AB, empty_rdn])));
-        assert!(!whole(&name(&[&AB, empty_rdn, &AB])));
-        // And a certificate with such a subject does not load.
-        let cut = include_bytes!("../tests/data/auth/r7empty.cert.pem");
-        assert!(matches!(
-            Certificate::from_pem(cut),
-            Err(KeyError::Parse(_))
-        ));
+        const CN: [u8; 3] = [0x55, 0x04, 0x03];
+        const O: [u8; 3] = [0x55, 0x04, 0x0a];
+        let client = name(&[
+            rdn(&[atv(&O, &tlv(0x0c, b"wstrust tests"), &[])]),
+            rdn(&[atv(&CN, &tlv(0x0c, b"client.example"), &[])]),
+        ]);
+        let whole = "O=wstrust tests, CN=client.example";
+        assert_eq!(read(&client), (true, whole.into()));
+        // x509-parser reads these as the client's name: refused.
+        let extra = name(&[
+            rdn(&[atv(&O, &tlv(0x0c, b"wstrust tests"), &[])]),
+            rdn(&[atv(
+                &CN,
+                &tlv(0x0c, b"client.example"),
+                &tlv(0x0c, b"attacker.example"),
+            )]),
+        ]);
+        let empty_rdn = name(&[
+            rdn(&[atv(&O, &tlv(0x0c, b"wstrust tests"), &[])]),
+            rdn(&[atv(&CN, &tlv(0x0c, b"client.example"), &[])]),
+            tlv(0x31, &[]),
+            rdn(&[atv(&CN, &tlv(0x0c, b"attacker.example"), &[])]),
+        ]);
+        for der in [&extra, &empty_rdn] {
+            assert_eq!(read(der), (false, whole.into()));
+        }
+        // Read whole: accepted.
+        let wildcard = name(&[rdn(&[atv(&CN, &tlv(0x13, b"*.example.com"), &[])])]);
+        let t61 = name(&[rdn(&[atv(&CN, &tlv(0x14, b"Jos\xe9"), &[])])]);
+        let unsorted = name(&[rdn(&[
+            atv(&O, &tlv(0x0c, b"b"), &[]),
+            atv(&CN, &tlv(0x0c, b"a"), &[]),
+        ])]);
+        assert_eq!(read(&wildcard), (true, "CN=*.example.com".into()));
+        assert_eq!(read(&t61), (true, "CN=#14044A6F73E9".into()));
+        assert_eq!(read(&unsorted), (true, "O=b + CN=a".into()));
+        assert_eq!(read(&name(&[])), (true, String::new()));
+        // And certificates with such names do not load.
+        for pem in [
+            &include_bytes!("../tests/data/auth/r7empty.cert.pem")[..],
+            include_bytes!("../tests/data/auth/r8extra.cert.pem"),
+        ] {
+            assert!(matches!(
+                Certificate::from_pem(pem),
+                Err(KeyError::Parse(_))
+            ));
+        }
     }
 
     /// A value that is no string prints as the hex of its whole encoding,
