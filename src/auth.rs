@@ -28,7 +28,9 @@
 
 use crate::dsig::{self, Trust};
 use crate::error::{AuthError, Denial, DsigError, Error};
-use crate::host::{Attributes, Lockout, Principal, ReplayCache, User, UserStore};
+use crate::host::{
+    Attempt, Attributes, Lockout, NameKind, Principal, ReplayCache, User, UserStore,
+};
 use crate::keys::{Certificate, PublicKey};
 use crate::policy::{AccessRequest, Evidence, Method, Policy, SignedParts};
 use crate::soap::Message;
@@ -286,7 +288,7 @@ pub fn authenticate(
     let (principal, attributes, name_qualifier) = match method {
         Method::PasswordText | Method::PasswordDigest => {
             let ut = ut.ok_or(AuthError::Missing("UsernameToken"))?;
-            let user = verify_username_token(ut, now, config)?;
+            let user = verify_username_token(ut, transport.peer.map(|p| p.ip()), now, config)?;
             (user.principal, user.attributes, None)
         }
         Method::SamlAssertion => {
@@ -382,8 +384,14 @@ pub fn authorize(
 /// (`AuthError::Replay`: of two concurrent copies one wins the atomic
 /// insert), and touches neither the failure count (its password is right)
 /// nor the success reset (a captured message cannot clear a lockout count).
+///
+/// `client` is the requester's address ([`TransportContext::peer`]), for the
+/// lockout's per-client budget. A failure is recorded as an account's
+/// ([`NameKind::Account`], never forgotten to make room) when the user store
+/// knows the name, else as an unknown name's.
 pub fn verify_username_token(
     ut: &wss::UsernameToken<'_, '_>,
+    client: Option<std::net::IpAddr>,
     now: OffsetDateTime,
     config: &AuthConfig,
 ) -> Result<User, Error> {
@@ -391,17 +399,22 @@ pub fn verify_username_token(
         .credential()
         .ok_or(AuthError::Missing("UsernameToken Password"))?;
     ut.check_created(now, &config.wss)?;
-    if config.lockout.is_locked(&ut.username, now)? {
+    let attempt = Attempt::new(&ut.username, client);
+    if config.lockout.is_locked(attempt, now)? {
         return Err(AuthError::LockedOut.into());
     }
     match config.users.authenticate(&ut.username, &credential)? {
         Some(user) => {
             ut.spend_nonce(now, &config.wss, config.replay.as_ref())?;
-            config.lockout.record_success(&ut.username, now)?;
+            config.lockout.record_success(attempt, now)?;
             Ok(user)
         }
         None => {
-            config.lockout.record_failure(&ut.username, now)?;
+            let kind = match config.users.lookup(&ut.username)? {
+                Some(_) => NameKind::Account,
+                None => NameKind::Unknown,
+            };
+            config.lockout.record_failure(attempt, kind, now)?;
             Err(AuthError::BadCredentials.into())
         }
     }

@@ -298,24 +298,67 @@ pub trait UserStore: Debug + Send + Sync {
     fn lookup(&self, name: &str) -> Result<Option<User>, crate::Error>;
 }
 
-/// Failed-password accounting: after too many failures for one name within a
-/// window, the name is refused for a cooling-off period.
+/// One password attempt, as [`Lockout`] sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt<'a> {
+    /// The user name as presented.
+    pub user: &'a str,
+    /// The client's address, when the host knows it
+    /// ([`crate::service::TransportContext::peer`]). A host behind a proxy
+    /// passes the real client's address or `None`, never the proxy's: every
+    /// client would share one failure budget.
+    pub client: Option<std::net::IpAddr>,
+}
+
+impl<'a> Attempt<'a> {
+    /// An attempt for `user` from `client`.
+    pub fn new(user: &'a str, client: Option<std::net::IpAddr>) -> Self {
+        Self { user, client }
+    }
+}
+
+/// Whether a name that failed to authenticate is an account of the user
+/// store ([`UserStore::lookup`] found it) or a name nobody has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    /// A user-store account: its failures must be remembered under any flood.
+    Account,
+    /// No such user: its failures may be forgotten first when room runs out.
+    Unknown,
+}
+
+/// Failed-password accounting: after too many failures for one name, or
+/// from one client address, within a window, the name (or the address) is
+/// refused for a cooling-off period.
 ///
 /// In-memory default: [`crate::memory::MemoryLockout`].
 ///
 /// # Security contract
 /// * Keyed by the user name *as presented*, whether or not such a user
 ///   exists, so that a locked-out unknown name looks exactly like a locked-out
-///   real one.
+///   real one; and by the client address when there is one.
 /// * Shared by every STS node (or the guess rate multiplies by the node
-///   count); a full table must not unlock a locked name to make room.
+///   count).
+/// * Bounded, and a full table never turns into a global lockout: an
+///   unauthenticated flood of new names may cost the failure counts of other
+///   *unknown* names, never an account's count or lock, and never locks a
+///   name or client that did not fail.
 pub trait Lockout: Debug + Send + Sync {
-    /// Whether `user` is refused at `now`.
-    fn is_locked(&self, user: &str, now: OffsetDateTime) -> Result<bool, crate::Error>;
-    /// Record a failed password attempt for `user`.
-    fn record_failure(&self, user: &str, now: OffsetDateTime) -> Result<(), crate::Error>;
-    /// Record a successful authentication of `user` (clears its failures).
-    fn record_success(&self, user: &str, now: OffsetDateTime) -> Result<(), crate::Error>;
+    /// Whether `attempt` is refused at `now` (its name or its client is
+    /// locked).
+    fn is_locked(&self, attempt: Attempt<'_>, now: OffsetDateTime) -> Result<bool, crate::Error>;
+    /// Record a failed password attempt; `kind` says whether the name is an
+    /// account.
+    fn record_failure(
+        &self,
+        attempt: Attempt<'_>,
+        kind: NameKind,
+        now: OffsetDateTime,
+    ) -> Result<(), crate::Error>;
+    /// Record a successful authentication: clears the name's failures (not
+    /// the client's: one valid account must not buy a sprayer more guesses).
+    fn record_success(&self, attempt: Attempt<'_>, now: OffsetDateTime)
+        -> Result<(), crate::Error>;
 }
 
 /// How an `xenc:EncryptedKey` (or a signature's `KeyInfo`) names the

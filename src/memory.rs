@@ -5,8 +5,8 @@
 
 use crate::error::StoreError;
 use crate::host::{
-    Attributes, Clock, Credential, Lockout, Principal, Random, ReplayCache, Secret, TokenRecord,
-    TokenState, TokenStore, Transition, User, UserStore,
+    Attempt, Attributes, Clock, Credential, Lockout, NameKind, Principal, Random, ReplayCache,
+    Secret, TokenRecord, TokenState, TokenStore, Transition, User, UserStore,
 };
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
@@ -333,17 +333,28 @@ impl ReplayCache for MemoryReplayCache {
 /// | `max_failures` | 5 | the seed product's default |
 /// | `window` | 5 minutes | failures older than this are forgotten |
 /// | `cooloff` | 15 minutes | bounds online guessing to ~20 tries/hour/name |
-/// | `capacity` | 100 000 names | memory bound (~100 bytes each) |
+/// | `capacity` | 100 000 accounts | memory bound (~100 bytes each); only user-store accounts enter |
+/// | `unknown_capacity` | 100 000 names | memory bound for names nobody has; the oldest are forgotten first |
+/// | `max_failures_per_client` | `Some(100)` | password spraying: one address may fail 100 times per window across all names |
+/// | `client_capacity` | 100 000 addresses | memory bound; the oldest are forgotten first |
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockoutSettings {
-    /// Failures within `window` that lock a name.
+    /// Failures of one name within `window` that lock it.
     pub max_failures: u32,
     /// The window failures are counted in.
     pub window: std::time::Duration,
-    /// How long a locked name stays refused.
+    /// How long a locked name (or client) stays refused.
     pub cooloff: std::time::Duration,
-    /// Most names tracked at once.
+    /// Most accounts tracked at once (names the user store knows).
     pub capacity: usize,
+    /// Most unknown names tracked at once.
+    pub unknown_capacity: usize,
+    /// Failures from one client address (IPv6: one /64) within `window`
+    /// that lock the address for every name; `None` turns this off (for a
+    /// host that cannot tell its clients apart).
+    pub max_failures_per_client: Option<u32>,
+    /// Most client addresses tracked at once.
+    pub client_capacity: usize,
 }
 
 impl Default for LockoutSettings {
@@ -353,29 +364,40 @@ impl Default for LockoutSettings {
             window: std::time::Duration::from_secs(5 * 60),
             cooloff: std::time::Duration::from_secs(15 * 60),
             capacity: 100_000,
+            unknown_capacity: 100_000,
+            max_failures_per_client: Some(100),
+            client_capacity: 100_000,
         }
     }
 }
 
 /// In-memory [`Lockout`] for a single STS process, keyed by the presented
 /// name (lowercased and without a domain prefix, so variants share one
-/// counter) whether or not the user exists.
+/// counter) whether or not the user exists, and by the client address.
 ///
-/// When the table is full, names whose window has passed and that are not
-/// locked are forgotten first; locked names are never dropped to make room
-/// (the failure is recorded as a lock of the whole table instead: every
-/// password attempt is refused until entries expire, which fails closed).
+/// Three bounded tables, so that no flood turns into a global lockout:
+/// * **accounts** (names the user store knows): an entry is dropped only
+///   once its window or cooloff has passed. Only real accounts enter, so an
+///   unauthenticated flood cannot fill it; should more than `capacity`
+///   accounts fail within one window, further failures of new accounts go
+///   uncounted by name (the client budget still counts them).
+/// * **unknown names**: when full, the oldest half is forgotten. A flood
+///   of new names costs other unknown names their counts, nothing else.
+/// * **clients**: failures per address (an IPv6 /64 counts as one); past
+///   `max_failures_per_client` in a window the address is refused for every
+///   name for the cooloff. When full, the oldest half is forgotten.
 ///
 /// ```
-/// use wstrust::host::Lockout;
+/// use wstrust::host::{Attempt, Lockout, NameKind};
 /// use wstrust::memory::{LockoutSettings, MemoryLockout};
 /// let now = time::macros::datetime!(2026-01-01 00:00 UTC);
 /// let lockout = MemoryLockout::new(LockoutSettings { max_failures: 2, ..Default::default() });
-/// lockout.record_failure("nobody", now)?;
-/// assert!(!lockout.is_locked("nobody", now)?);
-/// lockout.record_failure("NoBody", now)?;
-/// assert!(lockout.is_locked("nobody", now)?);
-/// assert!(!lockout.is_locked("nobody", now + time::Duration::minutes(16))?);
+/// let nobody = Attempt::new("nobody", None);
+/// lockout.record_failure(nobody, NameKind::Unknown, now)?;
+/// assert!(!lockout.is_locked(nobody, now)?);
+/// lockout.record_failure(Attempt::new("NoBody", None), NameKind::Unknown, now)?;
+/// assert!(lockout.is_locked(nobody, now)?);
+/// assert!(!lockout.is_locked(nobody, now + time::Duration::minutes(16))?);
 /// # Ok::<(), wstrust::Error>(())
 /// ```
 #[derive(Debug)]
@@ -384,12 +406,11 @@ pub struct MemoryLockout {
     inner: Mutex<LockoutTable>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct LockoutTable {
-    names: HashMap<String, Failures>,
-    /// Set when a failure could not be recorded for lack of room: until then
-    /// every name counts as locked.
-    saturated_until: Option<OffsetDateTime>,
+    accounts: HashMap<String, Failures>,
+    unknown: Recent<String>,
+    clients: Recent<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -397,6 +418,81 @@ struct Failures {
     count: u32,
     first: OffsetDateTime,
     locked_until: Option<OffsetDateTime>,
+}
+
+impl Failures {
+    fn new(now: OffsetDateTime) -> Self {
+        Self {
+            count: 0,
+            first: now,
+            locked_until: None,
+        }
+    }
+
+    fn locked(&self, now: OffsetDateTime) -> bool {
+        self.locked_until.is_some_and(|t| t > now)
+    }
+
+    /// Whether the entry still matters at `now` (locked, or its window open).
+    fn live(&self, now: OffsetDateTime, window: std::time::Duration) -> bool {
+        match self.locked_until {
+            Some(until) => until > now,
+            None => add(self.first, window) > now,
+        }
+    }
+
+    /// Count one failure at `now`: a passed window or cooloff starts anew;
+    /// the `max`-th failure within the window locks for `cooloff`.
+    fn fail(&mut self, now: OffsetDateTime, max: u32, s: &LockoutSettings) {
+        if !self.live(now, s.window) {
+            *self = Self::new(now);
+        }
+        self.count = self.count.saturating_add(1);
+        if self.count >= max && self.locked_until.is_none() {
+            self.locked_until = Some(add(now, s.cooloff));
+        }
+    }
+}
+
+/// A bounded map that forgets its oldest half when full: two generations,
+/// looked up together; an entry touched in the old one moves to the new.
+/// O(1) per operation, and at most `capacity` entries.
+#[derive(Debug)]
+struct Recent<K> {
+    current: HashMap<K, Failures>,
+    previous: HashMap<K, Failures>,
+    half: usize,
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Recent<K> {
+    fn new(capacity: usize) -> Self {
+        Self {
+            current: HashMap::new(),
+            previous: HashMap::new(),
+            half: (capacity / 2).max(1),
+        }
+    }
+
+    fn get(&self, k: &K) -> Option<&Failures> {
+        self.current.get(k).or_else(|| self.previous.get(k))
+    }
+
+    fn entry(&mut self, k: K, now: OffsetDateTime) -> &mut Failures {
+        if !self.current.contains_key(&k) {
+            let old = self.previous.remove(&k);
+            if self.current.len() >= self.half {
+                self.previous = std::mem::take(&mut self.current);
+            }
+            self.current
+                .insert(k.clone(), old.unwrap_or_else(|| Failures::new(now)));
+        }
+        self.current.entry(k).or_insert_with(|| Failures::new(now))
+    }
+
+    fn remove(&mut self, k: &K) {
+        self.current.remove(k);
+        self.previous.remove(k);
+    }
 }
 
 fn add(t: OffsetDateTime, d: std::time::Duration) -> OffsetDateTime {
@@ -410,9 +506,14 @@ fn add(t: OffsetDateTime, d: std::time::Duration) -> OffsetDateTime {
 impl MemoryLockout {
     /// A lockout table with `settings`.
     pub fn new(settings: LockoutSettings) -> Self {
+        let inner = LockoutTable {
+            accounts: HashMap::new(),
+            unknown: Recent::new(settings.unknown_capacity),
+            clients: Recent::new(settings.client_capacity),
+        };
         Self {
             settings,
-            inner: Mutex::new(LockoutTable::default()),
+            inner: Mutex::new(inner),
         }
     }
 
@@ -426,10 +527,19 @@ impl MemoryLockout {
         local.to_lowercase()
     }
 
-    fn live(&self, f: &Failures, now: OffsetDateTime) -> bool {
-        match f.locked_until {
-            Some(until) => until > now,
-            None => add(f.first, self.settings.window) > now,
+    /// The client's budget key: an IPv4 address (also when IPv4-mapped), or
+    /// an IPv6 address's /64 (one host's usual share of addresses).
+    fn client_key(ip: std::net::IpAddr) -> std::net::IpAddr {
+        use std::net::{IpAddr, Ipv6Addr};
+        match ip {
+            IpAddr::V4(v4) => IpAddr::V4(v4),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => IpAddr::V4(v4),
+                None => {
+                    let s = v6.segments();
+                    IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+                }
+            },
         }
     }
 }
@@ -441,51 +551,66 @@ impl Default for MemoryLockout {
 }
 
 impl Lockout for MemoryLockout {
-    fn is_locked(&self, user: &str, now: OffsetDateTime) -> Result<bool, crate::Error> {
+    fn is_locked(&self, attempt: Attempt<'_>, now: OffsetDateTime) -> Result<bool, crate::Error> {
         let table = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if table.saturated_until.is_some_and(|t| t > now) {
-            return Ok(true);
-        }
-        Ok(table
-            .names
-            .get(&Self::key(user))
-            .and_then(|f| f.locked_until)
-            .is_some_and(|until| until > now))
+        let key = Self::key(attempt.user);
+        let by_name = table.accounts.get(&key).is_some_and(|f| f.locked(now))
+            || table.unknown.get(&key).is_some_and(|f| f.locked(now));
+        let by_client = self.settings.max_failures_per_client.is_some()
+            && attempt.client.is_some_and(|ip| {
+                table
+                    .clients
+                    .get(&Self::client_key(ip))
+                    .is_some_and(|f| f.locked(now))
+            });
+        Ok(by_name || by_client)
     }
 
-    fn record_failure(&self, user: &str, now: OffsetDateTime) -> Result<(), crate::Error> {
-        let key = Self::key(user);
+    fn record_failure(
+        &self,
+        attempt: Attempt<'_>,
+        kind: NameKind,
+        now: OffsetDateTime,
+    ) -> Result<(), crate::Error> {
+        let s = &self.settings;
+        let key = Self::key(attempt.user);
         let mut table = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if !table.names.contains_key(&key) && table.names.len() >= self.settings.capacity {
-            table.names.retain(|_, f| self.live(f, now));
-            if table.names.len() >= self.settings.capacity {
-                table.saturated_until = Some(add(now, self.settings.cooloff));
-                return Ok(());
+        if let (Some(max), Some(ip)) = (s.max_failures_per_client, attempt.client) {
+            table
+                .clients
+                .entry(Self::client_key(ip), now)
+                .fail(now, max, s);
+        }
+        match kind {
+            NameKind::Account => {
+                let accounts = &mut table.accounts;
+                if !accounts.contains_key(&key) && accounts.len() >= s.capacity {
+                    accounts.retain(|_, f| f.live(now, s.window));
+                    if accounts.len() >= s.capacity {
+                        // Never unlock an account to make room, never lock
+                        // everyone: this failure is counted by client only.
+                        return Ok(());
+                    }
+                }
+                accounts
+                    .entry(key)
+                    .or_insert_with(|| Failures::new(now))
+                    .fail(now, s.max_failures, s);
             }
-        }
-        let window = self.settings.window;
-        let entry = table.names.entry(key).or_insert(Failures {
-            count: 0,
-            first: now,
-            locked_until: None,
-        });
-        if entry.locked_until.is_some_and(|t| t <= now) || add(entry.first, window) <= now {
-            *entry = Failures {
-                count: 0,
-                first: now,
-                locked_until: None,
-            };
-        }
-        entry.count = entry.count.saturating_add(1);
-        if entry.count >= self.settings.max_failures {
-            entry.locked_until = Some(add(now, self.settings.cooloff));
+            NameKind::Unknown => table.unknown.entry(key, now).fail(now, s.max_failures, s),
         }
         Ok(())
     }
 
-    fn record_success(&self, user: &str, _now: OffsetDateTime) -> Result<(), crate::Error> {
+    fn record_success(
+        &self,
+        attempt: Attempt<'_>,
+        _now: OffsetDateTime,
+    ) -> Result<(), crate::Error> {
+        let key = Self::key(attempt.user);
         let mut table = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        table.names.remove(&Self::key(user));
+        table.accounts.remove(&key);
+        table.unknown.remove(&key);
         Ok(())
     }
 }

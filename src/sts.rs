@@ -251,7 +251,8 @@ impl Sts {
             }
         }
 
-        let subject = self.subject(rst, &who, now)?;
+        let client = cx.transport.peer.map(|p| p.ip());
+        let subject = self.subject(rst, &who, client, now)?;
         facts.subject = Some(audit_name(
             &subject.principal.name,
             subject.qualifier.as_deref(),
@@ -838,6 +839,7 @@ impl Sts {
         &self,
         rst: &Rst<'_, '_>,
         who: &Authenticated,
+        client: Option<std::net::IpAddr>,
         now: OffsetDateTime,
     ) -> Result<SubjectOf, Error> {
         let c = &*self.config;
@@ -865,7 +867,7 @@ impl Sts {
             // as a UsernameToken in the Security header. Without one: the
             // trusted intermediary vouches for the name.
             let user = match ut.credential() {
-                Some(_) => auth::verify_username_token(&ut, now, &c.auth)?,
+                Some(_) => auth::verify_username_token(&ut, client, now, &c.auth)?,
                 None => users
                     .lookup(&ut.username)?
                     .ok_or(IssueError::Delegation("delegated user unknown"))?,

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use time::macros::datetime;
-use wstrust::host::{Lockout, ReplayCache};
+use wstrust::host::{Attempt, Lockout, NameKind, ReplayCache};
 use wstrust::memory::{LockoutSettings, MemoryLockout, MemoryReplayCache};
 
 #[test]
@@ -63,65 +63,156 @@ fn replay_cache_is_bounded_and_fails_closed() {
     assert_eq!(cache.len(later), 1);
 }
 
-#[test]
-fn lockout_window_cooloff_and_unknown_names() {
-    let now = datetime!(2026-03-01 12:00 UTC);
-    let l = MemoryLockout::new(LockoutSettings {
-        max_failures: 3,
+fn settings(max_failures: u32, capacity: usize) -> LockoutSettings {
+    LockoutSettings {
+        max_failures,
         window: Duration::from_secs(60),
         cooloff: Duration::from_secs(600),
-        capacity: 10,
-    });
-    // failures spread beyond the window do not lock
-    l.record_failure("alice", now).unwrap();
-    l.record_failure("alice", now + time::Duration::seconds(30))
+        capacity,
+        unknown_capacity: capacity,
+        max_failures_per_client: None,
+        client_capacity: capacity,
+    }
+}
+
+fn fail(l: &MemoryLockout, name: &str, kind: NameKind, now: time::OffsetDateTime) {
+    l.record_failure(Attempt::new(name, None), kind, now)
         .unwrap();
-    let t = now + time::Duration::seconds(61);
-    l.record_failure("alice", t).unwrap();
-    assert!(!l.is_locked("alice", t).unwrap());
-    l.record_failure("alice", t).unwrap();
-    l.record_failure("ALICE", t).unwrap();
-    assert!(l.is_locked("alice", t).unwrap());
-    assert!(l
-        .is_locked("alice", t + time::Duration::seconds(599))
-        .unwrap());
-    assert!(!l
-        .is_locked("alice", t + time::Duration::seconds(600))
-        .unwrap());
-    // a name nobody has is locked the same way
-    for _ in 0..3 {
-        l.record_failure("no-such-user", now).unwrap();
-    }
-    assert!(l.is_locked("no-such-user", now).unwrap());
-    // a domain prefix does not buy more guesses
-    for name in ["dave", "PRIMARY/dave", "ldap/Dave"] {
-        l.record_failure(name, now).unwrap();
-    }
-    assert!(l.is_locked("dave", now).unwrap());
-    // success clears
-    l.record_failure("bob", now).unwrap();
-    l.record_success("bob", now).unwrap();
-    l.record_failure("bob", now).unwrap();
-    l.record_failure("bob", now).unwrap();
-    assert!(!l.is_locked("bob", now).unwrap());
+}
+
+fn locked(l: &MemoryLockout, name: &str, now: time::OffsetDateTime) -> bool {
+    l.is_locked(Attempt::new(name, None), now).unwrap()
 }
 
 #[test]
-fn lockout_table_full_fails_closed() {
+fn lockout_window_cooloff_and_unknown_names() {
+    use NameKind::{Account, Unknown};
+    let now = datetime!(2026-03-01 12:00 UTC);
+    let l = MemoryLockout::new(settings(3, 10));
+    // failures spread beyond the window do not lock
+    fail(&l, "alice", Account, now);
+    fail(&l, "alice", Account, now + time::Duration::seconds(30));
+    let t = now + time::Duration::seconds(61);
+    fail(&l, "alice", Account, t);
+    assert!(!locked(&l, "alice", t));
+    fail(&l, "alice", Account, t);
+    fail(&l, "ALICE", Account, t);
+    assert!(locked(&l, "alice", t));
+    assert!(locked(&l, "alice", t + time::Duration::seconds(599)));
+    assert!(!locked(&l, "alice", t + time::Duration::seconds(600)));
+    // a name nobody has is locked the same way
+    for _ in 0..3 {
+        fail(&l, "no-such-user", Unknown, now);
+    }
+    assert!(locked(&l, "no-such-user", now));
+    // a domain prefix does not buy more guesses
+    for name in ["dave", "PRIMARY/dave", "ldap/Dave"] {
+        fail(&l, name, Account, now);
+    }
+    assert!(locked(&l, "dave", now));
+    // success clears
+    fail(&l, "bob", Account, now);
+    l.record_success(Attempt::new("bob", None), now).unwrap();
+    fail(&l, "bob", Account, now);
+    fail(&l, "bob", Account, now);
+    assert!(!locked(&l, "bob", now));
+}
+
+/// Issue 17 item 8: a full table never locks everyone. A flood of unknown
+/// names forgets other unknown names first; accounts keep their counts and
+/// locks; names that never failed are never locked.
+#[test]
+fn lockout_flood_of_unknown_names_is_no_global_lockout() {
+    use NameKind::{Account, Unknown};
+    let now = datetime!(2026-03-01 12:00 UTC);
+    let l = MemoryLockout::new(settings(2, 100));
+    fail(&l, "alice", Account, now);
+    fail(&l, "alice", Account, now);
+    fail(&l, "bob", Account, now); // one failure short of a lock
+    assert!(locked(&l, "alice", now));
+    for i in 0..10_000 {
+        fail(&l, &format!("flood-{i}"), Unknown, now);
+        fail(&l, &format!("flood-{i}"), Unknown, now);
+    }
+    // nobody else is locked: the old main locked every name here
+    assert!(!locked(&l, "carol", now));
+    assert!(!locked(&l, "admin", now));
+    // the account's lock and count survive the flood
+    assert!(locked(&l, "alice", now));
+    assert!(!locked(&l, "bob", now));
+    fail(&l, "bob", Account, now);
+    assert!(locked(&l, "bob", now));
+    // the newest flooded names are still locked, the oldest forgotten
+    assert!(locked(&l, "flood-9999", now));
+    assert!(!locked(&l, "flood-0", now));
+}
+
+#[test]
+fn lockout_accounts_table_full_keeps_locks_and_locks_nobody_else() {
+    use NameKind::Account;
+    let now = datetime!(2026-03-01 12:00 UTC);
+    let l = MemoryLockout::new(settings(1, 2));
+    fail(&l, "a", Account, now);
+    fail(&l, "b", Account, now);
+    assert!(locked(&l, "a", now));
+    // no room: "c" goes uncounted by name, "a" and "b" stay locked,
+    // and no other name is locked
+    fail(&l, "c", Account, now);
+    assert!(locked(&l, "a", now) && locked(&l, "b", now));
+    assert!(!locked(&l, "c", now));
+    assert!(!locked(&l, "zzz", now));
+    // once the cooloff passes, the room comes back
+    let later = now + time::Duration::seconds(601);
+    fail(&l, "c", Account, later);
+    assert!(locked(&l, "c", later));
+}
+
+#[test]
+fn lockout_per_client_budget() {
+    use std::net::IpAddr;
     let now = datetime!(2026-03-01 12:00 UTC);
     let l = MemoryLockout::new(LockoutSettings {
-        max_failures: 1,
-        window: Duration::from_secs(60),
-        cooloff: Duration::from_secs(600),
-        capacity: 2,
+        max_failures_per_client: Some(3),
+        ..settings(5, 100)
     });
-    l.record_failure("a", now).unwrap();
-    l.record_failure("b", now).unwrap();
-    assert!(l.is_locked("a", now).unwrap());
-    // a flood of new names cannot evict the locked ones; it locks everyone
-    l.record_failure("c", now).unwrap();
-    assert!(l.is_locked("a", now).unwrap());
-    assert!(l.is_locked("zzz", now).unwrap());
+    let sprayer: IpAddr = "192.0.2.7".parse().unwrap();
+    let other: IpAddr = "198.51.100.1".parse().unwrap();
+    for name in ["u1", "u2", "u3"] {
+        let a = Attempt::new(name, Some(sprayer));
+        l.record_failure(a, NameKind::Account, now).unwrap();
+    }
+    // the sprayer is refused for every name, others are not
+    assert!(l.is_locked(Attempt::new("u4", Some(sprayer)), now).unwrap());
+    assert!(!l.is_locked(Attempt::new("u4", Some(other)), now).unwrap());
+    assert!(!l.is_locked(Attempt::new("u1", Some(other)), now).unwrap());
+    // a success does not reset the client's budget
+    l.record_success(Attempt::new("u5", Some(sprayer)), now)
+        .unwrap();
+    assert!(l.is_locked(Attempt::new("u5", Some(sprayer)), now).unwrap());
+    // one IPv6 /64 is one client; an IPv4-mapped address is the IPv4 one
+    let v6 = |s: &str| -> IpAddr { s.parse().unwrap() };
+    for host in ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff::3"] {
+        let a = Attempt::new("x", Some(v6(host)));
+        l.record_failure(a, NameKind::Unknown, now).unwrap();
+    }
+    assert!(l
+        .is_locked(Attempt::new("y", Some(v6("2001:db8:1:2::9"))), now)
+        .unwrap());
+    assert!(!l
+        .is_locked(Attempt::new("y", Some(v6("2001:db8:1:3::9"))), now)
+        .unwrap());
+    assert!(l
+        .is_locked(Attempt::new("y", Some(v6("::ffff:192.0.2.7"))), now)
+        .unwrap());
+    // off when the host cannot tell clients apart
+    let off = MemoryLockout::new(settings(5, 100));
+    for name in ["u1", "u2", "u3", "u4"] {
+        off.record_failure(Attempt::new(name, Some(sprayer)), NameKind::Account, now)
+            .unwrap();
+    }
+    assert!(!off
+        .is_locked(Attempt::new("u9", Some(sprayer)), now)
+        .unwrap());
 }
 
 #[test]
@@ -136,7 +227,8 @@ fn lockout_concurrent_failures_all_counted() {
             let l = Arc::clone(&l);
             std::thread::spawn(move || {
                 for _ in 0..100 {
-                    l.record_failure("carol", now).unwrap();
+                    let a = Attempt::new("carol", None);
+                    l.record_failure(a, NameKind::Account, now).unwrap();
                 }
             })
         })
@@ -144,5 +236,5 @@ fn lockout_concurrent_failures_all_counted() {
     for h in hs {
         h.join().unwrap();
     }
-    assert!(l.is_locked("carol", now).unwrap());
+    assert!(l.is_locked(Attempt::new("carol", None), now).unwrap());
 }

@@ -1682,3 +1682,89 @@ fn encrypted_client_entropy_gives_the_computed_key() {
     );
     assert!(issue_fault(&sts, v, &inner).ends_with("FailedCheck"));
 }
+
+/// Issue 17 item 8: an unauthenticated flood of unknown user names never
+/// turns the bounded lockout table into a global lockout. From one address
+/// the flood spends that address's budget; spread over many addresses it
+/// fills the unknown-name table, which forgets its oldest names. Either
+/// way a correct login gets a token, and an account locked before the
+/// flood stays locked. (On the old main, a full table locked every name.)
+#[test]
+fn a_flood_of_unknown_names_locks_nobody_else_out() {
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+    use wstrust::memory::{LockoutSettings, MemoryLockout};
+    let lockout = Arc::new(MemoryLockout::new(LockoutSettings {
+        capacity: 1_000,
+        unknown_capacity: 1_000,
+        client_capacity: 1_000,
+        ..LockoutSettings::default()
+    }));
+    let rp_cert = Certificate::from_pem(&read("xenc/rp.pem")).unwrap();
+    let mut rps = RelyingParties::new();
+    rps.add(
+        RelyingParty::new(RP_PLAIN)
+            .certificate(rp_cert)
+            .encrypt(false),
+    );
+    let config = StsConfig::builder()
+        .issuer("https://sts.example/")
+        .signing_key(
+            Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
+            Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
+        )
+        .users(Arc::new(MemoryUserStore::demo()))
+        .relying_parties(rps)
+        .clock(Arc::new(FixedClock::new(NOW)))
+        .lockout(lockout)
+        .build()
+        .unwrap();
+    let sts = Sts::new(config);
+    let from = |n: u32| TransportContext {
+        tls: true,
+        peer: Some(SocketAddr::new(
+            IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n)),
+            4000,
+        )),
+        ..TransportContext::default()
+    };
+    let login = |user: &str, password: &str, peer: &TransportContext| {
+        let req = request(Version::Trust13, false, &applies_to(RP_PLAIN)).replace(
+            &security("alice", "alice-password"),
+            &security(user, password),
+        );
+        let r = sts.handle_soap(req.as_bytes(), peer);
+        (r.http_status, String::from_utf8(r.body).unwrap())
+    };
+    // admin is locked before the flood (5 wrong passwords)
+    for _ in 0..5 {
+        let (status, _) = login("admin", "guess", &from(1));
+        assert_eq!(status, 500);
+    }
+    // 1 500 new names from one address, then 1 500 from as many addresses
+    for i in 0..1_500 {
+        let (status, body) = login(&format!("nobody{i}"), "x", &from(2));
+        assert!(
+            fault_code(&body).ends_with("FailedAuthentication"),
+            "{status} {body}"
+        );
+    }
+    // that address spent its budget: refused even with the right password
+    let (status, _) = login("alice", "alice-password", &from(2));
+    assert_eq!(status, 500);
+    for i in 0..1_500 {
+        let (_, body) = login(&format!("spread{i}"), "x", &from(100 + i));
+        assert!(
+            fault_code(&body).ends_with("FailedAuthentication"),
+            "{body}"
+        );
+    }
+    // a correct login from a fresh address, and from a flooding one, gets a token
+    for peer in [from(50_000), from(100)] {
+        let (status, body) = login("alice", "alice-password", &peer);
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("Assertion"), "{body}");
+    }
+    // the account locked before the flood stays locked
+    let (status, _) = login("admin", "admin-password", &from(50_001));
+    assert_eq!(status, 500);
+}
