@@ -18,7 +18,9 @@ pub const DEFAULT_MAX_ATTRIBUTES: u16 = 64;
 pub const DEFAULT_MAX_REFERENCES: u8 = 16;
 /// Most transforms on one reference: enveloped-signature + one c14n.
 pub const DEFAULT_MAX_TRANSFORMS: u8 = 4;
-/// Most `ds:Signature` elements verified in one document.
+/// Most `ds:Signature` elements in one document, counted by [`crate::xml::parse`]
+/// wherever they are: a WS-Security request carries one or two (the
+/// message's, an assertion's), an RSTR collection one per token.
 pub const DEFAULT_MAX_SIGNATURES: u8 = 8;
 /// Clock skew tolerated between the STS and its peers.
 pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(5 * 60);
@@ -56,7 +58,8 @@ pub struct Limits {
     pub max_references: u8,
     /// Most transforms on one reference.
     pub max_transforms: u8,
-    /// Most signatures verified in one document.
+    /// Most `ds:Signature` elements in one document (refused at parse,
+    /// `Limit::Signatures`).
     pub max_signatures: u8,
     /// Tolerated clock skew when checking validity windows.
     pub clock_skew: Duration,

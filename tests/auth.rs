@@ -601,11 +601,19 @@ fn wrapping_that_moves_the_body_rejected() {
     // the same with the evil Body carrying the signed Body's Id: duplicate ID
     let dup = moved.replacen("<s:Body>", r#"<s:Body wsu:Id="B-1">"#, 1);
     let r = run(&dup, &TransportContext::default(), &cfg);
-    assert!(r.is_err());
+    assert!(
+        matches!(r, Err(Error::Xml(wstrust::error::XmlError::DuplicateId(ref id))) if id == "B-1"),
+        "{r:?}"
+    );
+    assert_eq!(fault(r), FaultCode::InvalidRequest);
     // and under a policy that does not demand a signed Body, still refused
     let cfg =
         config(StandardPolicy::non_repudiation().signed_parts(wstrust::policy::SignedParts::NONE));
-    assert!(run(&moved, &TransportContext::default(), &cfg).is_err());
+    let r = run(&moved, &TransportContext::default(), &cfg);
+    assert!(
+        matches!(r, Err(Error::Dsig(DsigError::WrongSignedElement))),
+        "{r:?}"
+    );
 }
 
 #[test]

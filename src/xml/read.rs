@@ -45,16 +45,25 @@ pub fn parse<'input>(text: &'input str, limits: &Limits) -> Result<Document<'inp
     Ok(doc)
 }
 
-/// Depth and attribute-count checks in one iterative pass (no recursion, so a
-/// deep document cannot overflow the stack here either).
+/// Depth, attribute-count and signature-count checks in one iterative pass
+/// (no recursion, so a deep document cannot overflow the stack here either).
 fn check_shape(doc: &Document<'_>, limits: &Limits) -> Result<(), Error> {
     let mut depth: u16 = 0;
+    let mut signatures: u8 = 0;
     let mut node = doc.root();
     loop {
         if let Some(pi) = node.pi() {
             check_pi(doc, node, pi.target)?;
         }
         if node.is_element() {
+            // Every `ds:Signature` counts, wherever it is: a verifier does
+            // work per signature, and no real message carries many.
+            if node.has_tag_name((crate::xml::ns::DS, "Signature")) {
+                signatures = signatures
+                    .checked_add(1)
+                    .filter(|n| *n <= limits.max_signatures)
+                    .ok_or(Limit::Signatures)?;
+            }
             // Attributes on this element, and namespaces in scope here (a sane
             // document has far fewer than the limit of either).
             let max = usize::from(limits.max_attributes);
@@ -249,6 +258,32 @@ mod tests {
             parse("<a><b/><b/><b/></a>", &limits),
             Err(Error::Limit(Limit::Nodes))
         ));
+    }
+
+    #[test]
+    fn signature_limit() {
+        let sig = r#"<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"/>"#;
+        let doc = |n: usize| format!("<r>{}<Signature/></r>", sig.repeat(n));
+        let limits = Limits {
+            max_signatures: 2,
+            ..Limits::default()
+        };
+        // an unqualified `Signature` does not count; the third ds:Signature does
+        assert!(parse(&doc(2), &limits).is_ok());
+        assert!(matches!(
+            parse(&doc(3), &limits),
+            Err(Error::Limit(Limit::Signatures))
+        ));
+        let nested = format!(
+            "<r>{}</r>",
+            sig.replace("/>", &format!(">{sig}{sig}</ds:Signature>"))
+        );
+        assert!(matches!(
+            parse(&nested, &limits),
+            Err(Error::Limit(Limit::Signatures))
+        ));
+        assert!(parse(&doc(8), &Limits::default()).is_ok());
+        assert!(parse(&doc(9), &Limits::default()).is_err());
     }
 
     #[test]
