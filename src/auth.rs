@@ -588,10 +588,14 @@ pub(crate) fn acceptance<'a>(
 /// the CA. One of a removed anchor is not.
 fn is_anchor_qualifier(q: &str, wss: &WssSettings) -> bool {
     is_certificate_qualifier(q)
-        && wss.trust_anchors.iter().any(|a| {
-            q == certificate_qualifier(wss::TrustedBy::Pinned(a))
-                || q == certificate_qualifier(wss::TrustedBy::Issuer(a))
-        })
+        && wss
+            .trust_anchors
+            .iter()
+            .chain(wss.pinned_certificates.iter())
+            .any(|a| {
+                q == certificate_qualifier(wss::TrustedBy::Pinned(a))
+                    || q == certificate_qualifier(wss::TrustedBy::Issuer(a))
+            })
 }
 
 /// Whether `q` has the form of an X.509 principal's qualifier
@@ -647,7 +651,11 @@ fn verify_signature(
     let cert = wss::resolve_signing_certificate(doc, header, sig, &config.wss)?;
     wss::check_certificate(&cert, now, &config.wss)?;
     let trusted = [cert.clone()];
-    let verified = dsig::verify(doc, sig, &Trust::certificates(&trusted), &config.limits)?;
+    let mut trust = Trust::certificates(&trusted);
+    if config.wss.allow_sha1 {
+        trust = trust.allow_sha1();
+    }
+    let verified = dsig::verify(doc, sig, &trust, &config.limits)?;
 
     // Signature wrapping: every signed element that is a Body, Timestamp,
     // addressing header or assertion must be the one this message uses.
@@ -770,7 +778,9 @@ mod tests {
         };
         assert!(matches!(
             wss::trusted_anchor(&forged, now, &ca_only),
-            Err(Error::Auth(AuthError::UntrustedCertificate))
+            Err(Error::Auth(AuthError::UntrustedCertificate(
+                crate::error::CertificateError::BadSignature
+            )))
         ));
         // Both forms are recognised as a certificate's.
         assert!(is_certificate_qualifier(&certificate_qualifier(by_ca)));

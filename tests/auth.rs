@@ -10,7 +10,7 @@ use time::macros::datetime;
 use time::OffsetDateTime;
 use wstrust::auth::{self, AuthConfig, Authenticated, TransportContext};
 use wstrust::dsig::{self, KeyInfo, SignOptions, SigningKey};
-use wstrust::error::{AuthError, Denial, DsigError, FaultCode};
+use wstrust::error::{AuthError, CertificateError, Denial, DsigError, FaultCode, NotCa};
 use wstrust::keys::{AwsLcRsaKey, Certificate};
 use wstrust::memory::{LockoutSettings, MemoryLockout, MemoryReplayCache, MemoryUserStore};
 use wstrust::policy::{AccessRequest, Allow, Method, RpRule, StandardPolicy};
@@ -532,7 +532,9 @@ fn untrusted_certificate_rejected() {
     let r = run(&text, &TransportContext::default(), &cfg);
     assert!(matches!(
         r,
-        Err(Error::Auth(AuthError::UntrustedCertificate))
+        Err(Error::Auth(AuthError::UntrustedCertificate(
+            CertificateError::UnknownIssuer
+        )))
     ));
     assert_eq!(fault(r), FaultCode::FailedAuthentication);
 }
@@ -544,7 +546,9 @@ fn certificate_naming_the_anchor_but_not_signed_by_it_rejected() {
     let r = run(&text, &TransportContext::default(), &cfg);
     assert!(matches!(
         r,
-        Err(Error::Auth(AuthError::UntrustedCertificate))
+        Err(Error::Auth(AuthError::UntrustedCertificate(
+            CertificateError::BadSignature
+        )))
     ));
 }
 
@@ -1127,4 +1131,132 @@ fn named_vectors() {
         n += 1;
     }
     assert!(n >= 16, "only {n} vectors");
+}
+
+// ------------------------------------------------- certificate paths (issue 17)
+
+/// Only an X.509 v3 CA issues (issue 17 item 1): a request signed by a
+/// certificate that an anchor without the right to issue signed is refused,
+/// as an X.509 signature and as a TLS client certificate, with
+/// `wsse:FailedAuthentication` and the precise cause in the error. The
+/// first case is the account takeover: a pinned client certificate
+/// (no basicConstraints) "issued" `CN=admin`.
+#[test]
+fn only_v3_cas_issue_client_certificates() {
+    let pinned_ca = WssSettings {
+        pinned_certificates: vec![cert("ca")],
+        ..WssSettings::default()
+    };
+    let path_len = WssSettings {
+        trust_anchors: vec![cert("ca-pl0")],
+        intermediates: vec![cert("int")],
+        ..WssSettings::default()
+    };
+    let anchor = |name: &str| WssSettings {
+        trust_anchors: vec![cert(name)],
+        ..WssSettings::default()
+    };
+    let cases = [
+        (
+            anchor("pinned"),
+            "minted",
+            CertificateError::IssuerNotCa(NotCa::NoBasicConstraints),
+            "its issuer may not issue certificates: no basicConstraints",
+        ),
+        (
+            anchor("v1"),
+            "v1leaf",
+            CertificateError::IssuerNotCa(NotCa::NotV3),
+            "X.509 v1/v2 certificate",
+        ),
+        (
+            anchor("cafalse"),
+            "cafalseleaf",
+            CertificateError::IssuerNotCa(NotCa::CaFalse),
+            "basicConstraints cA=FALSE",
+        ),
+        (
+            anchor("nokcs"),
+            "nokcsleaf",
+            CertificateError::IssuerNotCa(NotCa::NoKeyCertSign),
+            "keyUsage without keyCertSign",
+        ),
+        (
+            path_len,
+            "intleaf",
+            CertificateError::PathLength,
+            "path length constraint exceeded",
+        ),
+        (
+            pinned_ca,
+            "client",
+            CertificateError::PinnedIssuer,
+            "pinned certificate, which never issues",
+        ),
+        (
+            anchor("ca-nc"),
+            "client",
+            CertificateError::NameConstraints,
+            "name constraints",
+        ),
+    ];
+    for (wss, leaf, cause, text) in cases {
+        let mut cfg = config(
+            StandardPolicy::non_repudiation()
+                .methods(&[Method::X509Signature, Method::TlsClientCertificate]),
+        );
+        cfg.wss = wss;
+        // The leaves hold the client's key.
+        let request = sign(
+            &envelope(&(timestamp(NOW) + &bst(&cert(leaf))), ""),
+            &["TS-1", "B-1"],
+            &key("client"),
+            &str_reference(),
+        );
+        let by_tls = TransportContext {
+            client_certificate: Some(cert(leaf).der().to_vec()),
+            ..tls()
+        };
+        for (r, how) in [
+            (
+                run(&request, &TransportContext::default(), &cfg),
+                "signature",
+            ),
+            (run(&envelope(&timestamp(NOW), ""), &by_tls, &cfg), "TLS"),
+        ] {
+            let e = r.unwrap_err();
+            assert!(
+                matches!(&e, Error::Auth(AuthError::UntrustedCertificate(c)) if *c == cause),
+                "{leaf} by {how}: {e}"
+            );
+            assert!(e.to_string().contains(text), "{e}");
+            assert_eq!(Fault::from(&e).code, FaultCode::FailedAuthentication);
+        }
+    }
+}
+
+/// A path through a configured intermediate to a CA anchor: accepted, and
+/// the principal is qualified by the root anchor.
+#[test]
+fn intermediate_ca_path_accepted() {
+    let mut cfg = config(StandardPolicy::non_repudiation());
+    let request = sign(
+        &envelope(&(timestamp(NOW) + &bst(&cert("intleaf"))), ""),
+        &["TS-1", "B-1"],
+        &key("client"),
+        &str_reference(),
+    );
+    assert!(matches!(
+        run(&request, &TransportContext::default(), &cfg),
+        Err(Error::Auth(AuthError::UntrustedCertificate(
+            CertificateError::UnknownIssuer
+        )))
+    ));
+    cfg.wss.intermediates = vec![cert("int")];
+    let who = run(&request, &TransportContext::default(), &cfg).unwrap();
+    assert_eq!(who.principal.name, cert("intleaf").subject());
+    assert!(who
+        .name_qualifier
+        .unwrap()
+        .starts_with("O=wstrust tests, CN=Test Client CA#"));
 }

@@ -210,6 +210,51 @@ fn validate_accepts_only_configured_issuer_and_certificate_pairs() {
     assert!(status_of(&plain, &ok).ends_with("/status/invalid"));
 }
 
+/// Issue 17 item 3: a partner's SHA-1 signature (RSA-SHA1, SHA-1 digest)
+/// is refused unless that very trusted issuer allows SHA-1; allowing it for
+/// another issuer does not let this one's through.
+#[test]
+fn partner_sha1_signatures_only_where_allowed() {
+    let key = wstrust::keys::HazmatRsaCrateKey::from_pem(&read("vectors/validate/partner.key.pem"))
+        .unwrap();
+    let cert = partner().cert;
+    let sha1 = |id: &str| {
+        dsig::sign_enveloped(
+            &saml2(id, PARTNER, "bob", RP),
+            None,
+            SigningKey::Rsa(&key),
+            &SignOptions {
+                key_info: KeyInfo::X509Certificate(&cert),
+                algorithm: dsig::SignatureAlgorithm::RsaSha1,
+                digest: dsig::DigestAlgorithm::Sha1,
+                ..Default::default()
+            },
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    let (sts, _) = sts_with(|b| b);
+    assert!(status_of(&sts, &sha1("_s1")).ends_with("/status/invalid"));
+    let (sts, _) = sts_with(|b| {
+        b.trusted_issuer("https://legacy.example/", rogue().cert)
+            .trusted_issuer_sha1("https://legacy.example/")
+    });
+    assert!(status_of(&sts, &sha1("_s2")).ends_with("/status/invalid"));
+    let (sts, _) = sts_with(|b| b.trusted_issuer_sha1(PARTNER));
+    assert!(valid(&status_of(&sts, &sha1("_s3"))));
+    // SHA-256 still passes there.
+    assert!(valid(&status_of(
+        &sts,
+        &sign(&saml2("_s4", PARTNER, "bob", RP), &partner())
+    )));
+    // Only for a trusted issuer.
+    let e = builder(Arc::new(MemoryTokenStore::new(1)))
+        .trusted_issuer_sha1("https://unknown.example/")
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("not a trusted issuer"), "{e}");
+}
+
 #[test]
 fn configuration_checks() {
     let store = Arc::new(MemoryTokenStore::new(1));
@@ -1800,6 +1845,60 @@ fn x509_trusted_intermediary() {
             name_qualifier(&issue_over_mtls(&sts, "forged", ""))
         );
     }
+}
+
+/// Issue 17 item 1, the account takeover: a certificate "issued" by a
+/// pinned client certificate (no basicConstraints) whose subject DN names
+/// the local account `CN=admin` gets no token; the fault is
+/// `wsse:FailedAuthentication` and the audit event says why. The pinned
+/// certificate itself still authenticates as itself.
+#[test]
+fn certificate_minted_by_a_pinned_certificate_is_refused_and_audited() {
+    use wstrust::host::{Attributes, Secret};
+    let audit = Arc::new(wstrust::audit::MemoryAudit::default());
+    let a2 = audit.clone();
+    let users = MemoryUserStore::demo();
+    users.add_user(
+        "CN=admin",
+        Secret::new("unused-password"),
+        &["admin"],
+        Attributes::new(),
+    );
+    let (sts, _) = sts_with(move |b| {
+        b.audit(a2)
+            .users(Arc::new(users))
+            .wss(wstrust::wss::WssSettings {
+                trust_anchors: vec![auth_cert("pinned")],
+                ..Default::default()
+            })
+            .policy(Arc::new(
+                StandardPolicy::username_token().methods(&[Method::TlsClientCertificate]),
+            ))
+    });
+    let request = op(
+        &saml_header(""),
+        "Issue",
+        &format!(
+            "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}",
+            applies_to(RP)
+        ),
+    );
+    let (status, body) = call_with_cert(&sts, &request, "minted");
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        fault_code(&body).ends_with("FailedAuthentication"),
+        "{body}"
+    );
+    let events = audit.events();
+    let out = events.last().unwrap().outcome.clone().unwrap_err();
+    assert!(
+        out.contains("certificate is not trusted: its issuer may not issue certificates: no basicConstraints"),
+        "{out}"
+    );
+    // The pinned certificate speaks for itself only.
+    let (status, body) = call_with_cert(&sts, &request, "pinned");
+    assert_eq!(status, 200, "{body}");
+    assert!(name_qualifier(&first_child(&body, "RequestedSecurityToken")).starts_with("pinned:"));
 }
 
 /// No audit field can forge a log line: error texts carrying request text

@@ -15,8 +15,9 @@
 //!   lookup.
 //!
 //! # What is accepted
-//! A closed allowlist: [`SignatureAlgorithm`] (RSA-SHA1/256/512,
-//! HMAC-SHA1/256), [`DigestAlgorithm`] (SHA-1/256/512), and the transforms
+//! A closed allowlist: [`SignatureAlgorithm`] (RSA-SHA256/512, HMAC-SHA256;
+//! RSA-SHA1 and HMAC-SHA1 only after [`Trust::allow_sha1`]),
+//! [`DigestAlgorithm`] (SHA-256/512; SHA-1 likewise), and the transforms
 //! enveloped-signature, exclusive C14N 1.0 (with or without comments,
 //! `InclusiveNamespaces PrefixList`) and inclusive C14N 1.0, at most one
 //! enveloped-signature transform followed by at most one canonicalization.
@@ -95,6 +96,10 @@ impl SignatureAlgorithm {
         Self::HmacSha256,
     ];
 
+    /// The algorithms a verifier accepts unless told otherwise: no SHA-1
+    /// (see [`crate::dsig::Trust::allow_sha1`]).
+    pub const DEFAULT: &'static [Self] = &[Self::RsaSha256, Self::RsaSha512, Self::HmacSha256];
+
     /// The algorithm's URI.
     pub fn uri(self) -> &'static str {
         match self {
@@ -148,6 +153,10 @@ pub enum DigestAlgorithm {
 impl DigestAlgorithm {
     /// Every allowlisted digest algorithm.
     pub const ALL: &'static [Self] = &[Self::Sha1, Self::Sha256, Self::Sha512];
+
+    /// The digests a verifier accepts unless told otherwise: no SHA-1 (see
+    /// [`crate::dsig::Trust::allow_sha1`]).
+    pub const DEFAULT: &'static [Self] = &[Self::Sha256, Self::Sha512];
 
     /// The algorithm's URI.
     pub fn uri(self) -> &'static str {
