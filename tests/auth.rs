@@ -1260,3 +1260,149 @@ fn intermediate_ca_path_accepted() {
         .unwrap()
         .starts_with("O=wstrust tests, CN=Test Client CA#"));
 }
+
+/// Issue 17 item 3: a client certificate its CA signed with SHA-1 is
+/// refused unless the endpoint's settings allow SHA-1.
+#[test]
+fn sha1_signed_client_certificate_only_where_allowed() {
+    let mut cfg = config(StandardPolicy::non_repudiation());
+    let request = sign(
+        &envelope(&(timestamp(NOW) + &bst(&cert("sha1"))), ""),
+        &["TS-1", "B-1"],
+        &key("client"),
+        &str_reference(),
+    );
+    let r = run(&request, &TransportContext::default(), &cfg);
+    assert!(
+        matches!(
+            r,
+            Err(Error::Auth(AuthError::UntrustedCertificate(
+                CertificateError::Sha1Signature
+            )))
+        ),
+        "{r:?}"
+    );
+    assert_eq!(fault(r), FaultCode::FailedAuthentication);
+    cfg.wss.allow_sha1 = true;
+    assert!(run(&request, &TransportContext::default(), &cfg).is_ok());
+}
+
+/// WSS4J 1.6's key references (issue 17 item 11), exactly as it sends them:
+/// its default `ds:X509IssuerSerial` with no BinarySecurityToken in the
+/// message (Java's RFC 2253 issuer name, decimal serial), and its
+/// `X509KeyIdentifier` form (a `KeyIdentifier` of ValueType X509v3 holding
+/// the whole DER certificate). The first resolves against the trust anchors
+/// and pinned certificates as well as `known_certificates`; SKI and
+/// thumbprint references too. What they resolve to must still be trusted
+/// by item 1's rules.
+#[test]
+fn wss4j_key_references_resolve_against_configured_certificates() {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    // Java's X500Principal.getName(): RFC 2253, last RDN first, no spaces.
+    let java_name = |dn: &str| {
+        dn.split(", ")
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let issuer_serial = |c: &Certificate| {
+        format!(
+            r#"<wsse:SecurityTokenReference xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}" wsu:Id="STR-2"><ds:X509Data xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509IssuerSerial><ds:X509IssuerName>{}</ds:X509IssuerName><ds:X509SerialNumber>{}</ds:X509SerialNumber></ds:X509IssuerSerial></ds:X509Data></wsse:SecurityTokenReference>"#,
+            java_name(c.issuer()),
+            c.serial_decimal()
+        )
+    };
+    let key_identifier = |value_type: &str, value: &[u8]| {
+        format!(
+            r#"<wsse:SecurityTokenReference xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}" wsu:Id="STR-2"><wsse:KeyIdentifier EncodingType="{}" ValueType="{value_type}">{}</wsse:KeyIdentifier></wsse:SecurityTokenReference>"#,
+            wss::BASE64_BINARY,
+            b64.encode(value)
+        )
+    };
+    let x509v3 = |c: &Certificate| key_identifier(wss::X509V3, c.der());
+    let signed = |signer: &str, key_info: &str| {
+        sign(
+            &envelope(&timestamp(NOW), ""),
+            &["TS-1", "B-1"],
+            &key(signer),
+            key_info,
+        )
+    };
+    let (rogue, pinned) = (cert("rogue"), cert("pinned"));
+    let anchored = |which: &str| {
+        let mut cfg = config(StandardPolicy::non_repudiation());
+        match which {
+            "anchor" => cfg.wss.trust_anchors.push(rogue.clone()),
+            _ => cfg.wss.pinned_certificates.push(rogue.clone()),
+        }
+        cfg
+    };
+    // A pinned client certificate named by reference only, configured as an
+    // anchor or as a pinned certificate.
+    for which in ["anchor", "pinned"] {
+        for ki in [
+            issuer_serial(&rogue),
+            key_identifier(wss::X509_SKI, rogue.subject_key_id().unwrap()),
+            key_identifier(wss::THUMBPRINT_SHA1, &rogue.sha1_thumbprint()),
+            x509v3(&rogue),
+        ] {
+            // A fresh replay cache: the signature value is the same.
+            let cfg = anchored(which);
+            let who = run(&signed("rogue", &ki), &TransportContext::default(), &cfg);
+            assert_eq!(
+                who.unwrap().signing_certificate.unwrap(),
+                rogue,
+                "{which}: {ki}"
+            );
+        }
+    }
+    // The CA's client in an X509v3 KeyIdentifier: trusted through the CA,
+    // nothing configured for the client itself.
+    let cfg = config(StandardPolicy::non_repudiation());
+    let who = run(
+        &signed("client", &x509v3(&cert("client"))),
+        &TransportContext::default(),
+        &cfg,
+    );
+    assert_eq!(who.unwrap().signing_certificate.unwrap(), cert("client"));
+    // ... but an untrusted certificate carried so is still untrusted, and a
+    // certificate a pinned one "issued" still refused (item 1).
+    let r = run(
+        &signed("rogue", &x509v3(&rogue)),
+        &TransportContext::default(),
+        &cfg,
+    );
+    assert!(
+        matches!(
+            r,
+            Err(Error::Auth(AuthError::UntrustedCertificate(
+                CertificateError::UnknownIssuer
+            )))
+        ),
+        "{r:?}"
+    );
+    let mut cfg = config(StandardPolicy::non_repudiation());
+    cfg.wss.trust_anchors = vec![pinned.clone()];
+    for ki in [x509v3(&cert("minted")), issuer_serial(&cert("minted"))] {
+        cfg.wss.known_certificates = vec![cert("minted")];
+        let r = run(&signed("client", &ki), &TransportContext::default(), &cfg);
+        assert!(
+            matches!(
+                r,
+                Err(Error::Auth(AuthError::UntrustedCertificate(
+                    CertificateError::IssuerNotCa(NotCa::NoBasicConstraints)
+                )))
+            ),
+            "{r:?}"
+        );
+    }
+    // A KeyIdentifier that is not a certificate.
+    let r = run(
+        &signed("client", &key_identifier(wss::X509V3, b"junk")),
+        &TransportContext::default(),
+        &cfg,
+    );
+    assert_eq!(fault(r), FaultCode::InvalidSecurity);
+}
