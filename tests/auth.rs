@@ -1406,3 +1406,108 @@ fn wss4j_key_references_resolve_against_configured_certificates() {
     );
     assert_eq!(fault(r), FaultCode::InvalidSecurity);
 }
+
+/// The TOML settings name the certificates of items 1, 3 and 11:
+/// `pinned_certificates`, `known_certificates`, `intermediate_certificates`
+/// and `[policy] allow_sha1`, read by `wstrust issue` (and `serve`).
+#[cfg(feature = "cli")]
+#[test]
+fn toml_names_certificates_and_sha1() {
+    let dir = tempfile::tempdir().unwrap();
+    let abs = |p: &str| format!("{}/tests/{p}", env!("CARGO_MANIFEST_DIR"));
+    let issue = |keys: &str, request: &str| {
+        let cfg = dir.path().join("sts.toml");
+        std::fs::write(
+            &cfg,
+            format!(
+                "issuer = \"https://sts.example/\"\nsigning_key = \"{}\"\nsigning_certificate = \"{}\"\nunregistered = \"allow\"\n{keys}\n[transport]\ntls = true\n",
+                abs("data/signer.key.pem"),
+                abs("data/signer.cert.pem"),
+            )
+            .replace("[policy]", "[policy]\nkind = \"non_repudiation\""),
+        )
+        .unwrap();
+        let req = dir.path().join("rst.xml");
+        std::fs::write(&req, request).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_wstrust"))
+            .args(["issue", "--config"])
+            .arg(&cfg)
+            .args(["--now", "2027-01-15T12:00:00Z"])
+            .arg(&req)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let issuer_serial = |c: &Certificate| {
+        let java: Vec<_> = c.issuer().split(", ").collect();
+        format!(
+            r#"<wsse:SecurityTokenReference xmlns:wsse="{WSSE}"><ds:X509Data xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509IssuerSerial><ds:X509IssuerName>{}</ds:X509IssuerName><ds:X509SerialNumber>{}</ds:X509SerialNumber></ds:X509IssuerSerial></ds:X509Data></wsse:SecurityTokenReference>"#,
+            java.into_iter().rev().collect::<Vec<_>>().join(","),
+            c.serial_decimal()
+        )
+    };
+    let by_reference = |signer: &str, c: &Certificate| {
+        sign(
+            &envelope(&timestamp(NOW), ""),
+            &["TS-1", "B-1"],
+            &key(signer),
+            &issuer_serial(c),
+        )
+    };
+    let with_token = |leaf: &str| signed_request_by(leaf, "client");
+    let ok = |(code, body): (Option<i32>, String)| {
+        assert_eq!(code, Some(0), "{body}");
+        assert!(body.contains("RequestSecurityTokenResponse"), "{body}");
+    };
+    let refused = |(code, body): (Option<i32>, String)| {
+        assert_eq!(code, Some(2), "{body}");
+        assert!(
+            body.contains("FailedAuthentication") || body.contains("SecurityTokenUnavailable"),
+            "{body}"
+        );
+    };
+    let paths = |key: &str, files: &[&str]| {
+        let list: Vec<_> = files
+            .iter()
+            .map(|f| format!("\"{}\"", abs(&format!("data/auth/{f}.cert.pem"))))
+            .collect();
+        format!("{key} = [{}]\n", list.join(", "))
+    };
+    let ca = paths("trust_anchors", &["ca"]);
+    // WSS4J's IssuerSerial of a pinned certificate, and of a known one.
+    let rogue = by_reference("rogue", &cert("rogue"));
+    refused(issue("[policy]\n", &rogue));
+    ok(issue(
+        &(paths("pinned_certificates", &["rogue"]) + "[policy]\n"),
+        &rogue,
+    ));
+    let client = by_reference("client", &cert("client"));
+    refused(issue(&(ca.clone() + "[policy]\n"), &client));
+    ok(issue(
+        &(ca.clone() + &paths("known_certificates", &["client"]) + "[policy]\n"),
+        &client,
+    ));
+    // A path through a configured intermediate.
+    let intleaf = with_token("intleaf");
+    refused(issue(&(ca.clone() + "[policy]\n"), &intleaf));
+    ok(issue(
+        &(ca.clone() + &paths("intermediate_certificates", &["int"]) + "[policy]\n"),
+        &intleaf,
+    ));
+    // A SHA-1 client certificate only with allow_sha1.
+    let sha1 = with_token("sha1");
+    refused(issue(&(ca.clone() + "[policy]\n"), &sha1));
+    ok(issue(
+        &(ca.clone() + "[policy]\nallow_sha1 = true\n"),
+        &sha1,
+    ));
+}
+
+/// A request by `leaf` (its BinarySecurityToken), signed with `signer`'s key.
+fn signed_request_by(leaf: &str, signer: &str) -> String {
+    let text = envelope(&(timestamp(NOW) + &bst(&cert(leaf))), "");
+    sign(&text, &["TS-1", "B-1"], &key(signer), &str_reference())
+}
