@@ -255,6 +255,35 @@ fn partner_sha1_signatures_only_where_allowed() {
     assert!(e.to_string().contains("not a trusted issuer"), "{e}");
 }
 
+/// Issue 17 item 15: a trusted key under another issuer name. Validate can
+/// judge such a token, so it answers a status (`status/invalid`); as a
+/// credential (a header assertion or
+/// `OnBehalfOf`), it is a request the STS cannot process:
+/// `wsse:InvalidSecurityToken`.
+#[test]
+fn trusted_key_under_another_issuer_name() {
+    let audit = Arc::new(wstrust::audit::MemoryAudit::default());
+    let a2 = audit.clone();
+    let (sts, _) = sts_with(move |b| b.audit(a2));
+    let x = sign(
+        &saml2("_n1", "https://elsewhere.example/", "bob", STS),
+        &partner(),
+    );
+    assert!(status_of(&sts, &x).ends_with("/status/invalid"));
+    let (status, body) = issue_with(&sts, &saml_header(&x), RP);
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        fault_code(&body).ends_with("InvalidSecurityToken"),
+        "{}",
+        fault_code(&body)
+    );
+    // The Issue's audit event names the cause.
+    let events = audit.events();
+    assert_eq!(events.len(), 2);
+    let out = events[1].outcome.clone().unwrap_err();
+    assert!(out.contains("issuer"), "{out}");
+}
+
 #[test]
 fn configuration_checks() {
     let store = Arc::new(MemoryTokenStore::new(1));
