@@ -141,6 +141,21 @@ fn live_xmlsec1_rsa_sha1_wss4j_defaults_only_where_allowed() {
     assert!(who.signed.addressing);
 }
 
+/// RSA-SHA384 with SHA-384 digests, on by default with SHA-256 and SHA-512.
+#[test]
+fn live_xmlsec1_rsa_sha384_accepted() {
+    let Some(text) = xmlsec1_sign(
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+        "http://www.w3.org/2001/04/xmldsig-more#sha384",
+        false,
+    ) else {
+        return;
+    };
+    let cfg = config(StandardPolicy::non_repudiation());
+    let who = authenticate(&text, &cfg).unwrap();
+    assert!(who.signed.body && who.signed.timestamp);
+}
+
 #[test]
 fn live_xmlsec1_rsa_sha512_accepted() {
     let Some(text) = xmlsec1_sign(

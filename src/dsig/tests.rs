@@ -134,7 +134,11 @@ fn signed_info_is_written_canonically() {
 fn all_algorithms_roundtrip() {
     let limits = Limits::default();
     let keys = pk_trust();
-    for alg in [SignatureAlgorithm::RsaSha256, SignatureAlgorithm::RsaSha512] {
+    for alg in [
+        SignatureAlgorithm::RsaSha256,
+        SignatureAlgorithm::RsaSha384,
+        SignatureAlgorithm::RsaSha512,
+    ] {
         for digest in DigestAlgorithm::ALL {
             let opts = SignOptions {
                 algorithm: alg,

@@ -647,6 +647,7 @@ fn rsa_verify(
     let params = match hash {
         DigestAlgorithm::Sha1 => &sig::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
         DigestAlgorithm::Sha256 => &sig::RSA_PKCS1_2048_8192_SHA256,
+        DigestAlgorithm::Sha384 => &sig::RSA_PKCS1_2048_8192_SHA384,
         DigestAlgorithm::Sha512 => &sig::RSA_PKCS1_2048_8192_SHA512,
     };
     let components = aws_lc_rs::rsa::PublicKeyComponents {
