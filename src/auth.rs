@@ -207,8 +207,9 @@ pub struct Authenticated {
     /// (this STS's own tokens for partner subjects carry one); for a
     /// certificate the user store does not know, the trust anchor that
     /// vouched for it, never the issuer DN it claims: `pinned:<sha256>` for
-    /// a certificate that is itself an anchor, `<CA subject DN>#<sha256>` for
-    /// one an anchor CA issued (`<sha256>`: lowercase hex SHA-256 of the
+    /// a certificate that is itself an anchor or pinned, `<CA subject DN>#<sha256>` for
+    /// one an anchor CA issued (directly or through intermediates: the CA at
+    /// the root of its path) (`<sha256>`: lowercase hex SHA-256 of the
     /// pinned certificate's DER, or of the CA's public key (its
     /// SubjectPublicKeyInfo), so two anchors never share a qualifier and a
     /// CA certificate renewed with the same key keeps its clients' identity). The STS writes

@@ -215,6 +215,13 @@ impl<'t, 'a> Search<'t, 'a> {
             if self.path.contains(&candidate.der()) {
                 continue;
             }
+            // Pinned wins: a certificate both pinned and listed as an
+            // anchor or intermediate never issues.
+            let role = if role != Role::Pinned && trust.pinned.contains(candidate) {
+                Role::Pinned
+            } else {
+                role
+            };
             let Ok((_, ca)) = x509_parser::parse_x509_certificate(candidate.der()) else {
                 first.get_or_insert(CertificateError::Unparsable);
                 continue;
@@ -384,6 +391,20 @@ mod tests {
             verify(&cert("ca"), NOW, &trust).unwrap(),
             TrustedBy::Pinned(&pinned[0])
         );
+        // Pinned and an anchor (or intermediate) too: pinned wins.
+        let both = Anchors {
+            pinned: &pinned,
+            ..Anchors::new(&pinned)
+        };
+        assert_eq!(refused("client", &both), CertificateError::PinnedIssuer);
+        let intermediates = [cert("int")];
+        let anchors = [cert("ca")];
+        let trust = Anchors {
+            pinned: &intermediates,
+            intermediates: &intermediates,
+            ..Anchors::new(&anchors)
+        };
+        assert_eq!(refused("intleaf", &trust), CertificateError::PinnedIssuer);
     }
 
     #[test]

@@ -68,6 +68,7 @@ pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 /// | token store | none (issued tokens are not recorded) |
 /// | lifecycle | [`LifecyclePolicy::new`] for the issuer; `require_state` on exactly when a token store is set |
 /// | trusted issuers | none: Validate accepts only this STS's own tokens |
+/// | SHA-1 from trusted issuers | refused ([`StsConfigBuilder::trusted_issuer_sha1`] turns it on for one) |
 /// | local account issuers | this STS only |
 /// | endpoints | none |
 /// | assertion verifier | [`StoreCheckedVerifier`] over [`Self::validator`]; in the `wsse:Security` header the assertion's audience must be the issuer name or an endpoint, and a SAML 2.0 bearer `Recipient` an endpoint and the request's `wsa:To` (where known) |

@@ -272,7 +272,9 @@ impl<'a> Expect<'a> {
 ///
 /// # Defaults
 /// Clock skew and parse limits from [`Limits::default`]; no decryption (an
-/// encrypted token is refused); no audience required of header credentials.
+/// encrypted token is refused); no audience required of header credentials;
+/// SHA-256/384/512 signatures only, SHA-1 for an issuer only with
+/// [`TrustedIssuer::allowing_sha1`].
 #[derive(Debug, Clone)]
 pub struct TokenValidator {
     trusted: Vec<TrustedIssuer>,
