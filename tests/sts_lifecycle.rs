@@ -284,6 +284,32 @@ fn trusted_key_under_another_issuer_name() {
     assert!(out.contains("issuer"), "{out}");
 }
 
+/// Issue 17 item 1 for trusted issuers: their certificates are keys, not
+/// issuers. With the client CA configured as a trusted issuer's
+/// certificate, an assertion signed by a certificate that CA issued (and
+/// carrying it in its `KeyInfo`) is not that issuer's: Validate says
+/// invalid, and as a header credential it gets no token.
+#[test]
+fn trusted_issuer_certificates_are_keys_not_issuers() {
+    const CA_PARTNER: &str = "https://ca-partner.example/";
+    let (sts, _) = sts_with(|b| {
+        b.trusted_issuer(CA_PARTNER, auth_cert("ca"))
+            .local_account_issuer(CA_PARTNER)
+    });
+    let client = party("data/auth/client.key.pem", "data/auth/client.cert.pem");
+    let by_leaf = sign(&saml2("_k1", CA_PARTNER, "admin", STS), &client);
+    assert!(by_leaf.contains("<ds:X509Certificate>"));
+    assert!(status_of(&sts, &by_leaf).ends_with("/status/invalid"));
+    let (status, body) = issue_with(&sts, &saml_header(&by_leaf), RP);
+    assert_eq!(status, 500, "{body}");
+    // The CA's own key signs for it.
+    let ca = party("data/auth/ca.key.pem", "data/auth/ca.cert.pem");
+    assert!(valid(&status_of(
+        &sts,
+        &sign(&saml2("_k2", CA_PARTNER, "admin", STS), &ca)
+    )));
+}
+
 #[test]
 fn configuration_checks() {
     let store = Arc::new(MemoryTokenStore::new(1));
