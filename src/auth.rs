@@ -209,8 +209,9 @@ pub struct Authenticated {
     /// (this STS's own tokens for partner subjects carry one); for a
     /// certificate the user store does not know, the trust anchor that
     /// vouched for it, never the issuer DN it claims: `pinned:<sha256>` for
-    /// a certificate that is itself an anchor, `<CA subject DN>#<sha256>` for
-    /// one an anchor CA issued (`<sha256>`: lowercase hex SHA-256 of the
+    /// a certificate that is itself an anchor or pinned, `<CA subject DN>#<sha256>` for
+    /// one an anchor CA issued (directly or through intermediates: the CA at
+    /// the root of its path) (`<sha256>`: lowercase hex SHA-256 of the
     /// pinned certificate's DER, or of the CA's public key (its
     /// SubjectPublicKeyInfo), so two anchors never share a qualifier and a
     /// CA certificate renewed with the same key keeps its clients' identity). The STS writes
@@ -601,10 +602,14 @@ pub(crate) fn acceptance<'a>(
 /// the CA. One of a removed anchor is not.
 fn is_anchor_qualifier(q: &str, wss: &WssSettings) -> bool {
     is_certificate_qualifier(q)
-        && wss.trust_anchors.iter().any(|a| {
-            q == certificate_qualifier(wss::TrustedBy::Pinned(a))
-                || q == certificate_qualifier(wss::TrustedBy::Issuer(a))
-        })
+        && wss
+            .trust_anchors
+            .iter()
+            .chain(wss.pinned_certificates.iter())
+            .any(|a| {
+                q == certificate_qualifier(wss::TrustedBy::Pinned(a))
+                    || q == certificate_qualifier(wss::TrustedBy::Issuer(a))
+            })
 }
 
 /// Whether `q` has the form of an X.509 principal's qualifier
@@ -660,7 +665,11 @@ fn verify_signature(
     let cert = wss::resolve_signing_certificate(doc, header, sig, &config.wss)?;
     wss::check_certificate(&cert, now, &config.wss)?;
     let trusted = [cert.clone()];
-    let verified = dsig::verify(doc, sig, &Trust::certificates(&trusted), &config.limits)?;
+    let mut trust = Trust::certificates(&trusted);
+    if config.wss.allow_sha1 {
+        trust = trust.allow_sha1();
+    }
+    let verified = dsig::verify(doc, sig, &trust, &config.limits)?;
 
     // Signature wrapping: every signed element that is a Body, Timestamp,
     // addressing header or assertion must be the one this message uses.
@@ -783,7 +792,9 @@ mod tests {
         };
         assert!(matches!(
             wss::trusted_anchor(&forged, now, &ca_only),
-            Err(Error::Auth(AuthError::UntrustedCertificate))
+            Err(Error::Auth(AuthError::UntrustedCertificate(
+                crate::error::CertificateError::BadSignature
+            )))
         ));
         // Both forms are recognised as a certificate's.
         assert!(is_certificate_qualifier(&certificate_qualifier(by_ca)));

@@ -68,6 +68,7 @@ pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 /// | token store | none (issued tokens are not recorded) |
 /// | lifecycle | [`LifecyclePolicy::new`] for the issuer; `require_state` on exactly when a token store is set |
 /// | trusted issuers | none: Validate accepts only this STS's own tokens |
+/// | SHA-1 from trusted issuers | refused ([`StsConfigBuilder::trusted_issuer_sha1`] turns it on for one) |
 /// | local account issuers | this STS only |
 /// | endpoints | none |
 /// | assertion verifier | [`StoreCheckedVerifier`] over [`Self::validator`]; in the `wsse:Security` header the assertion's audience must be the issuer name or an endpoint, and a SAML 2.0 bearer `Recipient` an endpoint and the request's `wsa:To` (where known) |
@@ -181,6 +182,7 @@ pub struct StsConfigBuilder {
     token_store: Option<Arc<dyn TokenStore>>,
     lifecycle: Option<LifecyclePolicy>,
     trusted_issuers: Vec<(String, Certificate)>,
+    sha1_issuers: Vec<String>,
     local_account_issuers: Vec<String>,
     partner_claims: std::collections::BTreeMap<String, Vec<String>>,
     endpoints: Vec<String>,
@@ -340,6 +342,16 @@ impl StsConfigBuilder {
         self
     }
 
+    /// Accept SHA-1 signatures (RSA-SHA1, SHA-1 reference digests) on the
+    /// assertions of the trusted issuer `name`, a legacy partner that
+    /// cannot sign with SHA-256 ([`TrustedIssuer::allowing_sha1`]). Every
+    /// other issuer's SHA-1 signatures stay refused. `name` must be a
+    /// [`trusted_issuer`](Self::trusted_issuer).
+    pub fn trusted_issuer_sha1(mut self, name: impl Into<String>) -> Self {
+        self.sha1_issuers.push(name.into());
+        self
+    }
+
     /// Let assertions of issuer `name` (a trusted issuer sharing this STS's
     /// user directory) authenticate as the local account their subject
     /// names. This STS's own issuer always may; others authenticate a
@@ -417,6 +429,17 @@ impl StsConfigBuilder {
                 "signature algorithms must be a non-empty list of RSA algorithms",
             ));
         }
+        // Every algorithm a request may choose must be one the key can sign
+        // with (the default aws-lc-rs key has no RSA-SHA1): refused here
+        // rather than by every Issue that asks for it.
+        for a in &signature_algorithms {
+            if let Err(e) = signing_key.sign_pkcs1(a.hash().alg(), b"wstrust signing probe") {
+                return Err(cfg(&format!(
+                    "signing key cannot sign with {}: {e}",
+                    a.uri()
+                )));
+            }
+        }
         let key_size = self.key_size.unwrap_or(crate::confirm::DEFAULT_KEY_SIZE);
         if !(crate::confirm::MIN_KEY_SIZE..=crate::confirm::MAX_KEY_SIZE).contains(&key_size)
             || key_size % 8 != 0
@@ -449,6 +472,13 @@ impl StsConfigBuilder {
                 Some(t) => t.certificates.push(cert),
                 None => trusted_issuers.push(TrustedIssuer::named(name, vec![cert])),
             }
+        }
+        for name in &self.sha1_issuers {
+            let t = trusted_issuers
+                .iter_mut()
+                .find(|t| t.name == crate::token::IssuerName::Exactly(name.clone()))
+                .ok_or_else(|| cfg("SHA-1 allowed for an issuer that is not a trusted issuer"))?;
+            t.allow_sha1 = true;
         }
         let random = self.random.unwrap_or_else(|| Arc::new(OsRandom));
         let mut validator = TokenValidator::new(
@@ -610,6 +640,16 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(e.to_string().contains("RSA"));
+        // An algorithm the key cannot sign with is refused at build, not by
+        // every Issue (the aws-lc-rs key has no RSA-SHA1).
+        let e = StsConfig::builder()
+            .issuer("urn:sts")
+            .signing_key(k.clone(), c.clone())
+            .signature_algorithms(&[SignatureAlgorithm::RsaSha256, SignatureAlgorithm::RsaSha1])
+            .build()
+            .unwrap_err();
+        assert!(matches!(e, Error::Issue(IssueError::Config(_))), "{e}");
+        assert!(e.to_string().contains("xmldsig#rsa-sha1"), "{e}");
         let ok = StsConfig::builder()
             .issuer("urn:sts")
             .signing_key(k, c)

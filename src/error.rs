@@ -445,9 +445,10 @@ pub enum AuthError {
     /// such a user exists).
     #[error("locked out after repeated failures")]
     LockedOut,
-    /// The signing certificate does not chain to a configured trust anchor.
-    #[error("certificate is not trusted")]
-    UntrustedCertificate,
+    /// The signing (or TLS client) certificate does not chain to a
+    /// configured trust anchor; the [`CertificateError`] says why.
+    #[error("certificate is not trusted: {0}")]
+    UntrustedCertificate(CertificateError),
     /// The signing certificate is outside its validity period.
     #[error("certificate is outside its validity period")]
     CertificateExpired,
@@ -489,6 +490,75 @@ pub enum AuthError {
     /// password counts once towards lockout, and the work is done once).
     #[error("failed for an earlier entry of the batch ({0:?})")]
     EarlierEntry(FaultCode),
+}
+
+/// Why a certificate does not chain to a trust anchor
+/// ([`crate::chain`]): the precise cause for the operator's log. Every one
+/// is `wsse:FailedAuthentication` on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CertificateError {
+    /// No trust anchor, pinned certificate or configured intermediate is
+    /// the certificate itself or is named as its issuer.
+    #[error("no trust anchor or intermediate issued it")]
+    UnknownIssuer,
+    /// The certificate named as its issuer may not issue certificates.
+    #[error("its issuer may not issue certificates: {0}")]
+    IssuerNotCa(NotCa),
+    /// Its issuer is a pinned certificate: a pinned certificate
+    /// authenticates itself and never issues, whatever it says.
+    #[error("its issuer is a pinned certificate, which never issues")]
+    PinnedIssuer,
+    /// A CA's `pathLenConstraint` allows fewer intermediate CAs below it
+    /// than the path has.
+    #[error("path length constraint exceeded")]
+    PathLength,
+    /// A CA on the path carries name constraints, which this STS does not
+    /// process: refused rather than ignored.
+    #[error("a CA on the path has name constraints (not supported)")]
+    NameConstraints,
+    /// An issuer on the path is outside its validity period.
+    #[error("an issuer on the path is outside its validity period")]
+    IssuerExpired,
+    /// A certificate on the path is signed with SHA-1, and SHA-1 is not
+    /// allowed here ([`crate::wss::WssSettings::allow_sha1`]).
+    #[error("signed with SHA-1, which is not allowed")]
+    Sha1Signature,
+    /// A certificate on the path is signed with an algorithm outside the
+    /// allowlist (RSA PKCS#1 v1.5 with SHA-256/384/512).
+    #[error("signature algorithm not supported")]
+    UnsupportedAlgorithm,
+    /// The issuer's key does not verify the certificate's signature.
+    #[error("signature does not verify with its issuer's key")]
+    BadSignature,
+    /// The path needs more intermediates, or more signature checks, than
+    /// [`crate::chain::MAX_INTERMEDIATES`] and
+    /// [`crate::chain::MAX_SIGNATURE_CHECKS`] allow.
+    #[error("certificate path too long")]
+    PathTooLong,
+    /// A certificate on the path could not be read as X.509.
+    #[error("certificate cannot be parsed")]
+    Unparsable,
+}
+
+/// Why a certificate may not issue others: a certificate issues only if it
+/// is an X.509 v3 CA certificate (basicConstraints with `cA` TRUE, and
+/// keyCertSign when it has a keyUsage).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotCa {
+    /// An X.509 v1 or v2 certificate (no extensions: never a CA).
+    #[error("X.509 v1/v2 certificate")]
+    NotV3,
+    /// No basicConstraints extension (a leaf, e.g. a client certificate).
+    #[error("no basicConstraints")]
+    NoBasicConstraints,
+    /// basicConstraints with `cA` FALSE.
+    #[error("basicConstraints cA=FALSE")]
+    CaFalse,
+    /// A keyUsage without keyCertSign.
+    #[error("keyUsage without keyCertSign")]
+    NoKeyCertSign,
 }
 
 /// Why the security policy refused a request (see `crate::policy`). The
@@ -814,7 +884,7 @@ impl From<&Error> for Fault {
             Error::Auth(a) => match a {
                 AuthError::BadCredentials
                 | AuthError::LockedOut
-                | AuthError::UntrustedCertificate
+                | AuthError::UntrustedCertificate(_)
                 | AuthError::UntrustedAssertion(_) => FaultCode::FailedAuthentication,
                 AuthError::CertificateExpired => FaultCode::InvalidSecurityToken,
                 AuthError::Expired(_) => FaultCode::MessageExpired,
@@ -1083,7 +1153,7 @@ mod tests {
                 FaultCode::InvalidSecurity,
             ),
             (
-                AuthError::UntrustedCertificate,
+                AuthError::UntrustedCertificate(CertificateError::PinnedIssuer),
                 FaultCode::FailedAuthentication,
             ),
             (

@@ -41,6 +41,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod chain;
 pub mod claims;
 pub mod config;
 pub mod confirm;

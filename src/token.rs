@@ -176,8 +176,13 @@ pub enum IssuerName {
 pub struct TrustedIssuer {
     /// The issuer name its assertions carry.
     pub name: IssuerName,
-    /// The certificates whose keys may sign for it.
+    /// The certificates whose keys may sign for it (each pinned: it signs
+    /// itself, never vouches for another certificate).
     pub certificates: Vec<Certificate>,
+    /// Accept this issuer's SHA-1 signatures (RSA-SHA1, SHA-1 digests): for
+    /// a legacy partner only (default `false`; see
+    /// [`TrustedIssuer::allowing_sha1`]).
+    pub allow_sha1: bool,
 }
 
 impl TrustedIssuer {
@@ -186,6 +191,7 @@ impl TrustedIssuer {
         Self {
             name: IssuerName::Exactly(name.into()),
             certificates,
+            allow_sha1: false,
         }
     }
 
@@ -194,6 +200,17 @@ impl TrustedIssuer {
         Self {
             name: IssuerName::Any,
             certificates,
+            allow_sha1: false,
+        }
+    }
+
+    /// Also accept this issuer's SHA-1 signatures (RSA-SHA1, SHA-1
+    /// reference digests). SHA-1 collisions are practical: enable it only
+    /// for a partner that cannot sign with SHA-256, and only for it.
+    pub fn allowing_sha1(self) -> Self {
+        Self {
+            allow_sha1: true,
+            ..self
         }
     }
 
@@ -255,7 +272,9 @@ impl<'a> Expect<'a> {
 ///
 /// # Defaults
 /// Clock skew and parse limits from [`Limits::default`]; no decryption (an
-/// encrypted token is refused); no audience required of header credentials.
+/// encrypted token is refused); no audience required of header credentials;
+/// SHA-256/384/512 signatures only, SHA-1 for an issuer only with
+/// [`TrustedIssuer::allowing_sha1`].
 #[derive(Debug, Clone)]
 pub struct TokenValidator {
     trusted: Vec<TrustedIssuer>,
@@ -394,17 +413,32 @@ impl TokenValidator {
         // The claimed issuer only selects which keys to try; it is read again
         // from the verified element below.
         let claimed = issuer_of(node, version)?;
-        let certs: Vec<Certificate> = self
-            .trusted
-            .iter()
-            .filter(|t| t.accepts(&claimed))
-            .flat_map(|t| t.certificates.iter().cloned())
-            .collect();
+        let keys = |legacy: bool| -> Vec<Certificate> {
+            self.trusted
+                .iter()
+                .filter(|t| t.accepts(&claimed) && (t.allow_sha1 || !legacy))
+                .flat_map(|t| t.certificates.iter().cloned())
+                .collect()
+        };
+        let certs = keys(false);
         if certs.is_empty() {
             return Err(TokenError::UntrustedIssuer.into());
         }
-        let trust = Trust::certificates(&certs);
-        let verified = match dsig::verify_enveloped(doc, node, &trust, &self.limits) {
+        // SHA-1 only for the keys of an issuer that allows it.
+        let legacy = keys(true);
+        let verified =
+            match dsig::verify_enveloped(doc, node, &Trust::certificates(&certs), &self.limits) {
+                Err(Error::Dsig(DsigError::AlgorithmNotAllowed(_))) if !legacy.is_empty() => {
+                    dsig::verify_enveloped(
+                        doc,
+                        node,
+                        &Trust::certificates(&legacy).allow_sha1(),
+                        &self.limits,
+                    )
+                }
+                r => r,
+            };
+        let verified = match verified {
             Ok(v) => v,
             Err(Error::Dsig(DsigError::UntrustedKey)) => {
                 return Err(TokenError::UntrustedIssuer.into())

@@ -20,6 +20,7 @@
 //! assert_eq!(base64::engine::general_purpose::STANDARD.encode(d), "2MlzPNX2mB/Tk790Im9o1Pi9X2Q=");
 //! ```
 
+pub use crate::chain::TrustedBy;
 use crate::error::{AuthError, Error};
 use crate::host::{Credential, ReplayCache, Secret};
 use crate::keys::Certificate;
@@ -64,22 +65,40 @@ pub const MAX_BINARY_TOKENS: usize = 4;
 /// | `clock_skew` | [`crate::limits::DEFAULT_CLOCK_SKEW`] (5 minutes) |
 /// | `max_age` | [`DEFAULT_MAX_AGE`] (5 minutes) |
 /// | `trust_anchors` | none (every X.509 signature fails) |
+/// | `pinned_certificates` | none |
+/// | `intermediates` | none |
 /// | `known_certificates` | none |
 /// | `account_anchors` | `None`: every trust anchor names accounts |
+/// | `allow_sha1` | `false`: SHA-256/512 signatures and digests only |
 #[derive(Debug, Clone)]
 pub struct WssSettings {
     /// Clock skew tolerated each side of a validity window.
     pub clock_skew: Duration,
     /// Oldest `Created` accepted (plus the skew).
     pub max_age: Duration,
-    /// Certificates that sign requests directly, or that issued the
-    /// certificates that do (one level: an anchor-signed leaf). A
-    /// certificate trusted because it is itself an anchor (pinned) is
-    /// trusted whatever subject and issuer DNs it claims
-    /// ([`TrustedBy::Pinned`]).
+    /// Trust anchors. An anchor that is an X.509 v3 CA certificate
+    /// (basicConstraints `cA` TRUE, keyCertSign if it has a keyUsage)
+    /// issues: it vouches for the certificates it signs, directly or
+    /// through [`Self::intermediates`] ([`TrustedBy::Issuer`]). Any other
+    /// anchor (a client's own certificate) is pinned: it authenticates
+    /// itself and never issues. Every anchor authenticates itself when
+    /// presented, whatever subject and issuer DNs it claims
+    /// ([`TrustedBy::Pinned`]). See [`crate::chain`].
     pub trust_anchors: Vec<Certificate>,
+    /// Pinned certificates: each authenticates itself, and never issues
+    /// even if it says it is a CA (as `openssl req -x509` certificates do by
+    /// default). Pin a client's self-signed certificate here rather than
+    /// in [`Self::trust_anchors`].
+    pub pinned_certificates: Vec<Certificate>,
+    /// Intermediate CA certificates a path from a client certificate to a
+    /// CA anchor may pass through (at most
+    /// [`crate::chain::MAX_INTERMEDIATES`]). Only these: intermediates in
+    /// the message are not used. They are trusted only through a path to
+    /// an anchor.
+    pub intermediates: Vec<Certificate>,
     /// Client certificates a `KeyIdentifier` or `X509IssuerSerial` may name
-    /// without the message carrying them (still checked against the anchors).
+    /// without the message carrying them (still checked against the
+    /// anchors). The anchors and pinned certificates are looked up too.
     pub known_certificates: Vec<Certificate>,
     /// The trust anchors whose certificates name accounts. A certificate
     /// maps onto the user-store account named by its subject DN, and
@@ -93,6 +112,15 @@ pub struct WssSettings {
     /// as in plain chain trust. Set it when an anchor (a partner's CA, a
     /// pinned partner certificate) must not name your accounts.
     pub account_anchors: Option<Vec<Certificate>>,
+    /// Accept SHA-1: RSA-SHA1 request signatures, SHA-1 reference digests
+    /// and SHA-1 signatures on client and intermediate certificates (not
+    /// HMAC-SHA1). Only for legacy clients that cannot do better (the
+    /// WS-SecurityPolicy Basic256 suite of older WCF and WSS4J clients):
+    /// SHA-1 collisions are practical, so a signer may get a second
+    /// message, or a CA a second certificate, to match its signature. Set it
+    /// on the one endpoint (the one [`crate::sts::Sts`]) that serves such
+    /// clients.
+    pub allow_sha1: bool,
 }
 
 impl Default for WssSettings {
@@ -101,13 +129,32 @@ impl Default for WssSettings {
             clock_skew: crate::limits::DEFAULT_CLOCK_SKEW,
             max_age: DEFAULT_MAX_AGE,
             trust_anchors: Vec::new(),
+            pinned_certificates: Vec::new(),
+            intermediates: Vec::new(),
             known_certificates: Vec::new(),
             account_anchors: None,
+            allow_sha1: false,
         }
     }
 }
 
 impl WssSettings {
+    /// The certificate-path inputs of these settings ([`crate::chain`]).
+    pub fn anchors(&self) -> crate::chain::Anchors<'_> {
+        crate::chain::Anchors {
+            anchors: &self.trust_anchors,
+            pinned: &self.pinned_certificates,
+            intermediates: &self.intermediates,
+            allow_sha1: self.allow_sha1,
+            clock_skew: self.clock_skew,
+        }
+    }
+
+    /// Whether `cert` is one of the trust anchors or pinned certificates.
+    pub fn is_anchor(&self, cert: &Certificate) -> bool {
+        self.trust_anchors.contains(cert) || self.pinned_certificates.contains(cert)
+    }
+
     /// How long a nonce must be remembered: a `Created` is accepted from
     /// `now - max_age - skew` to `now + skew`, so a replay can come up to
     /// `max_age + 2 * skew` later.
@@ -520,9 +567,7 @@ impl<'a, 'input> SecurityHeader<'a, 'input> {
     }
 }
 
-/// Whether `cert` is trusted at `now`: it is one of the anchors, or an
-/// anchor (a CA, if it says) issued and signed it; and it is inside its
-/// validity period (with skew). [`trusted_anchor`] also tells which anchor.
+/// Whether `cert` is trusted at `now` ([`trusted_anchor`]).
 pub fn check_certificate(
     cert: &Certificate,
     now: OffsetDateTime,
@@ -531,105 +576,24 @@ pub fn check_certificate(
     trusted_anchor(cert, now, settings).map(|_| ())
 }
 
-/// The trust anchor that vouches for a certificate ([`trusted_anchor`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TrustedBy<'a> {
-    /// The certificate is itself one of the anchors (pinned). Nothing
-    /// checked its names: its subject and issuer DNs are whatever it claims.
-    Pinned(&'a Certificate),
-    /// This anchor (a CA) issued the certificate and signed it, vouching for
-    /// its subject DN.
-    Issuer(&'a Certificate),
-}
-
-impl<'a> TrustedBy<'a> {
-    /// The anchor: the certificate itself when pinned, else its issuer.
-    pub fn anchor(&self) -> &'a Certificate {
-        match *self {
-            Self::Pinned(a) | Self::Issuer(a) => a,
-        }
-    }
-}
-
-/// [`check_certificate`], naming the anchor that trusts `cert`: the anchor
-/// equal to it (pinned) if there is one, else the first anchor valid at
-/// `now` that issued and signed it.
+/// The trust anchor that vouches for `cert` at `now`, by
+/// [`crate::chain::verify`] over the settings' trust anchors, pinned
+/// certificates and intermediates: pinned if it is one of the anchors or
+/// pinned certificates itself, else the CA anchor at the root of a valid
+/// path (only v3 CA certificates issue; pinned certificates never do).
 pub fn trusted_anchor<'s>(
     cert: &Certificate,
     now: OffsetDateTime,
     settings: &'s WssSettings,
 ) -> Result<TrustedBy<'s>, Error> {
-    let anchors = &settings.trust_anchors;
-    let trusted = match anchors.iter().find(|a| *a == cert) {
-        Some(a) => TrustedBy::Pinned(a),
-        None => anchors
-            .iter()
-            .find(|a| a.is_valid_at(now, settings.clock_skew) && issued_by(cert, a))
-            .map(TrustedBy::Issuer)
-            .ok_or(AuthError::UntrustedCertificate)?,
-    };
-    if !cert.is_valid_at(now, settings.clock_skew) {
-        return Err(AuthError::CertificateExpired.into());
-    }
-    Ok(trusted)
-}
-
-/// Whether `issuer` issued `cert`: names match, the issuer may sign
-/// certificates (basicConstraints CA and keyCertSign, when present), and
-/// the certificate's signature verifies with the issuer's key.
-fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
-    use x509_parser::extensions::ParsedExtension;
-    use x509_parser::oid_registry as oids;
-    let Ok((_, leaf)) = x509_parser::parse_x509_certificate(cert.der()) else {
-        return false;
-    };
-    let Ok((_, ca)) = x509_parser::parse_x509_certificate(issuer.der()) else {
-        return false;
-    };
-    if leaf.issuer().as_raw() != ca.subject().as_raw() {
-        return false;
-    }
-    for ext in ca.extensions() {
-        match ext.parsed_extension() {
-            ParsedExtension::BasicConstraints(bc) if !bc.ca => return false,
-            ParsedExtension::KeyUsage(ku) if !ku.key_cert_sign() => return false,
-            _ => {}
-        }
-    }
-    // A public-key operation: aws-lc-rs (as `dsig` does) is about 20x faster
-    // than the `rsa` crate, and constant time is not a concern here.
-    use aws_lc_rs::signature as sig;
-    let alg = &leaf.signature_algorithm.algorithm;
-    let params = if *alg == oids::OID_PKCS1_SHA256WITHRSA {
-        &sig::RSA_PKCS1_2048_8192_SHA256
-    } else if *alg == oids::OID_PKCS1_SHA384WITHRSA {
-        &sig::RSA_PKCS1_2048_8192_SHA384
-    } else if *alg == oids::OID_PKCS1_SHA512WITHRSA {
-        &sig::RSA_PKCS1_2048_8192_SHA512
-    } else if *alg == oids::OID_PKCS1_SHA1WITHRSA {
-        &sig::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY
-    } else {
-        return false;
-    };
-    let key = issuer.public_key();
-    aws_lc_rs::rsa::PublicKeyComponents {
-        n: key.modulus(),
-        e: key.exponent(),
-    }
-    .verify(
-        params,
-        leaf.tbs_certificate.as_ref(),
-        &leaf.signature_value.data,
-    )
-    .is_ok()
+    crate::chain::verify(cert, now, &settings.anchors())
 }
 
 /// Resolve the certificate a `ds:Signature`'s `ds:KeyInfo` names through a
 /// `wsse:SecurityTokenReference`: a `wsse:Reference` to a
-/// BinarySecurityToken of this header, a `KeyIdentifier`
-/// (X509SubjectKeyIdentifier, ThumbprintSHA1) or `ds:X509IssuerSerial`, the
-/// latter two matched against the header's tokens and the host's known
-/// certificates.
+/// BinarySecurityToken of this header, a `KeyIdentifier` (X509v3,
+/// X509SubjectKeyIdentifier, ThumbprintSHA1) or `ds:X509IssuerSerial`, as
+/// [`resolve_token_reference`] does.
 pub fn resolve_signing_certificate(
     doc: &Document<'_>,
     header: &SecurityHeader<'_, '_>,
@@ -653,9 +617,12 @@ pub fn resolve_signing_certificate(
 
 /// Resolve a `wsse:SecurityTokenReference` (`str_node`, anywhere in `doc`,
 /// the request's one parsed tree) to an X.509 certificate: a
-/// `wsse:Reference` to a BinarySecurityToken of `header`, a `KeyIdentifier`
-/// (X509SubjectKeyIdentifier, ThumbprintSHA1) or `ds:X509IssuerSerial`
-/// matched against the header's tokens and the host's known certificates.
+/// `wsse:Reference` to a BinarySecurityToken of `header`; a `KeyIdentifier`
+/// carrying the certificate itself (`X509v3`, as WSS4J sends it); or a
+/// `KeyIdentifier` (X509SubjectKeyIdentifier, ThumbprintSHA1) or
+/// `ds:X509IssuerSerial` (WSS4J's default) matched against the header's
+/// tokens, then the settings' known certificates, trust anchors and pinned
+/// certificates.
 ///
 /// Resolution names a certificate; it proves nothing about who holds its
 /// key (see [`resolve_signing_certificate`] for the signature's own).
@@ -673,12 +640,16 @@ pub fn resolve_token_reference(
         (Some(r), None) => r,
         _ => return Err(AuthError::Malformed("SecurityTokenReference").into()),
     };
+    // The message's certificates first, then those the host configured:
+    // whichever is named must still chain to an anchor (or be one).
     let candidates = || {
         header
             .binary_tokens
             .iter()
             .map(|b| &b.certificate)
             .chain(settings.known_certificates.iter())
+            .chain(settings.trust_anchors.iter())
+            .chain(settings.pinned_certificates.iter())
     };
     if is(r, ns::WSSE, "Reference") {
         let uri = r
@@ -716,6 +687,12 @@ pub fn resolve_token_reference(
             Some(THUMBPRINT_SHA1) => candidates()
                 .find(|c| c.sha1_thumbprint().as_slice() == value.as_slice())
                 .cloned(),
+            // The whole certificate (WSS4J's `X509KeyIdentifier`), as a
+            // BinarySecurityToken would carry it.
+            Some(X509V3) => Some(
+                Certificate::from_der(&value)
+                    .map_err(|_| AuthError::Malformed("X.509 certificate"))?,
+            ),
             _ => return Err(AuthError::UnsupportedToken("KeyIdentifier ValueType").into()),
         };
         return found.ok_or_else(|| AuthError::UnresolvedReference.into());

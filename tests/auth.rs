@@ -10,7 +10,7 @@ use time::macros::datetime;
 use time::OffsetDateTime;
 use wstrust::auth::{self, AuthConfig, Authenticated, TransportContext};
 use wstrust::dsig::{self, KeyInfo, SignOptions, SigningKey};
-use wstrust::error::{AuthError, Denial, DsigError, FaultCode};
+use wstrust::error::{AuthError, CertificateError, Denial, DsigError, FaultCode, NotCa};
 use wstrust::keys::{AwsLcRsaKey, Certificate};
 use wstrust::memory::{LockoutSettings, MemoryLockout, MemoryReplayCache, MemoryUserStore};
 use wstrust::policy::{AccessRequest, Allow, Method, RpRule, StandardPolicy};
@@ -532,7 +532,9 @@ fn untrusted_certificate_rejected() {
     let r = run(&text, &TransportContext::default(), &cfg);
     assert!(matches!(
         r,
-        Err(Error::Auth(AuthError::UntrustedCertificate))
+        Err(Error::Auth(AuthError::UntrustedCertificate(
+            CertificateError::UnknownIssuer
+        )))
     ));
     assert_eq!(fault(r), FaultCode::FailedAuthentication);
 }
@@ -544,7 +546,9 @@ fn certificate_naming_the_anchor_but_not_signed_by_it_rejected() {
     let r = run(&text, &TransportContext::default(), &cfg);
     assert!(matches!(
         r,
-        Err(Error::Auth(AuthError::UntrustedCertificate))
+        Err(Error::Auth(AuthError::UntrustedCertificate(
+            CertificateError::BadSignature
+        )))
     ));
 }
 
@@ -1135,4 +1139,383 @@ fn named_vectors() {
         n += 1;
     }
     assert!(n >= 16, "only {n} vectors");
+}
+
+// ------------------------------------------------- certificate paths (issue 17)
+
+/// Only an X.509 v3 CA issues (issue 17 item 1): a request signed by a
+/// certificate that an anchor without the right to issue signed is refused,
+/// as an X.509 signature and as a TLS client certificate, with
+/// `wsse:FailedAuthentication` and the precise cause in the error. The
+/// first case is the account takeover: a pinned client certificate
+/// (no basicConstraints) "issued" `CN=admin`.
+#[test]
+fn only_v3_cas_issue_client_certificates() {
+    let pinned_ca = WssSettings {
+        pinned_certificates: vec![cert("ca")],
+        ..WssSettings::default()
+    };
+    let path_len = WssSettings {
+        trust_anchors: vec![cert("ca-pl0")],
+        intermediates: vec![cert("int")],
+        ..WssSettings::default()
+    };
+    let anchor = |name: &str| WssSettings {
+        trust_anchors: vec![cert(name)],
+        ..WssSettings::default()
+    };
+    let cases = [
+        (
+            anchor("pinned"),
+            "minted",
+            CertificateError::IssuerNotCa(NotCa::NoBasicConstraints),
+            "its issuer may not issue certificates: no basicConstraints",
+        ),
+        (
+            anchor("v1"),
+            "v1leaf",
+            CertificateError::IssuerNotCa(NotCa::NotV3),
+            "X.509 v1/v2 certificate",
+        ),
+        (
+            anchor("cafalse"),
+            "cafalseleaf",
+            CertificateError::IssuerNotCa(NotCa::CaFalse),
+            "basicConstraints cA=FALSE",
+        ),
+        (
+            anchor("nokcs"),
+            "nokcsleaf",
+            CertificateError::IssuerNotCa(NotCa::NoKeyCertSign),
+            "keyUsage without keyCertSign",
+        ),
+        (
+            path_len,
+            "intleaf",
+            CertificateError::PathLength,
+            "path length constraint exceeded",
+        ),
+        (
+            pinned_ca,
+            "client",
+            CertificateError::PinnedIssuer,
+            "pinned certificate, which never issues",
+        ),
+        (
+            anchor("ca-nc"),
+            "client",
+            CertificateError::NameConstraints,
+            "name constraints",
+        ),
+    ];
+    for (wss, leaf, cause, text) in cases {
+        let mut cfg = config(
+            StandardPolicy::non_repudiation()
+                .methods(&[Method::X509Signature, Method::TlsClientCertificate]),
+        );
+        cfg.wss = wss;
+        // The leaves hold the client's key.
+        let request = sign(
+            &envelope(&(timestamp(NOW) + &bst(&cert(leaf))), ""),
+            &["TS-1", "B-1"],
+            &key("client"),
+            &str_reference(),
+        );
+        let by_tls = TransportContext {
+            client_certificate: Some(cert(leaf).der().to_vec()),
+            ..tls()
+        };
+        for (r, how) in [
+            (
+                run(&request, &TransportContext::default(), &cfg),
+                "signature",
+            ),
+            (run(&envelope(&timestamp(NOW), ""), &by_tls, &cfg), "TLS"),
+        ] {
+            let e = r.unwrap_err();
+            assert!(
+                matches!(&e, Error::Auth(AuthError::UntrustedCertificate(c)) if *c == cause),
+                "{leaf} by {how}: {e}"
+            );
+            assert!(e.to_string().contains(text), "{e}");
+            assert_eq!(Fault::from(&e).code, FaultCode::FailedAuthentication);
+        }
+    }
+}
+
+/// A path through a configured intermediate to a CA anchor: accepted, and
+/// the principal is qualified by the root anchor.
+#[test]
+fn intermediate_ca_path_accepted() {
+    let mut cfg = config(StandardPolicy::non_repudiation());
+    let request = sign(
+        &envelope(&(timestamp(NOW) + &bst(&cert("intleaf"))), ""),
+        &["TS-1", "B-1"],
+        &key("client"),
+        &str_reference(),
+    );
+    assert!(matches!(
+        run(&request, &TransportContext::default(), &cfg),
+        Err(Error::Auth(AuthError::UntrustedCertificate(
+            CertificateError::UnknownIssuer
+        )))
+    ));
+    cfg.wss.intermediates = vec![cert("int")];
+    let who = run(&request, &TransportContext::default(), &cfg).unwrap();
+    assert_eq!(who.principal.name, cert("intleaf").subject());
+    assert!(who
+        .name_qualifier
+        .unwrap()
+        .starts_with("O=wstrust tests, CN=Test Client CA#"));
+}
+
+/// Issue 17 item 3: a client certificate its CA signed with SHA-1 is
+/// refused unless the endpoint's settings allow SHA-1.
+#[test]
+fn sha1_signed_client_certificate_only_where_allowed() {
+    let mut cfg = config(StandardPolicy::non_repudiation());
+    let request = sign(
+        &envelope(&(timestamp(NOW) + &bst(&cert("sha1"))), ""),
+        &["TS-1", "B-1"],
+        &key("client"),
+        &str_reference(),
+    );
+    let r = run(&request, &TransportContext::default(), &cfg);
+    assert!(
+        matches!(
+            r,
+            Err(Error::Auth(AuthError::UntrustedCertificate(
+                CertificateError::Sha1Signature
+            )))
+        ),
+        "{r:?}"
+    );
+    assert_eq!(fault(r), FaultCode::FailedAuthentication);
+    cfg.wss.allow_sha1 = true;
+    assert!(run(&request, &TransportContext::default(), &cfg).is_ok());
+}
+
+/// WSS4J 1.6's key references (issue 17 item 11), exactly as it sends them:
+/// its default `ds:X509IssuerSerial` with no BinarySecurityToken in the
+/// message (Java's RFC 2253 issuer name, decimal serial), and its
+/// `X509KeyIdentifier` form (a `KeyIdentifier` of ValueType X509v3 holding
+/// the whole DER certificate). The first resolves against the trust anchors
+/// and pinned certificates as well as `known_certificates`; SKI and
+/// thumbprint references too. What they resolve to must still be trusted
+/// by item 1's rules.
+#[test]
+fn wss4j_key_references_resolve_against_configured_certificates() {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    // Java's X500Principal.getName(): RFC 2253, last RDN first, no spaces.
+    let java_name = |dn: &str| {
+        dn.split(", ")
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let issuer_serial = |c: &Certificate| {
+        format!(
+            r#"<wsse:SecurityTokenReference xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}" wsu:Id="STR-2"><ds:X509Data xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509IssuerSerial><ds:X509IssuerName>{}</ds:X509IssuerName><ds:X509SerialNumber>{}</ds:X509SerialNumber></ds:X509IssuerSerial></ds:X509Data></wsse:SecurityTokenReference>"#,
+            java_name(c.issuer()),
+            c.serial_decimal()
+        )
+    };
+    let key_identifier = |value_type: &str, value: &[u8]| {
+        format!(
+            r#"<wsse:SecurityTokenReference xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}" wsu:Id="STR-2"><wsse:KeyIdentifier EncodingType="{}" ValueType="{value_type}">{}</wsse:KeyIdentifier></wsse:SecurityTokenReference>"#,
+            wss::BASE64_BINARY,
+            b64.encode(value)
+        )
+    };
+    let x509v3 = |c: &Certificate| key_identifier(wss::X509V3, c.der());
+    let signed = |signer: &str, key_info: &str| {
+        sign(
+            &envelope(&timestamp(NOW), ""),
+            &["TS-1", "B-1"],
+            &key(signer),
+            key_info,
+        )
+    };
+    let (rogue, pinned) = (cert("rogue"), cert("pinned"));
+    let anchored = |which: &str| {
+        let mut cfg = config(StandardPolicy::non_repudiation());
+        match which {
+            "anchor" => cfg.wss.trust_anchors.push(rogue.clone()),
+            _ => cfg.wss.pinned_certificates.push(rogue.clone()),
+        }
+        cfg
+    };
+    // A pinned client certificate named by reference only, configured as an
+    // anchor or as a pinned certificate.
+    for which in ["anchor", "pinned"] {
+        for ki in [
+            issuer_serial(&rogue),
+            key_identifier(wss::X509_SKI, rogue.subject_key_id().unwrap()),
+            key_identifier(wss::THUMBPRINT_SHA1, &rogue.sha1_thumbprint()),
+            x509v3(&rogue),
+        ] {
+            // A fresh replay cache: the signature value is the same.
+            let cfg = anchored(which);
+            let who = run(&signed("rogue", &ki), &TransportContext::default(), &cfg);
+            assert_eq!(
+                who.unwrap().signing_certificate.unwrap(),
+                rogue,
+                "{which}: {ki}"
+            );
+        }
+    }
+    // The CA's client in an X509v3 KeyIdentifier: trusted through the CA,
+    // nothing configured for the client itself.
+    let cfg = config(StandardPolicy::non_repudiation());
+    let who = run(
+        &signed("client", &x509v3(&cert("client"))),
+        &TransportContext::default(),
+        &cfg,
+    );
+    assert_eq!(who.unwrap().signing_certificate.unwrap(), cert("client"));
+    // ... but an untrusted certificate carried so is still untrusted, and a
+    // certificate a pinned one "issued" still refused (item 1).
+    let r = run(
+        &signed("rogue", &x509v3(&rogue)),
+        &TransportContext::default(),
+        &cfg,
+    );
+    assert!(
+        matches!(
+            r,
+            Err(Error::Auth(AuthError::UntrustedCertificate(
+                CertificateError::UnknownIssuer
+            )))
+        ),
+        "{r:?}"
+    );
+    let mut cfg = config(StandardPolicy::non_repudiation());
+    cfg.wss.trust_anchors = vec![pinned.clone()];
+    for ki in [x509v3(&cert("minted")), issuer_serial(&cert("minted"))] {
+        cfg.wss.known_certificates = vec![cert("minted")];
+        let r = run(&signed("client", &ki), &TransportContext::default(), &cfg);
+        assert!(
+            matches!(
+                r,
+                Err(Error::Auth(AuthError::UntrustedCertificate(
+                    CertificateError::IssuerNotCa(NotCa::NoBasicConstraints)
+                )))
+            ),
+            "{r:?}"
+        );
+    }
+    // A KeyIdentifier that is not a certificate.
+    let r = run(
+        &signed("client", &key_identifier(wss::X509V3, b"junk")),
+        &TransportContext::default(),
+        &cfg,
+    );
+    assert_eq!(fault(r), FaultCode::InvalidSecurity);
+}
+
+/// The TOML settings name the certificates of items 1, 3 and 11:
+/// `pinned_certificates`, `known_certificates`, `intermediate_certificates`
+/// and `[policy] allow_sha1`, read by `wstrust issue` (and `serve`).
+#[cfg(feature = "cli")]
+#[test]
+fn toml_names_certificates_and_sha1() {
+    let dir = tempfile::tempdir().unwrap();
+    let abs = |p: &str| format!("{}/tests/{p}", env!("CARGO_MANIFEST_DIR"));
+    let issue = |keys: &str, request: &str| {
+        let cfg = dir.path().join("sts.toml");
+        std::fs::write(
+            &cfg,
+            format!(
+                "issuer = \"https://sts.example/\"\nsigning_key = \"{}\"\nsigning_certificate = \"{}\"\nunregistered = \"allow\"\n{keys}\n[transport]\ntls = true\n",
+                abs("data/signer.key.pem"),
+                abs("data/signer.cert.pem"),
+            )
+            .replace("[policy]", "[policy]\nkind = \"non_repudiation\""),
+        )
+        .unwrap();
+        let req = dir.path().join("rst.xml");
+        std::fs::write(&req, request).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_wstrust"))
+            .args(["issue", "--config"])
+            .arg(&cfg)
+            .args(["--now", "2027-01-15T12:00:00Z"])
+            .arg(&req)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let issuer_serial = |c: &Certificate| {
+        let java: Vec<_> = c.issuer().split(", ").collect();
+        format!(
+            r#"<wsse:SecurityTokenReference xmlns:wsse="{WSSE}"><ds:X509Data xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509IssuerSerial><ds:X509IssuerName>{}</ds:X509IssuerName><ds:X509SerialNumber>{}</ds:X509SerialNumber></ds:X509IssuerSerial></ds:X509Data></wsse:SecurityTokenReference>"#,
+            java.into_iter().rev().collect::<Vec<_>>().join(","),
+            c.serial_decimal()
+        )
+    };
+    let by_reference = |signer: &str, c: &Certificate| {
+        sign(
+            &envelope(&timestamp(NOW), ""),
+            &["TS-1", "B-1"],
+            &key(signer),
+            &issuer_serial(c),
+        )
+    };
+    let with_token = |leaf: &str| signed_request_by(leaf, "client");
+    let ok = |(code, body): (Option<i32>, String)| {
+        assert_eq!(code, Some(0), "{body}");
+        assert!(body.contains("RequestSecurityTokenResponse"), "{body}");
+    };
+    let refused = |(code, body): (Option<i32>, String)| {
+        assert_eq!(code, Some(2), "{body}");
+        assert!(
+            body.contains("FailedAuthentication") || body.contains("SecurityTokenUnavailable"),
+            "{body}"
+        );
+    };
+    let paths = |key: &str, files: &[&str]| {
+        let list: Vec<_> = files
+            .iter()
+            .map(|f| format!("\"{}\"", abs(&format!("data/auth/{f}.cert.pem"))))
+            .collect();
+        format!("{key} = [{}]\n", list.join(", "))
+    };
+    let ca = paths("trust_anchors", &["ca"]);
+    // WSS4J's IssuerSerial of a pinned certificate, and of a known one.
+    let rogue = by_reference("rogue", &cert("rogue"));
+    refused(issue("[policy]\n", &rogue));
+    ok(issue(
+        &(paths("pinned_certificates", &["rogue"]) + "[policy]\n"),
+        &rogue,
+    ));
+    let client = by_reference("client", &cert("client"));
+    refused(issue(&(ca.clone() + "[policy]\n"), &client));
+    ok(issue(
+        &(ca.clone() + &paths("known_certificates", &["client"]) + "[policy]\n"),
+        &client,
+    ));
+    // A path through a configured intermediate.
+    let intleaf = with_token("intleaf");
+    refused(issue(&(ca.clone() + "[policy]\n"), &intleaf));
+    ok(issue(
+        &(ca.clone() + &paths("intermediate_certificates", &["int"]) + "[policy]\n"),
+        &intleaf,
+    ));
+    // A SHA-1 client certificate only with allow_sha1.
+    let sha1 = with_token("sha1");
+    refused(issue(&(ca.clone() + "[policy]\n"), &sha1));
+    ok(issue(
+        &(ca.clone() + "[policy]\nallow_sha1 = true\n"),
+        &sha1,
+    ));
+}
+
+/// A request by `leaf` (its BinarySecurityToken), signed with `signer`'s key.
+fn signed_request_by(leaf: &str, signer: &str) -> String {
+    let text = envelope(&(timestamp(NOW) + &bst(&cert(leaf))), "");
+    sign(&text, &["TS-1", "B-1"], &key(signer), &str_reference())
 }

@@ -116,8 +116,9 @@ fn xmlsec1_sign(sig_alg: &str, digest_alg: &str, sign_action: bool) -> Option<St
 }
 
 #[test]
-fn live_xmlsec1_rsa_sha1_wss4j_defaults_accepted() {
-    // WSS4J's historical defaults: RSA-SHA1 with SHA-1 digests.
+fn live_xmlsec1_rsa_sha1_wss4j_defaults_only_where_allowed() {
+    // WSS4J's historical defaults: RSA-SHA1 with SHA-1 digests. Refused by
+    // default (issue 17 item 3), accepted where the setting turns SHA-1 on.
     let Some(text) = xmlsec1_sign(
         "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
         "http://www.w3.org/2000/09/xmldsig#sha1",
@@ -125,9 +126,34 @@ fn live_xmlsec1_rsa_sha1_wss4j_defaults_accepted() {
     ) else {
         return;
     };
-    let cfg = config(StandardPolicy::non_repudiation().signed_parts(SignedParts::ALL));
+    let mut cfg = config(StandardPolicy::non_repudiation().signed_parts(SignedParts::ALL));
+    let e = authenticate(&text, &cfg).unwrap_err();
+    assert!(
+        matches!(&e, Error::Dsig(wstrust::error::DsigError::AlgorithmNotAllowed(u)) if u.ends_with("#rsa-sha1")),
+        "{e}"
+    );
+    assert_eq!(
+        wstrust::Fault::from(&e).code,
+        wstrust::error::FaultCode::UnsupportedAlgorithm
+    );
+    cfg.wss.allow_sha1 = true;
     let who = authenticate(&text, &cfg).unwrap();
     assert!(who.signed.addressing);
+}
+
+/// RSA-SHA384 with SHA-384 digests, on by default with SHA-256 and SHA-512.
+#[test]
+fn live_xmlsec1_rsa_sha384_accepted() {
+    let Some(text) = xmlsec1_sign(
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+        "http://www.w3.org/2001/04/xmldsig-more#sha384",
+        false,
+    ) else {
+        return;
+    };
+    let cfg = config(StandardPolicy::non_repudiation());
+    let who = authenticate(&text, &cfg).unwrap();
+    assert!(who.signed.body && who.signed.timestamp);
 }
 
 #[test]

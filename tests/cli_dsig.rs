@@ -56,14 +56,21 @@ fn sign_then_verify_each_algorithm() {
         let original = std::fs::read_to_string(&input).unwrap();
         assert_eq!(format!("{}{}", &text[..a], &text[b..]), original);
 
-        let out = wstrust(&[
-            "verify",
-            "--cert",
-            s(&data("other.cert.pem")),
-            "--cert",
-            s(&data("signer.cert.pem")),
-            s(&signed),
-        ]);
+        let (other, signer) = (data("other.cert.pem"), data("signer.cert.pem"));
+        let verify = |extra: &[&str]| {
+            let mut a = vec!["verify", "--cert", s(&other), "--cert", s(&signer)];
+            a.extend_from_slice(extra);
+            a.push(s(&signed));
+            wstrust(&a)
+        };
+        let mut out = verify(&[]);
+        if alg == "rsa-sha1" {
+            // SHA-1 only when asked for.
+            assert!(!out.status.success());
+            let err = String::from_utf8(out.stderr).unwrap();
+            assert!(err.contains("algorithm not allowed"), "{err}");
+            out = verify(&["--allow-sha1"]);
+        }
         assert!(
             out.status.success(),
             "{}",
@@ -72,7 +79,15 @@ fn sign_then_verify_each_algorithm() {
         assert_eq!(String::from_utf8(out.stdout).unwrap(), format!("{id}\n"));
 
         // Not trusted: non-zero exit, one line saying why, nothing on stdout.
-        let out = wstrust(&["verify", "--cert", s(&data("other.cert.pem")), s(&signed)]);
+        let sha1: &[&str] = if alg == "rsa-sha1" {
+            &["--allow-sha1"]
+        } else {
+            &[]
+        };
+        let mut a = vec!["verify", "--cert", s(&other)];
+        a.extend_from_slice(sha1);
+        a.push(s(&signed));
+        let out = wstrust(&a);
         assert!(!out.status.success());
         assert!(out.stdout.is_empty());
         let err = String::from_utf8(out.stderr).unwrap();

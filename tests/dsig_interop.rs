@@ -328,23 +328,29 @@ fn we_verify_what_xmlsec1_signs() {
 
 #[test]
 fn we_verify_xmlsec1_soap_signature() {
-    let template = ENVELOPE.replace(
-        "</u:Timestamp>",
-        r##"</u:Timestamp><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#_0"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/></ds:Reference><ds:Reference URI="#_1"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/><ds:DigestValue/></ds:Reference><ds:Reference URI="#_2"><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha512"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/></ds:Signature>"##,
-    );
-    let signed = xmlsec1_sign(&template, SOAP_ID_ATTRS);
-    let limits = Limits::default();
-    let doc = xml::parse(&signed, &limits).unwrap();
-    let keys = [key().public_key().clone()];
-    use wstrust::keys::PrivateKey as _;
-    let v = dsig::verify(
-        &doc,
-        dsig::signatures(&doc).next().unwrap(),
-        &Trust::public_keys(&keys),
-        &limits,
-    )
-    .unwrap();
-    assert_eq!(v.ids().collect::<Vec<_>>(), ["_0", "_1", "_2"]);
+    // The middle reference's digest: SHA-384 (on by default), or SHA-1
+    // (only with `Trust::allow_sha1`).
+    for middle in [
+        "http://www.w3.org/2001/04/xmldsig-more#sha384",
+        "http://www.w3.org/2000/09/xmldsig#sha1",
+    ] {
+        let template = ENVELOPE.replace(
+            "</u:Timestamp>",
+            &r##"</u:Timestamp><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#_0"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/></ds:Reference><ds:Reference URI="#_1"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="MIDDLE"/><ds:DigestValue/></ds:Reference><ds:Reference URI="#_2"><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha512"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/></ds:Signature>"##
+                .replace("MIDDLE", middle),
+        );
+        let signed = xmlsec1_sign(&template, SOAP_ID_ATTRS);
+        let limits = Limits::default();
+        let doc = xml::parse(&signed, &limits).unwrap();
+        let keys = [key().public_key().clone()];
+        use wstrust::keys::PrivateKey as _;
+        let sig = dsig::signatures(&doc).next().unwrap();
+        let strict = dsig::verify(&doc, sig, &Trust::public_keys(&keys), &limits);
+        let sha1 = middle.ends_with("#sha1");
+        assert_eq!(strict.is_ok(), !sha1, "{middle}");
+        let v = dsig::verify(&doc, sig, &Trust::public_keys(&keys).allow_sha1(), &limits).unwrap();
+        assert_eq!(v.ids().collect::<Vec<_>>(), ["_0", "_1", "_2"]);
+    }
 }
 
 #[test]

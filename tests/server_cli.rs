@@ -150,3 +150,47 @@ fn keygen_writes_a_key_and_matching_certificate() {
     assert_eq!(out.status.code(), Some(1));
     one_line_error(&out);
 }
+
+/// Issue 17 item 15: `signature_algorithms` naming RSA-SHA1, which the
+/// server's key cannot sign with, is a configuration error at load (exit 2,
+/// one line), not a server whose every Issue fails.
+#[test]
+fn unsignable_signature_algorithm_refused_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = |p: &str| format!("{}/tests/data/{p}", env!("CARGO_MANIFEST_DIR"));
+    let cfg = dir.path().join("sts.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "issuer = \"https://sts.example/\"\nsigning_key = \"{}\"\nsigning_certificate = \"{}\"\nsignature_algorithms = [\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\", \"http://www.w3.org/2000/09/xmldsig#rsa-sha1\"]\n[server]\nlisten = \"127.0.0.1:0\"\n",
+            data("signer.key.pem"),
+            data("signer.cert.pem")
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--http", "--config", cfg.to_str().unwrap()])
+        .current_dir(dir.path())
+        .env("RUST_LOG", "off")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A server that starts is the bug: stop it rather than hang.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(status.and_then(|s| s.code()), Some(2), "server started");
+    let err = one_line_error(&out);
+    assert!(err.contains("rsa-sha1"), "{err}");
+}

@@ -210,6 +210,106 @@ fn validate_accepts_only_configured_issuer_and_certificate_pairs() {
     assert!(status_of(&plain, &ok).ends_with("/status/invalid"));
 }
 
+/// Issue 17 item 3: a partner's SHA-1 signature (RSA-SHA1, SHA-1 digest)
+/// is refused unless that very trusted issuer allows SHA-1; allowing it for
+/// another issuer does not let this one's through.
+#[test]
+fn partner_sha1_signatures_only_where_allowed() {
+    let key = wstrust::keys::HazmatRsaCrateKey::from_pem(&read("vectors/validate/partner.key.pem"))
+        .unwrap();
+    let cert = partner().cert;
+    let sha1 = |id: &str| {
+        dsig::sign_enveloped(
+            &saml2(id, PARTNER, "bob", RP),
+            None,
+            SigningKey::Rsa(&key),
+            &SignOptions {
+                key_info: KeyInfo::X509Certificate(&cert),
+                algorithm: dsig::SignatureAlgorithm::RsaSha1,
+                digest: dsig::DigestAlgorithm::Sha1,
+                ..Default::default()
+            },
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    let (sts, _) = sts_with(|b| b);
+    assert!(status_of(&sts, &sha1("_s1")).ends_with("/status/invalid"));
+    let (sts, _) = sts_with(|b| {
+        b.trusted_issuer("https://legacy.example/", rogue().cert)
+            .trusted_issuer_sha1("https://legacy.example/")
+    });
+    assert!(status_of(&sts, &sha1("_s2")).ends_with("/status/invalid"));
+    let (sts, _) = sts_with(|b| b.trusted_issuer_sha1(PARTNER));
+    assert!(valid(&status_of(&sts, &sha1("_s3"))));
+    // SHA-256 still passes there.
+    assert!(valid(&status_of(
+        &sts,
+        &sign(&saml2("_s4", PARTNER, "bob", RP), &partner())
+    )));
+    // Only for a trusted issuer.
+    let e = builder(Arc::new(MemoryTokenStore::new(1)))
+        .trusted_issuer_sha1("https://unknown.example/")
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("not a trusted issuer"), "{e}");
+}
+
+/// Issue 17 item 15: a trusted key under another issuer name. Validate can
+/// judge such a token, so it answers a status (`status/invalid`); as a
+/// credential (a header assertion or
+/// `OnBehalfOf`), it is a request the STS cannot process:
+/// `wsse:InvalidSecurityToken`.
+#[test]
+fn trusted_key_under_another_issuer_name() {
+    let audit = Arc::new(wstrust::audit::MemoryAudit::default());
+    let a2 = audit.clone();
+    let (sts, _) = sts_with(move |b| b.audit(a2));
+    let x = sign(
+        &saml2("_n1", "https://elsewhere.example/", "bob", STS),
+        &partner(),
+    );
+    assert!(status_of(&sts, &x).ends_with("/status/invalid"));
+    let (status, body) = issue_with(&sts, &saml_header(&x), RP);
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        fault_code(&body).ends_with("InvalidSecurityToken"),
+        "{}",
+        fault_code(&body)
+    );
+    // The Issue's audit event names the cause.
+    let events = audit.events();
+    assert_eq!(events.len(), 2);
+    let out = events[1].outcome.clone().unwrap_err();
+    assert!(out.contains("issuer"), "{out}");
+}
+
+/// Issue 17 item 1 for trusted issuers: their certificates are keys, not
+/// issuers. With the client CA configured as a trusted issuer's
+/// certificate, an assertion signed by a certificate that CA issued (and
+/// carrying it in its `KeyInfo`) is not that issuer's: Validate says
+/// invalid, and as a header credential it gets no token.
+#[test]
+fn trusted_issuer_certificates_are_keys_not_issuers() {
+    const CA_PARTNER: &str = "https://ca-partner.example/";
+    let (sts, _) = sts_with(|b| {
+        b.trusted_issuer(CA_PARTNER, auth_cert("ca"))
+            .local_account_issuer(CA_PARTNER)
+    });
+    let client = party("data/auth/client.key.pem", "data/auth/client.cert.pem");
+    let by_leaf = sign(&saml2("_k1", CA_PARTNER, "admin", STS), &client);
+    assert!(by_leaf.contains("<ds:X509Certificate>"));
+    assert!(status_of(&sts, &by_leaf).ends_with("/status/invalid"));
+    let (status, body) = issue_with(&sts, &saml_header(&by_leaf), RP);
+    assert_eq!(status, 500, "{body}");
+    // The CA's own key signs for it.
+    let ca = party("data/auth/ca.key.pem", "data/auth/ca.cert.pem");
+    assert!(valid(&status_of(
+        &sts,
+        &sign(&saml2("_k2", CA_PARTNER, "admin", STS), &ca)
+    )));
+}
+
 #[test]
 fn configuration_checks() {
     let store = Arc::new(MemoryTokenStore::new(1));
@@ -1800,6 +1900,60 @@ fn x509_trusted_intermediary() {
             name_qualifier(&issue_over_mtls(&sts, "forged", ""))
         );
     }
+}
+
+/// Issue 17 item 1, the account takeover: a certificate "issued" by a
+/// pinned client certificate (no basicConstraints) whose subject DN names
+/// the local account `CN=admin` gets no token; the fault is
+/// `wsse:FailedAuthentication` and the audit event says why. The pinned
+/// certificate itself still authenticates as itself.
+#[test]
+fn certificate_minted_by_a_pinned_certificate_is_refused_and_audited() {
+    use wstrust::host::{Attributes, Secret};
+    let audit = Arc::new(wstrust::audit::MemoryAudit::default());
+    let a2 = audit.clone();
+    let users = MemoryUserStore::demo();
+    users.add_user(
+        "CN=admin",
+        Secret::new("unused-password"),
+        &["admin"],
+        Attributes::new(),
+    );
+    let (sts, _) = sts_with(move |b| {
+        b.audit(a2)
+            .users(Arc::new(users))
+            .wss(wstrust::wss::WssSettings {
+                trust_anchors: vec![auth_cert("pinned")],
+                ..Default::default()
+            })
+            .policy(Arc::new(
+                StandardPolicy::username_token().methods(&[Method::TlsClientCertificate]),
+            ))
+    });
+    let request = op(
+        &saml_header(""),
+        "Issue",
+        &format!(
+            "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}",
+            applies_to(RP)
+        ),
+    );
+    let (status, body) = call_with_cert(&sts, &request, "minted");
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        fault_code(&body).ends_with("FailedAuthentication"),
+        "{body}"
+    );
+    let events = audit.events();
+    let out = events.last().unwrap().outcome.clone().unwrap_err();
+    assert!(
+        out.contains("certificate is not trusted: its issuer may not issue certificates: no basicConstraints"),
+        "{out}"
+    );
+    // The pinned certificate speaks for itself only.
+    let (status, body) = call_with_cert(&sts, &request, "pinned");
+    assert_eq!(status, 200, "{body}");
+    assert!(name_qualifier(&first_child(&body, "RequestedSecurityToken")).starts_with("pinned:"));
 }
 
 /// No audit field can forge a log line: error texts carrying request text

@@ -23,7 +23,12 @@ fuzz_target!(|data: &[u8]| {
         .expect("test certificate");
     let certs = [cert];
     let hmac_key = [0x3cu8; 32];
-    for trust in [Trust::certificates(&certs), Trust::hmac(&hmac_key)] {
+    // SHA-1 is off by default; fuzz the legacy paths too.
+    for trust in [
+        Trust::certificates(&certs),
+        Trust::certificates(&certs).allow_sha1(),
+        Trust::hmac(&hmac_key).allow_sha1(),
+    ] {
         for sig in dsig::signatures(&doc).take(usize::from(limits.max_signatures)) {
             if let Ok(v) = dsig::verify(&doc, sig, &trust, &limits) {
                 assert!(!v.references().is_empty());

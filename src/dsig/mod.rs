@@ -15,8 +15,9 @@
 //!   lookup.
 //!
 //! # What is accepted
-//! A closed allowlist: [`SignatureAlgorithm`] (RSA-SHA1/256/512,
-//! HMAC-SHA1/256), [`DigestAlgorithm`] (SHA-1/256/512), and the transforms
+//! A closed allowlist: [`SignatureAlgorithm`] (RSA-SHA256/384/512,
+//! HMAC-SHA256; RSA-SHA1 and HMAC-SHA1 only after [`Trust::allow_sha1`]),
+//! [`DigestAlgorithm`] (SHA-256/384/512; SHA-1 likewise), and the transforms
 //! enveloped-signature, exclusive C14N 1.0 (with or without comments,
 //! `InclusiveNamespaces PrefixList`) and inclusive C14N 1.0, at most one
 //! enveloped-signature transform followed by at most one canonicalization.
@@ -77,6 +78,8 @@ pub enum SignatureAlgorithm {
     /// RSASSA-PKCS1-v1_5 with SHA-256 (the default).
     #[default]
     RsaSha256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    RsaSha384,
     /// RSASSA-PKCS1-v1_5 with SHA-512.
     RsaSha512,
     /// HMAC-SHA1 (symmetric proof keys, legacy peers).
@@ -90,8 +93,18 @@ impl SignatureAlgorithm {
     pub const ALL: &'static [Self] = &[
         Self::RsaSha1,
         Self::RsaSha256,
+        Self::RsaSha384,
         Self::RsaSha512,
         Self::HmacSha1,
+        Self::HmacSha256,
+    ];
+
+    /// The algorithms a verifier accepts unless told otherwise: no SHA-1
+    /// (see [`crate::dsig::Trust::allow_sha1`]).
+    pub const DEFAULT: &'static [Self] = &[
+        Self::RsaSha256,
+        Self::RsaSha384,
+        Self::RsaSha512,
         Self::HmacSha256,
     ];
 
@@ -100,6 +113,7 @@ impl SignatureAlgorithm {
         match self {
             Self::RsaSha1 => "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
             Self::RsaSha256 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            Self::RsaSha384 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
             Self::RsaSha512 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
             Self::HmacSha1 => "http://www.w3.org/2000/09/xmldsig#hmac-sha1",
             Self::HmacSha256 => "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256",
@@ -128,6 +142,7 @@ impl SignatureAlgorithm {
         match self {
             Self::RsaSha1 | Self::HmacSha1 => DigestAlgorithm::Sha1,
             Self::RsaSha256 | Self::HmacSha256 => DigestAlgorithm::Sha256,
+            Self::RsaSha384 => DigestAlgorithm::Sha384,
             Self::RsaSha512 => DigestAlgorithm::Sha512,
         }
     }
@@ -141,19 +156,26 @@ pub enum DigestAlgorithm {
     /// SHA-256 (the default).
     #[default]
     Sha256,
+    /// SHA-384.
+    Sha384,
     /// SHA-512.
     Sha512,
 }
 
 impl DigestAlgorithm {
     /// Every allowlisted digest algorithm.
-    pub const ALL: &'static [Self] = &[Self::Sha1, Self::Sha256, Self::Sha512];
+    pub const ALL: &'static [Self] = &[Self::Sha1, Self::Sha256, Self::Sha384, Self::Sha512];
+
+    /// The digests a verifier accepts unless told otherwise: no SHA-1 (see
+    /// [`crate::dsig::Trust::allow_sha1`]).
+    pub const DEFAULT: &'static [Self] = &[Self::Sha256, Self::Sha384, Self::Sha512];
 
     /// The algorithm's URI.
     pub fn uri(self) -> &'static str {
         match self {
             Self::Sha1 => "http://www.w3.org/2000/09/xmldsig#sha1",
             Self::Sha256 => "http://www.w3.org/2001/04/xmlenc#sha256",
+            Self::Sha384 => "http://www.w3.org/2001/04/xmldsig-more#sha384",
             Self::Sha512 => "http://www.w3.org/2001/04/xmlenc#sha512",
         }
     }
@@ -168,6 +190,7 @@ impl DigestAlgorithm {
         match self {
             Self::Sha1 => DigestAlg::Sha1,
             Self::Sha256 => DigestAlg::Sha256,
+            Self::Sha384 => DigestAlg::Sha384,
             Self::Sha512 => DigestAlg::Sha512,
         }
     }

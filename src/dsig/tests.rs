@@ -134,7 +134,11 @@ fn signed_info_is_written_canonically() {
 fn all_algorithms_roundtrip() {
     let limits = Limits::default();
     let keys = pk_trust();
-    for alg in [SignatureAlgorithm::RsaSha256, SignatureAlgorithm::RsaSha512] {
+    for alg in [
+        SignatureAlgorithm::RsaSha256,
+        SignatureAlgorithm::RsaSha384,
+        SignatureAlgorithm::RsaSha512,
+    ] {
         for digest in DigestAlgorithm::ALL {
             let opts = SignOptions {
                 algorithm: alg,
@@ -143,7 +147,17 @@ fn all_algorithms_roundtrip() {
             };
             let s = sign_saml2(&opts);
             assert!(s.contains(alg.uri()) && s.contains(digest.uri()));
-            verify_root(&s, &Trust::public_keys(&keys)).unwrap();
+            verify_root(&s, &Trust::public_keys(&keys).allow_sha1()).unwrap();
+            // A SHA-1 digest only when allowed: not by default.
+            let r = verify_root(&s, &Trust::public_keys(&keys));
+            if *digest == DigestAlgorithm::Sha1 {
+                assert!(
+                    matches!(r, Err(Error::Dsig(DsigError::AlgorithmNotAllowed(ref u))) if u == digest.uri()),
+                    "{r:?}"
+                );
+            } else {
+                r.unwrap();
+            }
         }
     }
     let hkey = [42u8; 32];
@@ -153,11 +167,21 @@ fn all_algorithms_roundtrip() {
             ..Default::default()
         };
         let s = sign_enveloped(SAML2, None, SigningKey::Hmac(&hkey), &opts, &limits).unwrap();
-        verify_root(&s, &Trust::hmac(&hkey)).unwrap();
+        verify_root(&s, &Trust::hmac(&hkey).allow_sha1()).unwrap();
+        // HMAC-SHA1 only when allowed.
+        let r = verify_root(&s, &Trust::hmac(&hkey));
+        if alg == SignatureAlgorithm::HmacSha1 {
+            assert!(
+                matches!(r, Err(Error::Dsig(DsigError::AlgorithmNotAllowed(_)))),
+                "{r:?}"
+            );
+        } else {
+            r.unwrap();
+        }
         // Wrong HMAC key; RSA trust for an HMAC signature (key confusion).
-        let err = verify_root(&s, &Trust::hmac(&[43u8; 32])).unwrap_err();
+        let err = verify_root(&s, &Trust::hmac(&[43u8; 32]).allow_sha1()).unwrap_err();
         assert!(matches!(err, Error::Dsig(DsigError::BadSignature)), "{err}");
-        let err = verify_root(&s, &Trust::public_keys(&keys)).unwrap_err();
+        let err = verify_root(&s, &Trust::public_keys(&keys).allow_sha1()).unwrap_err();
         assert!(matches!(err, Error::Dsig(DsigError::UntrustedKey)), "{err}");
     }
     // An RSA signature checked with only an HMAC key trusted.
@@ -230,7 +254,13 @@ fn rsa_sha1_with_the_hazmat_key() {
     )
     .unwrap();
     let keys = pk_trust();
-    verify_root(&s, &Trust::public_keys(&keys)).unwrap();
+    verify_root(&s, &Trust::public_keys(&keys).allow_sha1()).unwrap();
+    // Refused by default: SHA-1 only when the verifier allows it.
+    let err = verify_root(&s, &Trust::public_keys(&keys)).unwrap_err();
+    assert!(
+        matches!(err, Error::Dsig(DsigError::AlgorithmNotAllowed(ref u)) if u == SignatureAlgorithm::RsaSha1.uri()),
+        "{err}"
+    );
     // A verifier that narrowed its allowlist refuses it.
     let err = verify_root(
         &s,

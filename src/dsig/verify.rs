@@ -20,8 +20,9 @@ use subtle::ConstantTimeEq;
 /// tried.
 ///
 /// # Defaults
-/// Every allowlisted [`SignatureAlgorithm`] and [`DigestAlgorithm`]; narrow
-/// them with [`Trust::algorithms`] and [`Trust::digests`].
+/// [`SignatureAlgorithm::DEFAULT`] and [`DigestAlgorithm::DEFAULT`]: no
+/// SHA-1. Widen them to SHA-1 for a legacy peer with [`Trust::allow_sha1`],
+/// or choose with [`Trust::algorithms`] and [`Trust::digests`].
 ///
 /// ```
 /// use wstrust::dsig::{SignatureAlgorithm, Trust};
@@ -55,8 +56,8 @@ impl<'a> Trust<'a> {
         certificates: &[],
         public_keys: &[],
         hmac: None,
-        algorithms: SignatureAlgorithm::ALL,
-        digests: DigestAlgorithm::ALL,
+        algorithms: SignatureAlgorithm::DEFAULT,
+        digests: DigestAlgorithm::DEFAULT,
     };
 
     /// Trust the keys of these certificates (RSA algorithms).
@@ -95,6 +96,17 @@ impl<'a> Trust<'a> {
     /// Accept only these signature algorithms (those also on the allowlist).
     pub fn algorithms(self, algorithms: &'a [SignatureAlgorithm]) -> Self {
         Self { algorithms, ..self }
+    }
+
+    /// Also accept SHA-1: RSA-SHA1 and HMAC-SHA1 signatures and SHA-1
+    /// reference digests (every allowlisted algorithm). For legacy peers
+    /// only: SHA-1 collisions are practical.
+    pub fn allow_sha1(self) -> Self {
+        Self {
+            algorithms: SignatureAlgorithm::ALL,
+            digests: DigestAlgorithm::ALL,
+            ..self
+        }
     }
 
     /// Accept only these reference digest algorithms.
@@ -635,6 +647,7 @@ fn rsa_verify(
     let params = match hash {
         DigestAlgorithm::Sha1 => &sig::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
         DigestAlgorithm::Sha256 => &sig::RSA_PKCS1_2048_8192_SHA256,
+        DigestAlgorithm::Sha384 => &sig::RSA_PKCS1_2048_8192_SHA384,
         DigestAlgorithm::Sha512 => &sig::RSA_PKCS1_2048_8192_SHA512,
     };
     let components = aws_lc_rs::rsa::PublicKeyComponents {

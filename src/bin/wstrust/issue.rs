@@ -61,6 +61,12 @@ struct File {
     trusted_intermediaries: Vec<String>,
     #[serde(default)]
     trust_anchors: Vec<PathBuf>,
+    #[serde(default)]
+    pinned_certificates: Vec<PathBuf>,
+    #[serde(default)]
+    intermediate_certificates: Vec<PathBuf>,
+    #[serde(default)]
+    known_certificates: Vec<PathBuf>,
     account_anchors: Option<Vec<PathBuf>>,
     #[serde(default)]
     trusted_issuers: Vec<TrustedIssuerFile>,
@@ -91,6 +97,9 @@ struct PolicyFile {
     kind: Option<String>,
     password_requires_tls: Option<bool>,
     require_timestamp: Option<bool>,
+    /// SHA-1 request and certificate signatures (legacy Basic256 clients).
+    #[serde(default)]
+    allow_sha1: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -118,6 +127,9 @@ struct TrustedIssuerFile {
     cert: PathBuf,
     #[serde(default)]
     accept_claims: Vec<String>,
+    /// Accept this issuer's SHA-1 signatures.
+    #[serde(default)]
+    allow_sha1: bool,
 }
 
 #[derive(Deserialize)]
@@ -258,6 +270,9 @@ pub(crate) fn builder_from_toml(
         if !t.accept_claims.is_empty() {
             b = b.accept_claims(t.name.clone(), t.accept_claims.iter().cloned());
         }
+        if t.allow_sha1 {
+            b = b.trusted_issuer_sha1(t.name.clone());
+        }
     }
     for n in f.local_account_issuers {
         b = b.local_account_issuer(n);
@@ -269,13 +284,23 @@ pub(crate) fn builder_from_toml(
     for a in &f.trust_anchors {
         wss.trust_anchors.push(cert(base, a)?);
     }
+    for a in &f.pinned_certificates {
+        wss.pinned_certificates.push(cert(base, a)?);
+    }
+    for a in &f.intermediate_certificates {
+        wss.intermediates.push(cert(base, a)?);
+    }
+    for a in &f.known_certificates {
+        wss.known_certificates.push(cert(base, a)?);
+    }
+    wss.allow_sha1 = f.policy.allow_sha1;
     if let Some(list) = &f.account_anchors {
         let mut anchors = Vec::with_capacity(list.len());
         for a in list {
             let c = cert(base, a)?;
-            if !wss.trust_anchors.contains(&c) {
+            if !wss.is_anchor(&c) {
                 return Err(format!(
-                    "account_anchors: {} is not one of trust_anchors",
+                    "account_anchors: {} is not one of trust_anchors or pinned_certificates",
                     a.display()
                 ));
             }

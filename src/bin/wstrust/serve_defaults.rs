@@ -243,7 +243,8 @@ fn demo_sts(
     };
     let username = build(StandardPolicy::username_token(), WssSettings::default())?;
     let mut wss = WssSettings::default();
-    wss.trust_anchors.push(client_cert);
+    // Pinned: the demo client authenticates itself and never issues.
+    wss.pinned_certificates.push(client_cert);
     let certificate = build(StandardPolicy::non_repudiation(), wss)?;
     Ok((username, certificate))
 }

@@ -27,6 +27,10 @@ pub(crate) struct Args {
     /// signed it, as the STS's `[[trusted_issuers]]` does.
     #[arg(long = "trust-issuer", value_name = "NAME=CERT.pem")]
     trust_issuer: Vec<String>,
+    /// Also accept SHA-1 signatures (RSA-SHA1, SHA-1 digests) by these
+    /// issuers: legacy partners only.
+    #[arg(long)]
+    allow_sha1: bool,
     /// The STS private key (PEM) to decrypt an encrypted token.
     #[arg(long, value_name = "KEY.pem")]
     key: Option<PathBuf>,
@@ -65,6 +69,12 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
             .filter(|(n, p)| !n.is_empty() && !p.is_empty())
             .ok_or_else(|| format!("--trust-issuer {pair:?}: expected NAME=CERT.pem"))?;
         trusted.push(TrustedIssuer::named(name, certificates(Path::new(path))?));
+    }
+    if args.allow_sha1 {
+        trusted = trusted
+            .into_iter()
+            .map(TrustedIssuer::allowing_sha1)
+            .collect();
     }
     let now = match &args.now {
         Some(s) => OffsetDateTime::parse(s, &Rfc3339).map_err(|e| format!("--now {s:?}: {e}"))?,

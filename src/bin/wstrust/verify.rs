@@ -15,6 +15,10 @@ pub(crate) struct Args {
     /// A trusted certificate (PEM or DER); repeat for several.
     #[arg(long, value_name = "CERT.pem", required = true)]
     cert: Vec<PathBuf>,
+    /// Also accept SHA-1 (RSA-SHA1, HMAC-SHA1, SHA-1 digests): legacy
+    /// signers only.
+    #[arg(long)]
+    allow_sha1: bool,
     /// The XML file.
     file: PathBuf,
 }
@@ -40,7 +44,10 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
     if signatures.len() > usize::from(limits.max_signatures) {
         return Err(wstrust::Error::from(Limit::Signatures).to_string());
     }
-    let trust = Trust::certificates(&certs);
+    let mut trust = Trust::certificates(&certs);
+    if args.allow_sha1 {
+        trust = trust.allow_sha1();
+    }
     let mut out = String::new();
     for sig in signatures {
         let verified = dsig::verify(&doc, sig, &trust, &limits).map_err(|e| e.to_string())?;
