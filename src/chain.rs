@@ -133,6 +133,7 @@ pub fn verify<'a>(
         None => {
             let (_, leaf) = x509_parser::parse_x509_certificate(cert.der())
                 .map_err(|_| AuthError::UntrustedCertificate(CertificateError::Unparsable))?;
+            check_critical(&leaf).map_err(AuthError::UntrustedCertificate)?;
             let mut search = Search {
                 trust,
                 now,
@@ -152,11 +153,38 @@ pub fn verify<'a>(
     Ok(trusted)
 }
 
+/// Refuse a critical extension this crate does not process (RFC 5280
+/// 4.2: a certificate-using system must reject such a certificate).
+/// Processed here: basicConstraints and keyUsage; name constraints are
+/// refused on their own ([`CertificateError::NameConstraints`]); the key
+/// identifiers, subjectAltName and extendedKeyUsage restrict nothing this
+/// crate relies on.
+fn check_critical(c: &X509Certificate<'_>) -> Result<(), CertificateError> {
+    let known = [
+        oids::OID_X509_EXT_BASIC_CONSTRAINTS,
+        oids::OID_X509_EXT_KEY_USAGE,
+        oids::OID_X509_EXT_NAME_CONSTRAINTS,
+        oids::OID_X509_EXT_SUBJECT_KEY_IDENTIFIER,
+        oids::OID_X509_EXT_AUTHORITY_KEY_IDENTIFIER,
+        oids::OID_X509_EXT_SUBJECT_ALT_NAME,
+        oids::OID_X509_EXT_EXTENDED_KEY_USAGE,
+    ];
+    match c
+        .extensions()
+        .iter()
+        .find(|e| e.critical && !known.contains(&e.oid))
+    {
+        Some(_) => Err(CertificateError::UnknownCriticalExtension),
+        None => Ok(()),
+    }
+}
+
 /// Whether `c` may issue certificates, and its `pathLenConstraint`.
 fn ca_constraints(c: &X509Certificate<'_>) -> Result<Option<u32>, CertificateError> {
     if c.version() != x509_parser::x509::X509Version::V3 {
         return Err(CertificateError::IssuerNotCa(NotCa::NotV3));
     }
+    check_critical(c)?;
     let mut basic = None;
     let mut key_cert_sign = None;
     for ext in c.extensions() {
@@ -358,6 +386,11 @@ mod tests {
                 CertificateError::IssuerNotCa(NotCa::NoKeyCertSign),
             ),
             ("ca-nc", "client", CertificateError::NameConstraints),
+            (
+                "ca-crit",
+                "client",
+                CertificateError::UnknownCriticalExtension,
+            ),
         ];
         for (issuer, leaf, want) in cases {
             let anchors = [cert(issuer)];
@@ -375,6 +408,11 @@ mod tests {
         assert_eq!(
             verify(&cert("client"), NOW, &trust).unwrap(),
             TrustedBy::Issuer(&anchors[0])
+        );
+        // but not a leaf with a critical extension nobody processes
+        assert_eq!(
+            refused("critleaf", &trust),
+            CertificateError::UnknownCriticalExtension
         );
     }
 

@@ -536,6 +536,10 @@ pub enum CertificateError {
     /// [`crate::chain::MAX_SIGNATURE_CHECKS`] allow.
     #[error("certificate path too long")]
     PathTooLong,
+    /// A certificate on the path has a critical extension this crate does
+    /// not process (RFC 5280 asks to refuse it).
+    #[error("a certificate on the path has an unknown critical extension")]
+    UnknownCriticalExtension,
     /// A certificate on the path could not be read as X.509.
     #[error("certificate cannot be parsed")]
     Unparsable,

@@ -56,6 +56,17 @@ basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,nonRepudiation
 subjectKeyIdentifier=hash
 authorityKeyIdentifier=keyid
+[leafcrit]
+basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,nonRepudiation
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=keyid
+1.3.6.1.4.1.55555.1=critical,ASN1:NULL
+[cacrit]
+basicConstraints=critical,CA:TRUE
+keyUsage=critical,keyCertSign,cRLSign
+subjectKeyIdentifier=hash
+1.3.6.1.4.1.55555.2=critical,ASN1:NULL
 [leafnoaki]
 basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,nonRepudiation
@@ -97,3 +108,7 @@ issue int "/O=wstrust tests/CN=Test Intermediate CA" $I int 1011 ca.cert.pem ca.
 issue intleaf "/O=wstrust tests/CN=intleaf.example" $C leaf 1012 int.cert.pem $I
 # A client certificate signed by the CA with SHA-1.
 issue sha1 "/O=wstrust tests/CN=sha1.example" $C leaf 1013 ca.cert.pem ca.key.pem sha1
+# An unknown critical extension (RFC 5280: refuse what you cannot process)
+# on a leaf the client CA issued, and on the client CA re-issued.
+issue critleaf "/O=wstrust tests/CN=critleaf.example" $C leafcrit 1014 ca.cert.pem ca.key.pem
+issue ca-crit "/O=wstrust tests/CN=Test Client CA" ca.key.pem cacrit 1015 self ca.key.pem
