@@ -417,6 +417,11 @@ impl StsConfigBuilder {
                 "signature algorithms must be a non-empty list of RSA algorithms",
             ));
         }
+        if let Some(rps) = &self.relying_parties {
+            // A bad pattern, address or default claim is a configuration
+            // error, not a party that silently matches nothing.
+            rps.check()?;
+        }
         let key_size = self.key_size.unwrap_or(crate::confirm::DEFAULT_KEY_SIZE);
         if !(crate::confirm::MIN_KEY_SIZE..=crate::confirm::MAX_KEY_SIZE).contains(&key_size)
             || key_size % 8 != 0

@@ -525,6 +525,73 @@ fn bad_inputs_get_the_right_fault() {
     }
 }
 
+/// Item 4 of issue 17: a pattern party matched on the parsed URL, end to
+/// end: look-alikes get `wst:InvalidScope`, the token's audience is the
+/// requested address (never the pattern).
+#[test]
+fn applies_to_look_alikes_of_a_pattern_get_invalid_scope() {
+    let sts = sts_with(Arc::new(MemoryAudit::default()), |rps| {
+        rps.add(RelyingParty::pattern("https://*.partner.example/*"));
+    });
+    let v = Version::Trust13;
+    for bad in [
+        "https://evil.example/x.partner.example/y",
+        "https://hr.partner.example@evil.example/",
+        "https://evil.example@hr.partner.example/",
+        "https://hr.partner.example:8443/",
+        "https://hr.partner.example.evil.example/",
+        "https://hr.partner.example/x?y",
+        "https://hr.partner.example/x#y",
+        "https://hr.partner.exampl%65/",
+        "https://rp.example/encrypted%2F",
+        "https://rp.example:443@evil.example/encrypted",
+    ] {
+        let got = issue_fault(&sts, v, &applies_to(bad));
+        assert!(got.ends_with("InvalidScope"), "{bad}: {got}");
+    }
+    for good in [
+        "https://hr.partner.example/portal",
+        "https://HR.Partner.Example:443/portal",
+        "https://hr.partner.example./",
+    ] {
+        let (status, body) = call(&sts, &request(v, false, &applies_to(good)));
+        assert_eq!(status, 200, "{good}: {body}");
+        assert_eq!(text_of(&body, "Audience").as_deref(), Some(good));
+    }
+    // and the exact party under its normalised forms
+    let (status, body) = call(
+        &sts,
+        &request(v, false, &applies_to("https://RP.example:443/%70lain/")),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn bad_relying_party_patterns_fail_the_build() {
+    let config = |rp: RelyingParty| {
+        let mut rps = RelyingParties::new();
+        rps.add(rp);
+        StsConfig::builder()
+            .issuer("https://sts.example/")
+            .signing_key(
+                Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
+                Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
+            )
+            .users(Arc::new(MemoryUserStore::demo()))
+            .relying_parties(rps)
+            .build()
+    };
+    for p in [
+        "https://*partner.example/*",
+        "https://hr.*.example/",
+        "https://user@*.partner.example/",
+    ] {
+        let e = config(RelyingParty::pattern(p)).unwrap_err();
+        assert!(e.to_string().contains("pattern"), "{p}: {e}");
+    }
+    assert!(config(RelyingParty::pattern("https://*.partner.example/*")).is_ok());
+}
+
 #[test]
 fn claims_lifetime_and_audit() {
     let audit = Arc::new(MemoryAudit::default());
