@@ -52,8 +52,8 @@ use std::time::Duration;
 
 mod address;
 
-use address::{Address, Pattern};
 pub use address::normalize_address;
+use address::{Address, Pattern};
 
 /// Certificates by alias: the host's key store (the seed product's
 /// keystore aliases).
@@ -94,7 +94,8 @@ pub enum AllowedClaims {
     /// Any claim the requester asks for.
     Any,
     /// Only these claim URIs (an empty list allows none). When the request
-    /// names no claims, these are the claims issued.
+    /// names no claims, these are the claims issued unless the party sets
+    /// [`RelyingParty::default_claims`].
     Only(Vec<String>),
 }
 
@@ -412,8 +413,8 @@ impl RelyingParties {
     /// by a pattern or made from the template carries `applies_to` as its
     /// address (hence the `Cow`).
     pub fn find(&self, applies_to: &str) -> Result<Cow<'_, RelyingParty>, Error> {
-        let a = Address::parse(applies_to)
-            .map_err(|e| IssueError::InvalidAddress(e.0.to_owned()))?;
+        let a =
+            Address::parse(applies_to).map_err(|e| IssueError::InvalidAddress(e.0.to_owned()))?;
         if let Some(rp) = self.exact.get(&a.to_string()) {
             return Ok(Cow::Borrowed(rp));
         }
@@ -523,7 +524,11 @@ mod tests {
             "https://rp.example/%61pp",
             "https://rp.example/x/../app",
         ] {
-            assert_eq!(r.find(same).unwrap().address, "https://rp.example/app", "{same}");
+            assert_eq!(
+                r.find(same).unwrap().address,
+                "https://rp.example/app",
+                "{same}"
+            );
         }
         // userinfo is refused even where anything is allowed
         r.unregistered(Unregistered::Allow(Box::new(RelyingParty::new(""))));
@@ -547,7 +552,9 @@ mod tests {
                 "{p}"
             );
             assert!(r.is_empty(), "{p}");
-            assert!(RelyingParties::new().try_add(RelyingParty::pattern(p)).is_err());
+            assert!(RelyingParties::new()
+                .try_add(RelyingParty::pattern(p))
+                .is_err());
         }
         let mut r = RelyingParties::new();
         r.add(RelyingParty::new("https://u:p@rp.example/"));
@@ -563,7 +570,9 @@ mod tests {
         assert!(e.contains("urn:b"), "{e}");
         let mut r = RelyingParties::new();
         r.unregistered(Unregistered::Allow(Box::new(
-            RelyingParty::new("").claims(["urn:a"]).default_claims(["urn:c"]),
+            RelyingParty::new("")
+                .claims(["urn:a"])
+                .default_claims(["urn:c"]),
         )));
         assert!(r.check().is_err());
         let ok = RelyingParty::new("urn:rp")
@@ -571,7 +580,10 @@ mod tests {
             .default_claims(["urn:b"]);
         assert!(ok.check().is_ok());
         assert_eq!(ok.defaults(), ["urn:b"]);
-        assert_eq!(RelyingParty::new("urn:rp").claims(["urn:a"]).defaults(), ["urn:a"]);
+        assert_eq!(
+            RelyingParty::new("urn:rp").claims(["urn:a"]).defaults(),
+            ["urn:a"]
+        );
         assert!(RelyingParty::new("urn:rp").defaults().is_empty());
     }
 
