@@ -1263,6 +1263,79 @@ fn validate_with_token_type_exchanges_the_token() {
     assert_eq!(store.len(), 2, "the exchanged token is recorded");
 }
 
+/// A token for a party found by a pattern is recorded, renewed and
+/// exchanged under the address it was issued for: the audience is never the
+/// pattern, and the party is found again by its pattern.
+#[test]
+fn pattern_party_tokens_renew_and_exchange_under_the_requested_address() {
+    use wstrust::memory::MemoryTokenStore;
+    const HR: &str = "https://hr.partner.example/portal";
+    const FIN: &str = "https://fin.partner.example/";
+    let store = Arc::new(MemoryTokenStore::new(100));
+    let mut rps = RelyingParties::new();
+    rps.add(RelyingParty::pattern("https://*.partner.example/*"));
+    let sts = Sts::new(
+        StsConfig::builder()
+            .issuer("https://sts.example/")
+            .signing_key(
+                Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
+                Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
+            )
+            .users(Arc::new(MemoryUserStore::demo()))
+            .relying_parties(rps)
+            .clock(Arc::new(FixedClock::new(NOW)))
+            .token_store(store.clone())
+            .build()
+            .unwrap(),
+    );
+    let v = Version::Trust13;
+    let op = |kind: &str, inner: &str| {
+        format!(
+            r#"<s:Envelope xmlns:s="{}"><s:Header>{}</s:Header><s:Body><t:RequestSecurityToken xmlns:t="{ns}"><t:RequestType>{ns}/{kind}</t:RequestType>{inner}</t:RequestSecurityToken></s:Body></s:Envelope>"#,
+            ns::SOAP12,
+            security("alice", "alice-password"),
+            ns = v.namespace()
+        )
+    };
+    let (status, body) = call(&sts, &request(v, false, &applies_to(HR)));
+    assert_eq!(status, 200, "{body}");
+    let first = first_child(&body, "RequestedSecurityToken").to_owned();
+    assert_eq!(text_of(&first, "Audience").as_deref(), Some(HR));
+
+    let (status, body) = call(
+        &sts,
+        &op("Renew", &format!("<t:RenewTarget>{first}</t:RenewTarget>")),
+    );
+    assert_eq!(status, 200, "{body}");
+    let second = first_child(&body, "RequestedSecurityToken").to_owned();
+    assert_eq!(text_of(&second, "Audience").as_deref(), Some(HR));
+
+    let (status, body) = call(
+        &sts,
+        &op(
+            "Validate",
+            &format!(
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}<t:ValidateTarget>{second}</t:ValidateTarget>",
+                applies_to(FIN)
+            ),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let exchanged = first_child(&body, "RequestedSecurityToken").to_owned();
+    assert_eq!(text_of(&exchanged, "Audience").as_deref(), Some(FIN));
+    // the exchanged token renews too: its record names FIN, not the pattern
+    let (status, body) = call(
+        &sts,
+        &op(
+            "Renew",
+            &format!("<t:RenewTarget>{exchanged}</t:RenewTarget>"),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let renewed = first_child(&body, "RequestedSecurityToken").to_owned();
+    assert_eq!(text_of(&renewed, "Audience").as_deref(), Some(FIN));
+}
+
 /// A batch is one message: its requester is authenticated once, so the
 /// second entry does not see the message's own nonce as a replay.
 #[test]
