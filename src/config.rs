@@ -114,7 +114,10 @@ pub struct StsConfig {
     /// principal vouched for by a trusted issuer's assertion (not a local
     /// account) never is one.
     pub trusted_intermediaries: Vec<String>,
-    /// How tokens and proof keys are encrypted for relying parties.
+    /// How tokens and proof keys are encrypted for relying parties, and to
+    /// the `ProofEncryption` certificate. A party's own
+    /// [`crate::rp::RelyingParty::data_algorithms`] and `key_transports`,
+    /// when it lists them, replace `data` and `key_transport` for it.
     pub encryption: EncryptOptions,
     /// The STS's own decryption keys (for `EncryptedKey` entropy).
     pub decryption_keys: Option<Arc<dyn KeyResolver>>,
@@ -284,7 +287,8 @@ impl StsConfigBuilder {
         audit: Arc<dyn AuditObserver>
     );
     setter!(
-        /// Encryption options for relying parties.
+        /// Encryption options for relying parties (each party's own
+        /// algorithm lists take precedence).
         encryption: EncryptOptions
     );
     setter!(
