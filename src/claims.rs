@@ -23,7 +23,7 @@
 
 use crate::error::{Error, IssueError};
 use crate::host::{Attributes, Principal};
-use crate::rp::{AllowedClaims, RelyingParty};
+use crate::rp::RelyingParty;
 use crate::saml::Attribute;
 use crate::wst::ClaimType;
 use std::fmt::Debug;
@@ -173,9 +173,11 @@ impl ClaimsProvider for AttributeClaims {
 
 /// The attributes to put into a token for `principal` and `rp`.
 ///
-/// `requested` is the RST's claims; when absent, the relying party's allowed
-/// claims (if it lists them) are issued as optional identity claims, and
-/// otherwise none.
+/// `requested` is the RST's claims. When it is absent, or names no claim
+/// types in a dialect the provider understands, the party's default claims
+/// ([`RelyingParty::defaults`]: its `default_claims`, else its allowed list
+/// when it has one, else none) are issued as optional identity claims.
+/// Requested claims are filtered by the party's allowed list either way.
 pub fn resolve(
     provider: &dyn ClaimsProvider,
     principal: &Principal,
@@ -185,14 +187,14 @@ pub fn resolve(
 ) -> Result<Vec<Attribute>, Error> {
     let defaults;
     let requested = match requested {
-        Some(r) => r,
-        None => match &rp.claims {
-            AllowedClaims::Any => return Ok(Vec::new()),
-            AllowedClaims::Only(list) => {
-                defaults = Requested::identity(list.iter().cloned(), true);
-                &defaults
+        Some(r) if !r.claims.is_empty() || !provider.understands(&r.dialect) => r,
+        _ => {
+            if rp.defaults().is_empty() {
+                return Ok(Vec::new());
             }
-        },
+            defaults = Requested::identity(rp.defaults().iter().cloned(), true);
+            &defaults
+        }
     };
     if !provider.understands(&requested.dialect) {
         return Err(IssueError::UnsupportedDialect(requested.dialect.clone()).into());
@@ -320,5 +322,57 @@ mod tests {
         assert!(resolve(&prov, &p, &a, None, &RelyingParty::new("urn:x"))
             .unwrap()
             .is_empty());
+    }
+
+    #[test]
+    fn default_claims_when_the_request_names_none() {
+        let (p, a) = alice();
+        let prov = AttributeClaims::new(DIALECT_WSO2);
+        let names = |out: Vec<Attribute>| out.into_iter().map(|x| x.name).collect::<Vec<_>>();
+        // Any claim allowed, two by default (one without a value: left out).
+        let rp =
+            RelyingParty::new("urn:rp").default_claims([id("role"), id("country"), id("mail")]);
+        assert_eq!(
+            names(resolve(&prov, &p, &a, None, &rp).unwrap()),
+            [id("role"), id("mail")]
+        );
+        let out = resolve(&prov, &p, &a, None, &rp).unwrap();
+        assert_eq!(out[0].values, ["admin", "staff"]);
+        // An empty wst:Claims in the identity dialect names none either.
+        let empty = Requested::identity(Vec::<String>::new(), false);
+        assert_eq!(
+            names(resolve(&prov, &p, &a, Some(&empty), &rp).unwrap()),
+            [id("role"), id("mail")]
+        );
+        // A request naming claims gets those, not the defaults.
+        let req = Requested::identity([id("givenname")], false);
+        assert_eq!(
+            names(resolve(&prov, &p, &a, Some(&req), &rp).unwrap()),
+            [id("givenname")]
+        );
+        // Defaults narrower than the allowed list; requests still filtered.
+        let rp = RelyingParty::new("urn:rp")
+            .claims([id("givenname"), id("role")])
+            .default_claims([id("role")]);
+        assert_eq!(
+            names(resolve(&prov, &p, &a, None, &rp).unwrap()),
+            [id("role")]
+        );
+        let req = Requested::identity([id("givenname"), id("mail")], true);
+        assert_eq!(
+            names(resolve(&prov, &p, &a, Some(&req), &rp).unwrap()),
+            [id("givenname")]
+        );
+        // Explicitly none.
+        let rp = RelyingParty::new("urn:rp")
+            .claims([id("role")])
+            .default_claims(Vec::<String>::new());
+        assert!(resolve(&prov, &p, &a, None, &rp).unwrap().is_empty());
+        // Unknown dialect with no claim types is still refused.
+        let odd = Requested {
+            dialect: "urn:odd".into(),
+            claims: vec![],
+        };
+        assert!(resolve(&prov, &p, &a, Some(&odd), &rp).is_err());
     }
 }

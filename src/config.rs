@@ -115,7 +115,10 @@ pub struct StsConfig {
     /// principal vouched for by a trusted issuer's assertion (not a local
     /// account) never is one.
     pub trusted_intermediaries: Vec<String>,
-    /// How tokens and proof keys are encrypted for relying parties.
+    /// How tokens and proof keys are encrypted for relying parties, and to
+    /// the `ProofEncryption` certificate. A party's own
+    /// [`crate::rp::RelyingParty::data_algorithms`] and `key_transports`,
+    /// when it lists them, replace `data` and `key_transport` for it.
     pub encryption: EncryptOptions,
     /// The STS's own decryption keys (for `EncryptedKey` entropy).
     pub decryption_keys: Option<Arc<dyn KeyResolver>>,
@@ -286,7 +289,8 @@ impl StsConfigBuilder {
         audit: Arc<dyn AuditObserver>
     );
     setter!(
-        /// Encryption options for relying parties.
+        /// Encryption options for relying parties (each party's own
+        /// algorithm lists take precedence).
         encryption: EncryptOptions
     );
     setter!(
@@ -439,6 +443,11 @@ impl StsConfigBuilder {
                     a.uri()
                 )));
             }
+        }
+        if let Some(rps) = &self.relying_parties {
+            // A bad pattern, address or default claim is a configuration
+            // error, not a party that silently matches nothing.
+            rps.check()?;
         }
         let key_size = self.key_size.unwrap_or(crate::confirm::DEFAULT_KEY_SIZE);
         if !(crate::confirm::MIN_KEY_SIZE..=crate::confirm::MAX_KEY_SIZE).contains(&key_size)

@@ -88,6 +88,11 @@ pub enum IssueError {
     /// parties are refused), or no `AppliesTo` where one is required.
     #[error("relying party not registered")]
     UnknownRelyingParty,
+    /// `AppliesTo` is no address a party can be registered at: not a
+    /// strict absolute URI, or one with userinfo (`https://a@b/`). Which
+    /// rule it broke (never the address).
+    #[error("AppliesTo address refused: {0}")]
+    InvalidAddress(String),
     /// The requested lifetime exceeds the maximum.
     #[error("requested lifetime beyond the maximum")]
     LifetimeTooLong,
@@ -924,7 +929,9 @@ impl From<&Error> for Fault {
                 IssueError::UseKeyWithoutProof | IssueError::Delegation(_) => {
                     FaultCode::TrustFailedAuthentication
                 }
-                IssueError::UnknownRelyingParty => FaultCode::InvalidScope,
+                IssueError::UnknownRelyingParty | IssueError::InvalidAddress(_) => {
+                    FaultCode::InvalidScope
+                }
                 IssueError::LifetimeTooLong => FaultCode::InvalidTimeRange,
                 IssueError::MissingClaim(_)
                 | IssueError::Config(_)
@@ -1049,6 +1056,10 @@ mod tests {
                 FaultCode::TrustFailedAuthentication,
             ),
             (IssueError::UnknownRelyingParty, FaultCode::InvalidScope),
+            (
+                IssueError::InvalidAddress("userinfo".into()),
+                FaultCode::InvalidScope,
+            ),
             (IssueError::LifetimeTooLong, FaultCode::InvalidTimeRange),
             (
                 IssueError::MissingClaim("urn:secret-claim".into()),

@@ -320,24 +320,10 @@ impl Debug for StandardPolicy {
     }
 }
 
-/// Normalise a relying-party address for rule lookup: trimmed, scheme and
-/// host lowercased, one trailing `/` removed.
-pub fn normalize_address(address: &str) -> String {
-    let a = address.trim();
-    let (head, rest) = match a.find("://") {
-        Some(i) => {
-            let after = &a[i + 3..];
-            let host_end = after.find('/').map_or(a.len(), |j| i + 3 + j);
-            (a[..host_end].to_ascii_lowercase(), &a[host_end..])
-        }
-        None => (String::new(), a),
-    };
-    let mut s = head + rest;
-    if s.ends_with('/') && s.len() > 1 {
-        s.pop();
-    }
-    s
-}
+/// Relying-party addresses are looked up in their canonical form: the
+/// registry's ([`crate::rp`]), so rules and parties agree on what is the
+/// same address.
+pub use crate::rp::normalize_address;
 
 impl StandardPolicy {
     fn base(methods: &[Method], signed_parts: SignedParts) -> Self {

@@ -276,7 +276,8 @@ impl Sts {
                         "a symmetric proof key needs the relying party's certificate".into(),
                     )
                 })?;
-                let ek = xenc::encrypt_key(key.as_bytes(), cert, &c.encryption, &*c.random)?;
+                let enc = self.party_encryption(Some(rst), &rp)?;
+                let ek = xenc::encrypt_key(key.as_bytes(), cert, &enc, &*c.random)?;
                 Confirmation::HolderOfKey {
                     key_info: confirm::key_info_encrypted(&ek),
                 }
@@ -328,7 +329,7 @@ impl Sts {
             rst.renewing.as_ref(),
             c.clock_skew,
         );
-        let token = self.seal(&assertion, version, &rp, algorithm)?;
+        let token = self.seal(&assertion, version, &rp, Some(rst), algorithm)?;
         // Recorded before it leaves the STS: no token without state.
         crate::lifecycle::record_issued(c.token_store.as_deref(), &c.lifecycle, &record, now)?;
         let (mut proof_token, entropy) = plan.proof();
@@ -364,13 +365,76 @@ impl Sts {
         })
     }
 
+    /// How to encrypt for `rp`: the party's allowed data and key-transport
+    /// algorithms (the STS's `encryption` when it lists none), the first of
+    /// each by default. The request may choose among them: the data
+    /// algorithm by `EncryptionAlgorithm`, else by an `EncryptWith` that
+    /// names a data algorithm (another `EncryptWith`, such as a key wrap
+    /// for a public proof key, says nothing about the token), else by the
+    /// same in `SecondaryParameters`; the key transport by
+    /// `KeyWrapAlgorithm`, else by the one in `SecondaryParameters`. A choice
+    /// the party does not allow is refused, as a `SignatureAlgorithm` is
+    /// (`wsse:UnsupportedAlgorithm`). Called only when something is
+    /// encrypted for the party.
+    fn party_encryption(
+        &self,
+        rst: Option<&Rst<'_, '_>>,
+        rp: &RelyingParty,
+    ) -> Result<xenc::EncryptOptions, Error> {
+        let base = &self.config.encryption;
+        let data = match rp.data_algorithms.as_slice() {
+            [] => std::slice::from_ref(&base.data),
+            list => list,
+        };
+        let wraps = match rp.key_transports.as_slice() {
+            [] => std::slice::from_ref(&base.key_transport),
+            list => list,
+        };
+        let mut opts = base.clone();
+        opts.data = data.first().copied().unwrap_or(base.data);
+        opts.key_transport = wraps.first().copied().unwrap_or(base.key_transport);
+        let Some(rst) = rst else {
+            return Ok(opts);
+        };
+        let is_data = |u: &String| xenc::DataAlgorithm::from_uri(u).is_some();
+        let asked_data = match (&rst.encryption_algorithm, &rst.encrypt_with) {
+            (Some(u), _) => Some(u.clone()),
+            (None, Some(u)) if is_data(u) => Some(u.clone()),
+            _ => match rst.secondary("EncryptionAlgorithm")? {
+                Some(u) => Some(u),
+                None => rst.secondary("EncryptWith")?.filter(is_data),
+            },
+        };
+        if let Some(u) = asked_data {
+            opts.data = data
+                .iter()
+                .copied()
+                .find(|a| a.uri() == u)
+                .ok_or(IssueError::AlgorithmNotAllowed(u))?;
+        }
+        let asked_wrap = match &rst.key_wrap_algorithm {
+            Some(u) => Some(u.clone()),
+            None => rst.secondary("KeyWrapAlgorithm")?,
+        };
+        if let Some(u) = asked_wrap {
+            opts.key_transport = wraps
+                .iter()
+                .copied()
+                .find(|k| k.uri() == u)
+                .ok_or(IssueError::AlgorithmNotAllowed(u))?;
+        }
+        Ok(opts)
+    }
+
     /// Sign `assertion` (enveloped, exclusive C14N, the STS certificate in
-    /// KeyInfo) and encrypt it for `rp` when the party requires it.
+    /// KeyInfo) and encrypt it for `rp` when the party requires it, with
+    /// the algorithms [`Self::party_encryption`] chooses for `rst`.
     fn seal(
         &self,
         assertion: &Assertion,
         version: SamlVersion,
         rp: &RelyingParty,
+        rst: Option<&Rst<'_, '_>>,
         algorithm: SignatureAlgorithm,
     ) -> Result<Vec<u8>, Error> {
         let c = &*self.config;
@@ -407,11 +471,12 @@ impl Sts {
             .ok_or_else(|| IssueError::Config("encryption required but no certificate".into()))?;
         // The assertion declares every namespace it uses (saml's writers
         // guarantee it), so its signed bytes are the plaintext as they are.
+        let enc = self.party_encryption(rst, rp)?;
         xenc::encrypt_own_element(
             signed.as_bytes(),
             version == SamlVersion::V20,
             cert,
-            &c.encryption,
+            &enc,
             &*c.random,
         )
     }
@@ -627,7 +692,8 @@ impl Sts {
                     .certificate
                     .as_ref()
                     .ok_or(refuse("the party has no certificate for the proof key"))?;
-                let ek = xenc::encrypt_key(key.as_bytes(), cert, &c.encryption, &*c.random)?;
+                let enc = self.party_encryption(None, rp)?;
+                let ek = xenc::encrypt_key(key.as_bytes(), cert, &enc, &*c.random)?;
                 Ok((
                     Confirmation::HolderOfKey {
                         key_info: confirm::key_info_encrypted(&ek),
@@ -710,7 +776,7 @@ impl Sts {
             attributes,
         };
         let algorithm = self.signature_algorithm(rst)?;
-        let token = self.seal(&assertion, r.version, r.rp, algorithm)?;
+        let token = self.seal(&assertion, r.version, r.rp, Some(rst), algorithm)?;
         Ok((id, token))
     }
 

@@ -24,6 +24,7 @@ use wstrust::rp::{RelyingParties, RelyingParty};
 use wstrust::service::TransportContext;
 use wstrust::sts::Sts;
 use wstrust::wst::{KeyType, Version};
+use wstrust::xenc::{DataAlgorithm, KeyTransport};
 use wstrust::xml::ns;
 use wstrust::{xenc, xml, Limits};
 
@@ -525,6 +526,359 @@ fn bad_inputs_get_the_right_fault() {
     }
 }
 
+/// Item 4 of issue 17: a pattern party matched on the parsed URL, end to
+/// end: look-alikes get `wst:InvalidScope`, the token's audience is the
+/// requested address (never the pattern).
+#[test]
+fn applies_to_look_alikes_of_a_pattern_get_invalid_scope() {
+    let sts = sts_with(Arc::new(MemoryAudit::default()), |rps| {
+        rps.add(RelyingParty::pattern("https://*.partner.example/*"));
+    });
+    let v = Version::Trust13;
+    for bad in [
+        "https://evil.example/x.partner.example/y",
+        "https://hr.partner.example@evil.example/",
+        "https://evil.example@hr.partner.example/",
+        "https://hr.partner.example:8443/",
+        "https://hr.partner.example.evil.example/",
+        "https://hr.partner.example/x?y",
+        "https://hr.partner.example/x#y",
+        "https://hr.partner.exampl%65/",
+        "https://rp.example/encrypted%2F",
+        "https://rp.example:443@evil.example/encrypted",
+    ] {
+        let got = issue_fault(&sts, v, &applies_to(bad));
+        assert!(got.ends_with("InvalidScope"), "{bad}: {got}");
+    }
+    for good in [
+        "https://hr.partner.example/portal",
+        "https://HR.Partner.Example:443/portal",
+        "https://hr.partner.example./",
+    ] {
+        let (status, body) = call(&sts, &request(v, false, &applies_to(good)));
+        assert_eq!(status, 200, "{good}: {body}");
+        assert_eq!(text_of(&body, "Audience").as_deref(), Some(good));
+    }
+    // and the exact party under its normalised forms
+    let (status, body) = call(
+        &sts,
+        &request(v, false, &applies_to("https://RP.example:443/%70lain/")),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn bad_relying_party_patterns_fail_the_build() {
+    let config = |rp: RelyingParty| {
+        let mut rps = RelyingParties::new();
+        rps.add(rp);
+        StsConfig::builder()
+            .issuer("https://sts.example/")
+            .signing_key(
+                Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
+                Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
+            )
+            .users(Arc::new(MemoryUserStore::demo()))
+            .relying_parties(rps)
+            .build()
+    };
+    for p in [
+        "https://*partner.example/*",
+        "https://hr.*.example/",
+        "https://user@*.partner.example/",
+    ] {
+        let e = config(RelyingParty::pattern(p)).unwrap_err();
+        assert!(e.to_string().contains("pattern"), "{p}: {e}");
+    }
+    assert!(config(RelyingParty::pattern("https://*.partner.example/*")).is_ok());
+}
+
+/// The `Algorithm` of each `xenc:EncryptionMethod` in `token`: the data
+/// algorithm (of `EncryptedData`) and the key transport (of `EncryptedKey`).
+fn encryption_methods(token: &str) -> (String, String) {
+    let doc = roxmltree::Document::parse(token).unwrap();
+    let method = |parent: &str| {
+        doc.descendants()
+            .find(|n| n.has_tag_name((ns::XENC, parent)))
+            .and_then(|n| {
+                n.children()
+                    .find(|c| c.has_tag_name((ns::XENC, "EncryptionMethod")))
+            })
+            .and_then(|m| m.attribute("Algorithm"))
+            .unwrap_or_else(|| panic!("no {parent} EncryptionMethod in {token}"))
+            .to_owned()
+    };
+    (method("EncryptedData"), method("EncryptedKey"))
+}
+
+const CBC: &str = "http://www.w3.org/2001/04/xmlenc#aes256-cbc";
+const GCM: &str = "http://www.w3.org/2009/xmlenc11#aes256-gcm";
+const OAEP_MGF1P: &str = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p";
+const OAEP_11: &str = "http://www.w3.org/2009/xmlenc11#rsa-oaep";
+const RP_CBC: &str = "https://rp.example/dotnet";
+const RP_BOTH: &str = "https://rp.example/both";
+
+fn sts_with_algorithm_parties() -> Sts {
+    let rp_cert = Certificate::from_pem(&read("xenc/rp.pem")).unwrap();
+    sts_with(Arc::new(MemoryAudit::default()), |rps| {
+        // As AD FS encrypts for a .NET relying party: AES-256-CBC, RSA-OAEP.
+        rps.add(
+            RelyingParty::new(RP_CBC)
+                .certificate(rp_cert.clone())
+                .data_algorithms([DataAlgorithm::Aes256Cbc]),
+        );
+        rps.add(
+            RelyingParty::new(RP_BOTH)
+                .certificate(rp_cert)
+                .data_algorithms([DataAlgorithm::Aes256Gcm, DataAlgorithm::Aes256Cbc])
+                .key_transports([KeyTransport::RsaOaepMgf1p, KeyTransport::RsaOaepSha256]),
+        );
+    })
+}
+
+/// Item 10 of issue 17: a party set to AES-256-CBC gets CBC tokens that a
+/// real XML-Enc peer (xmlsec1, as .NET's EncryptedXml would) decrypts, and
+/// whose signature it verifies; SAML 1.1 and 2.0 alike.
+#[test]
+fn cbc_party_tokens_decrypt_in_xmlsec1() {
+    let sts = sts_with_algorithm_parties();
+    for (tt, v11) in [
+        ("urn:oasis:names:tc:SAML:2.0:assertion", false),
+        ("urn:oasis:names:tc:SAML:1.0:assertion", true),
+    ] {
+        let inner = format!("<t:TokenType>{tt}</t:TokenType>{}", applies_to(RP_CBC));
+        let (status, body) = call(&sts, &request(Version::Trust13, false, &inner));
+        assert_eq!(status, 200, "{body}");
+        let token = first_child(&body, "RequestedSecurityToken");
+        assert!(!token.contains("alice"), "token readable");
+        assert_eq!(
+            encryption_methods(token),
+            (CBC.to_owned(), OAEP_MGF1P.to_owned())
+        );
+        let plain = xmlsec_decrypt(token);
+        let assertion = element(&plain, "Assertion").unwrap();
+        xmlsec_verify(assertion, v11);
+        assert!(assertion.contains("alice"));
+    }
+}
+
+/// `EncryptionAlgorithm`, `EncryptWith` (a data algorithm),
+/// `KeyWrapAlgorithm` and the same in `SecondaryParameters` choose among
+/// the party's algorithms; one it does not allow is refused; the first is
+/// the default; a party that lists none has the STS's (AES-256-GCM,
+/// rsa-oaep-mgf1p) only; nothing is checked when nothing is encrypted.
+#[test]
+fn request_chooses_among_the_partys_encryption_algorithms() {
+    let sts = sts_with_algorithm_parties();
+    let v = Version::Trust13;
+    let el = |name: &str, uri: &str| format!("<t:{name}>{uri}</t:{name}>");
+    let secondary = |inner: &str| format!("<t:SecondaryParameters>{inner}</t:SecondaryParameters>");
+    let issued = |rp: &str, extra: &str| {
+        let (status, body) = call(
+            &sts,
+            &request(v, false, &format!("{}{extra}", applies_to(rp))),
+        );
+        assert_eq!(status, 200, "{rp} {extra}: {body}");
+        let token = first_child(&body, "RequestedSecurityToken").to_owned();
+        // whatever the algorithms, the party's key opens it (xmlsec1 1.2
+        // has no xmlenc11#rsa-oaep: the library's decryption here)
+        let mut keys = MemoryKeyResolver::new();
+        keys.add(
+            Certificate::from_pem(&read("xenc/rp.pem")).unwrap(),
+            Arc::new(AwsLcRsaKey::from_pem(&read("xenc/rp.key")).unwrap()),
+        )
+        .unwrap();
+        let mut opts = xenc::DecryptOptions::default();
+        opts.allow_cbc = true;
+        let plain =
+            xenc::decrypt_document(&token, &keys, &opts, &OsRandom, &Limits::default()).unwrap();
+        assert!(plain.contains("alice"));
+        encryption_methods(&token)
+    };
+    let pair = |d: &str, k: &str| (d.to_owned(), k.to_owned());
+    let cases = [
+        (RP_BOTH, String::new(), pair(GCM, OAEP_MGF1P)),
+        (
+            RP_BOTH,
+            el("EncryptionAlgorithm", CBC),
+            pair(CBC, OAEP_MGF1P),
+        ),
+        (RP_BOTH, el("EncryptWith", CBC), pair(CBC, OAEP_MGF1P)),
+        // an EncryptWith that is no data algorithm (a public proof key's
+        // key wrap) says nothing about the token
+        (
+            RP_BOTH,
+            el("EncryptWith", OAEP_MGF1P),
+            pair(GCM, OAEP_MGF1P),
+        ),
+        (
+            RP_BOTH,
+            el("EncryptionAlgorithm", GCM) + &el("EncryptWith", CBC),
+            pair(GCM, OAEP_MGF1P),
+        ),
+        (
+            RP_BOTH,
+            secondary(&el("EncryptionAlgorithm", CBC)),
+            pair(CBC, OAEP_MGF1P),
+        ),
+        (
+            RP_BOTH,
+            el("EncryptionAlgorithm", GCM) + &secondary(&el("EncryptionAlgorithm", CBC)),
+            pair(GCM, OAEP_MGF1P),
+        ),
+        (RP_BOTH, el("KeyWrapAlgorithm", OAEP_11), pair(GCM, OAEP_11)),
+        (
+            RP_BOTH,
+            secondary(&el("KeyWrapAlgorithm", OAEP_11)),
+            pair(GCM, OAEP_11),
+        ),
+        (RP_CBC, String::new(), pair(CBC, OAEP_MGF1P)),
+        (RP_ENC, String::new(), pair(GCM, OAEP_MGF1P)),
+        (
+            RP_ENC,
+            el("EncryptionAlgorithm", GCM),
+            pair(GCM, OAEP_MGF1P),
+        ),
+    ];
+    for (rp, extra, want) in cases {
+        assert_eq!(issued(rp, &extra), want, "{rp} {extra}");
+    }
+    let refused = [
+        (
+            RP_BOTH,
+            el(
+                "EncryptionAlgorithm",
+                "http://www.w3.org/2009/xmlenc11#aes128-gcm",
+            ),
+        ),
+        (RP_BOTH, el("EncryptionAlgorithm", "urn:unknown")),
+        (
+            RP_BOTH,
+            el("EncryptWith", "http://www.w3.org/2001/04/xmlenc#aes128-cbc"),
+        ),
+        (
+            RP_BOTH,
+            el(
+                "KeyWrapAlgorithm",
+                "http://www.w3.org/2001/04/xmlenc#rsa-1_5",
+            ),
+        ),
+        (
+            RP_BOTH,
+            secondary(&el("EncryptionAlgorithm", "urn:unknown")),
+        ),
+        (RP_CBC, el("EncryptionAlgorithm", GCM)),
+        (RP_ENC, el("EncryptionAlgorithm", CBC)),
+        (RP_ENC, el("KeyWrapAlgorithm", OAEP_11)),
+    ];
+    for (rp, extra) in refused {
+        let got = issue_fault(&sts, v, &format!("{}{extra}", applies_to(rp)));
+        assert!(got.ends_with("UnsupportedAlgorithm"), "{rp} {extra}: {got}");
+    }
+    // Nothing is encrypted for a plain party: its choices are not checked.
+    let inner = format!("{}{}", applies_to(RP_PLAIN), el("EncryptionAlgorithm", CBC));
+    let (status, body) = call(&sts, &request(v, false, &inner));
+    assert_eq!(status, 200, "{body}");
+
+    // The proof key of a symmetric token goes to the party with the chosen
+    // key wrap too (the token itself left in clear here).
+    let sts = sts_with(Arc::new(MemoryAudit::default()), |rps| {
+        rps.add(
+            RelyingParty::new(RP_BOTH)
+                .certificate(Certificate::from_pem(&read("xenc/rp.pem")).unwrap())
+                .encrypt(false)
+                .key_transports([KeyTransport::RsaOaepMgf1p, KeyTransport::RsaOaepSha256]),
+        );
+    });
+    let sym = v.key_type_uri(KeyType::SymmetricKey);
+    for (wrap, want) in [("", OAEP_MGF1P), (OAEP_11, OAEP_11)] {
+        let extra = if wrap.is_empty() {
+            String::new()
+        } else {
+            el("KeyWrapAlgorithm", wrap)
+        };
+        let inner = format!("{}<t:KeyType>{sym}</t:KeyType>{extra}", applies_to(RP_BOTH));
+        let (status, body) = call(&sts, &request(v, false, &inner));
+        assert_eq!(status, 200, "{body}");
+        let assertion = first_child(&body, "RequestedSecurityToken");
+        let doc = roxmltree::Document::parse(assertion).unwrap();
+        let m = doc
+            .descendants()
+            .find(|n| n.has_tag_name((ns::XENC, "EncryptionMethod")))
+            .unwrap();
+        assert_eq!(m.attribute("Algorithm"), Some(want));
+        let key = b64(&text_under(&body, "RequestedProofToken", "BinarySecret").unwrap());
+        assert_eq!(rp_hok_key(assertion), key);
+    }
+    let inner = format!(
+        "{}<t:KeyType>{sym}</t:KeyType>{}",
+        applies_to(RP_BOTH),
+        el(
+            "KeyWrapAlgorithm",
+            "http://www.w3.org/2001/04/xmlenc#rsa-1_5"
+        )
+    );
+    assert!(issue_fault(&sts, v, &inner).ends_with("UnsupportedAlgorithm"));
+}
+
+/// Item 12 of issue 17: with no `wst:Claims`, a party's default claims are
+/// issued; requested claims are still filtered by its allowed list.
+#[test]
+fn default_claims_are_issued_when_the_request_names_none() {
+    const RP_DEFAULTS: &str = "https://rp.example/defaults";
+    const ROLE: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/role";
+    const MAIL: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
+    const GIVEN: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname";
+    let sts = sts_with(Arc::new(MemoryAudit::default()), |rps| {
+        rps.add(
+            RelyingParty::new(RP_DEFAULTS)
+                .claims([ROLE, MAIL, GIVEN])
+                .default_claims([ROLE, MAIL]),
+        );
+    });
+    let v = Version::Trust13;
+    let attributes = |body: &str| {
+        let doc = roxmltree::Document::parse(body).unwrap();
+        doc.descendants()
+            .filter(|n| n.tag_name().name() == "Attribute")
+            .map(|n| n.attribute("Name").unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let (status, body) = call(&sts, &request(v, false, &applies_to(RP_DEFAULTS)));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(attributes(&body), [ROLE, MAIL]);
+    assert!(body.contains(">alice@example.com<"), "{body}");
+    assert!(body.contains(">Internal/everyone<"), "{body}");
+    // A request naming claims gets those, filtered by the allowed list.
+    let claims = |uris: &[&str]| {
+        let types: String = uris
+            .iter()
+            .map(|u| format!(r#"<i:ClaimType Uri="{u}" Optional="true"/>"#))
+            .collect();
+        format!(
+            r#"{}<t:Claims Dialect="http://schemas.xmlsoap.org/ws/2005/05/identity" xmlns:i="http://schemas.xmlsoap.org/ws/2005/05/identity">{types}</t:Claims>"#,
+            applies_to(RP_DEFAULTS)
+        )
+    };
+    let (status, body) = call(
+        &sts,
+        &request(
+            v,
+            false,
+            &claims(&[
+                GIVEN,
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn",
+            ]),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(attributes(&body), [GIVEN]);
+    // A party without defaults or an allowed list: no AttributeStatement.
+    let (status, body) = call(&sts, &request(v, false, &applies_to(RP_PLAIN)));
+    assert_eq!(status, 200, "{body}");
+    assert!(attributes(&body).is_empty());
+}
+
 #[test]
 fn claims_lifetime_and_audit() {
     let audit = Arc::new(MemoryAudit::default());
@@ -907,6 +1261,79 @@ fn validate_with_token_type_exchanges_the_token() {
         Some("alice")
     );
     assert_eq!(store.len(), 2, "the exchanged token is recorded");
+}
+
+/// A token for a party found by a pattern is recorded, renewed and
+/// exchanged under the address it was issued for: the audience is never the
+/// pattern, and the party is found again by its pattern.
+#[test]
+fn pattern_party_tokens_renew_and_exchange_under_the_requested_address() {
+    use wstrust::memory::MemoryTokenStore;
+    const HR: &str = "https://hr.partner.example/portal";
+    const FIN: &str = "https://fin.partner.example/";
+    let store = Arc::new(MemoryTokenStore::new(100));
+    let mut rps = RelyingParties::new();
+    rps.add(RelyingParty::pattern("https://*.partner.example/*"));
+    let sts = Sts::new(
+        StsConfig::builder()
+            .issuer("https://sts.example/")
+            .signing_key(
+                Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
+                Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
+            )
+            .users(Arc::new(MemoryUserStore::demo()))
+            .relying_parties(rps)
+            .clock(Arc::new(FixedClock::new(NOW)))
+            .token_store(store.clone())
+            .build()
+            .unwrap(),
+    );
+    let v = Version::Trust13;
+    let op = |kind: &str, inner: &str| {
+        format!(
+            r#"<s:Envelope xmlns:s="{}"><s:Header>{}</s:Header><s:Body><t:RequestSecurityToken xmlns:t="{ns}"><t:RequestType>{ns}/{kind}</t:RequestType>{inner}</t:RequestSecurityToken></s:Body></s:Envelope>"#,
+            ns::SOAP12,
+            security("alice", "alice-password"),
+            ns = v.namespace()
+        )
+    };
+    let (status, body) = call(&sts, &request(v, false, &applies_to(HR)));
+    assert_eq!(status, 200, "{body}");
+    let first = first_child(&body, "RequestedSecurityToken").to_owned();
+    assert_eq!(text_of(&first, "Audience").as_deref(), Some(HR));
+
+    let (status, body) = call(
+        &sts,
+        &op("Renew", &format!("<t:RenewTarget>{first}</t:RenewTarget>")),
+    );
+    assert_eq!(status, 200, "{body}");
+    let second = first_child(&body, "RequestedSecurityToken").to_owned();
+    assert_eq!(text_of(&second, "Audience").as_deref(), Some(HR));
+
+    let (status, body) = call(
+        &sts,
+        &op(
+            "Validate",
+            &format!(
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}<t:ValidateTarget>{second}</t:ValidateTarget>",
+                applies_to(FIN)
+            ),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let exchanged = first_child(&body, "RequestedSecurityToken").to_owned();
+    assert_eq!(text_of(&exchanged, "Audience").as_deref(), Some(FIN));
+    // the exchanged token renews too: its record names FIN, not the pattern
+    let (status, body) = call(
+        &sts,
+        &op(
+            "Renew",
+            &format!("<t:RenewTarget>{exchanged}</t:RenewTarget>"),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let renewed = first_child(&body, "RequestedSecurityToken").to_owned();
+    assert_eq!(text_of(&renewed, "Audience").as_deref(), Some(FIN));
 }
 
 /// A batch is one message: its requester is authenticated once, so the

@@ -126,6 +126,67 @@ fn sample_request_from_the_banner_gets_a_token() {
     );
 }
 
+/// The demo party of the embedded defaults (issue 17 items 10 and 12):
+/// AES-256-GCM by default, AES-256-CBC when the request asks (as a WIF
+/// client of a .NET relying party must), anything else refused; the user's
+/// name and roles issued though the request names no claims. xmlsec1 opens
+/// the tokens with the data folder's `rp.key`.
+#[test]
+fn demo_party_offers_cbc_and_default_claims() {
+    let s = Server::start(&[]);
+    let sample = std::fs::read_to_string(s.data().join("sample-rst.xml")).unwrap();
+    let issue = |extra: &str| {
+        let body = sample.replace("CREATED_NOW", &now()).replace(
+            "</trust:RequestSecurityToken>",
+            &format!("{extra}</trust:RequestSecurityToken>"),
+        );
+        post(
+            &s.agent(),
+            &s.url("/adfs/services/trust/13/usernamemixed"),
+            "application/soap+xml",
+            body.as_bytes(),
+        )
+    };
+    let cbc = "http://www.w3.org/2001/04/xmlenc#aes256-cbc";
+    let gcm = "http://www.w3.org/2009/xmlenc11#aes256-gcm";
+    for (extra, want) in [
+        (String::new(), gcm),
+        (
+            format!("<trust:EncryptionAlgorithm>{cbc}</trust:EncryptionAlgorithm>"),
+            cbc,
+        ),
+    ] {
+        let (status, _, text) = issue(&extra);
+        assert_eq!(status, 200, "{text}");
+        assert!(text.contains(&format!(r#"Algorithm="{want}""#)), "{text}");
+        let file = s.dir.path().join("token.xml");
+        std::fs::write(&file, &text).unwrap();
+        let out = std::process::Command::new("xmlsec1")
+            .args(["--decrypt", "--privkey-pem"])
+            .arg(s.data().join("rp.key"))
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let plain = String::from_utf8(out.stdout).unwrap();
+        for claim in ["identity/claims/name", "identity/claims/role"] {
+            assert!(plain.contains(claim), "{claim}: {plain}");
+        }
+        assert!(
+            plain.contains(">admin<") && plain.contains(">Admin<"),
+            "{plain}"
+        );
+    }
+    let (status, _, text) =
+        issue("<trust:EncryptionAlgorithm>http://www.w3.org/2001/04/xmlenc#aes128-cbc</trust:EncryptionAlgorithm>");
+    assert_eq!(status, 500);
+    assert!(text.contains("UnsupportedAlgorithm"), "{text}");
+}
+
 #[test]
 fn usernamemixed_issue_13_and_2005_over_https() {
     let s = Server::start(&[]);

@@ -63,6 +63,42 @@ fn malformed_config_exits_2() {
     assert!(err.contains("missing.toml"), "{err}");
 }
 
+/// A bad relying-party pattern or default claim in `serve --config` stops
+/// the start (exit 2, one line) instead of a party that matches nothing.
+#[test]
+fn bad_relying_party_settings_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = |p: &str| format!("{}/tests/data/{p}", env!("CARGO_MANIFEST_DIR"));
+    let cfg = dir.path().join("sts.toml");
+    for (party, says) in [
+        (
+            "address = \"https://hr.*.example/\"\npattern = true",
+            "wildcard",
+        ),
+        (
+            "address = \"urn:rp\"\nclaims = [\"urn:a\"]\ndefault_claims = [\"urn:b\"]",
+            "default claim",
+        ),
+    ] {
+        std::fs::write(
+            &cfg,
+            format!(
+                "issuer = \"https://sts.example/\"\nsigning_key = \"{}\"\nsigning_certificate = \"{}\"\n[[relying_parties]]\n{party}\n[server]\nlisten = \"127.0.0.1:0\"\n",
+                data("signer.key.pem"),
+                data("signer.cert.pem")
+            ),
+        )
+        .unwrap();
+        let out = run(
+            &["serve", "--http", "--config", cfg.to_str().unwrap()],
+            dir.path(),
+        );
+        assert_eq!(out.status.code(), Some(2), "{party}");
+        let err = one_line_error(&out);
+        assert!(err.contains(says), "{party}: {err}");
+    }
+}
+
 #[test]
 fn missing_tls_files_exit_2() {
     let dir = tempfile::tempdir().unwrap();

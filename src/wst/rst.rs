@@ -248,6 +248,9 @@ pub struct Rst<'a, 'input> {
     pub signature_algorithm: Option<String>,
     /// `EncryptionAlgorithm` URI.
     pub encryption_algorithm: Option<String>,
+    /// `KeyWrapAlgorithm` URI (WS-Trust 1.3 §9.2; read in the RST's
+    /// namespace).
+    pub key_wrap_algorithm: Option<String>,
     /// `CanonicalizationAlgorithm` URI.
     pub canonicalization_algorithm: Option<String>,
     /// `Participants`.
@@ -527,9 +530,26 @@ impl<'a, 'input> Rst<'a, 'input> {
             encrypt_with: None,
             signature_algorithm: None,
             encryption_algorithm: None,
+            key_wrap_algorithm: None,
             canonicalization_algorithm: None,
             participants: None,
             extensions: Vec::new(),
+        }
+    }
+
+    /// The URI text of the first `name` element (in the RST's namespace)
+    /// inside `SecondaryParameters`, if any: parameters a client relays
+    /// from the relying party's policy (WCF puts `EncryptionAlgorithm`,
+    /// `KeyWrapAlgorithm` and `EncryptWith` there). `Err` for one that is
+    /// not a plain URI.
+    pub fn secondary(&self, name: &'static str) -> Result<Option<String>, Error> {
+        let Some(sp) = self.secondary_parameters else {
+            return Ok(None);
+        };
+        let ns = self.version.namespace();
+        match sp.children().find(|c| c.has_tag_name((ns, name))) {
+            Some(c) => text_of(c, name).map(Some),
+            None => Ok(None),
         }
     }
 
@@ -676,6 +696,11 @@ impl<'a, 'input> Rst<'a, 'input> {
                         &mut rst.encryption_algorithm,
                         text_of(c, "EncryptionAlgorithm")?,
                         "EncryptionAlgorithm",
+                    )?,
+                    "KeyWrapAlgorithm" => put(
+                        &mut rst.key_wrap_algorithm,
+                        text_of(c, "KeyWrapAlgorithm")?,
+                        "KeyWrapAlgorithm",
                     )?,
                     "CanonicalizationAlgorithm" => put(
                         &mut rst.canonicalization_algorithm,
@@ -858,10 +883,10 @@ mod tests {
             <t:OnBehalfOf><tok id="obo"/></t:OnBehalfOf><t14:ActAs><tok id="act"/></t14:ActAs>
             <t:ProofEncryption><tok id="pe"/></t:ProofEncryption>
             <t:Renewing Allow="false" OK="true"/><t:AllowPostdating/>
-            <t:SecondaryParameters><t:KeySize>128</t:KeySize></t:SecondaryParameters>
+            <t:SecondaryParameters><t:KeySize>128</t:KeySize><t:EncryptionAlgorithm> urn:sea </t:EncryptionAlgorithm><t:KeyWrapAlgorithm><x/></t:KeyWrapAlgorithm></t:SecondaryParameters>
             <t:SignWith>urn:sw</t:SignWith><t:EncryptWith>urn:ew</t:EncryptWith>
             <t:SignatureAlgorithm>urn:sa</t:SignatureAlgorithm><t:EncryptionAlgorithm>urn:ea</t:EncryptionAlgorithm>
-            <t:CanonicalizationAlgorithm>urn:ca</t:CanonicalizationAlgorithm>
+            <t:KeyWrapAlgorithm>urn:kw</t:KeyWrapAlgorithm><t:CanonicalizationAlgorithm>urn:ca</t:CanonicalizationAlgorithm>
             <t:Participants><t:Primary><p/></t:Primary><t:Participant><p/></t:Participant><t:Participant><p/></t:Participant></t:Participants>
             <x:Ext xmlns:x="urn:ext"/><t:FutureThing/>"#,
             issue(T13)
@@ -923,6 +948,13 @@ mod tests {
             assert_eq!(r.encrypt_with.as_deref(), Some("urn:ew"));
             assert_eq!(r.signature_algorithm.as_deref(), Some("urn:sa"));
             assert_eq!(r.encryption_algorithm.as_deref(), Some("urn:ea"));
+            assert_eq!(r.key_wrap_algorithm.as_deref(), Some("urn:kw"));
+            assert_eq!(
+                r.secondary("EncryptionAlgorithm").unwrap().as_deref(),
+                Some("urn:sea")
+            );
+            assert!(r.secondary("KeyWrapAlgorithm").is_err());
+            assert_eq!(r.secondary("EncryptWith").unwrap(), None);
             assert_eq!(r.canonicalization_algorithm.as_deref(), Some("urn:ca"));
             let p = r.participants.as_ref().unwrap();
             assert!(p.primary.is_some());

@@ -24,6 +24,7 @@ use wstrust::service::TransportContext;
 use wstrust::sts::Sts;
 use wstrust::wss::WssSettings;
 use wstrust::wst::{KeyType, TokenType};
+use wstrust::xenc::{uri, DataAlgorithm, KeyTransport};
 
 /// Arguments of `wstrust issue`.
 #[derive(clap::Args)]
@@ -143,7 +144,46 @@ struct RpFile {
     token_type: Option<String>,
     lifetime_secs: Option<u64>,
     encrypt: Option<bool>,
+    encryption_algorithms: Option<Vec<String>>,
+    key_wrap_algorithms: Option<Vec<String>>,
     claims: Option<Vec<String>>,
+    default_claims: Option<Vec<String>>,
+}
+
+/// Data encryption algorithms by URI (the first is the party's default).
+fn data_algorithms(list: &[String]) -> Result<Vec<DataAlgorithm>, String> {
+    if list.is_empty() {
+        return Err("encryption_algorithms must name at least one algorithm".into());
+    }
+    list.iter()
+        .map(|u| {
+            DataAlgorithm::from_uri(u).ok_or_else(|| {
+                format!(
+                    "unknown encryption algorithm {u:?} ({})",
+                    DataAlgorithm::ALL.map(DataAlgorithm::uri).join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+/// Key transport algorithms by URI (`xmlenc11#rsa-oaep` is SHA-256 with
+/// MGF1-SHA-256).
+fn key_transports(list: &[String]) -> Result<Vec<KeyTransport>, String> {
+    if list.is_empty() {
+        return Err("key_wrap_algorithms must name at least one algorithm".into());
+    }
+    list.iter()
+        .map(|u| match u.as_str() {
+            uri::RSA_OAEP_MGF1P => Ok(KeyTransport::RsaOaepMgf1p),
+            uri::RSA_OAEP => Ok(KeyTransport::RsaOaepSha256),
+            _ => Err(format!(
+                "unknown key wrap algorithm {u:?} ({}, {})",
+                uri::RSA_OAEP_MGF1P,
+                uri::RSA_OAEP
+            )),
+        })
+        .collect()
 }
 
 fn token_type(s: &str) -> Result<TokenType, String> {
@@ -359,10 +399,20 @@ pub(crate) fn builder_from_toml(
         if let Some(e) = r.encrypt {
             rp = rp.encrypt(e);
         }
+        if let Some(list) = &r.encryption_algorithms {
+            rp = rp.data_algorithms(data_algorithms(list)?);
+        }
+        if let Some(list) = &r.key_wrap_algorithms {
+            rp = rp.key_transports(key_transports(list)?);
+        }
         if let Some(c) = r.claims {
             rp = rp.claims(c);
         }
-        rps.add(rp);
+        if let Some(c) = r.default_claims {
+            rp = rp.default_claims(c);
+        }
+        // A bad pattern or a default claim outside `claims` fails the load.
+        rps.try_add(rp).map_err(|e| e.to_string())?;
     }
     match f.unregistered.as_deref() {
         None | Some("refuse") => {}

@@ -19,6 +19,7 @@ use wstrust::rp::{RelyingParties, RelyingParty};
 use wstrust::service::TokenService;
 use wstrust::sts::Sts;
 use wstrust::wss::WssSettings;
+use wstrust::xenc::{DataAlgorithm, KeyTransport};
 use wstrust::Limits;
 
 /// The demo relying party's address (what the seed product's docs use).
@@ -185,6 +186,26 @@ impl Demo {
     }
 }
 
+/// The claims the demo party gets when a request names none: the user's
+/// name and roles.
+pub(crate) const DEMO_CLAIMS: [&str; 2] = [
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/role",
+];
+
+/// The demo relying party: tokens encrypted for `rp.crt` with AES-256-GCM
+/// by default, AES-256-CBC when the request asks (`wst:EncryptionAlgorithm`:
+/// .NET's `EncryptedXml`, as WIF uses it, has no GCM), key transport
+/// RSA-OAEP (`rsa-oaep-mgf1p`, or `xmlenc11#rsa-oaep` when asked); the
+/// user's name and roles when the request names no claims.
+fn demo_party(rp_cert: Certificate) -> RelyingParty {
+    RelyingParty::new(DEMO_RP)
+        .certificate(rp_cert)
+        .data_algorithms([DataAlgorithm::Aes256Gcm, DataAlgorithm::Aes256Cbc])
+        .key_transports([KeyTransport::RsaOaepMgf1p, KeyTransport::RsaOaepSha256])
+        .default_claims(DEMO_CLAIMS)
+}
+
 /// The `usernamemixed` and `certificatemixed` services.
 type DemoServices = (Arc<dyn TokenService>, Arc<dyn TokenService>);
 
@@ -211,6 +232,7 @@ fn demo_sts(
         "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress".into(),
         vec!["admin@localhost".into()],
     );
+    attributes.insert(DEMO_CLAIMS[0].into(), vec![DEMO_USER.into()]);
     users.add_user(
         DEMO_USER,
         Secret::new(password.as_bytes().to_vec()),
@@ -219,7 +241,8 @@ fn demo_sts(
     );
     let users = Arc::new(users);
     let mut rps = RelyingParties::new();
-    rps.add(RelyingParty::new(DEMO_RP).certificate(rp_cert));
+    rps.try_add(demo_party(rp_cert))
+        .map_err(|e| Fail::config(format!("demo relying party: {e}")))?;
     let key: Arc<dyn wstrust::keys::PrivateKey> = Arc::new(key);
     // Issued tokens are remembered (bounded) for validate, renew, cancel.
     let store = Arc::new(MemoryTokenStore::new(DEMO_TOKEN_CAPACITY));
