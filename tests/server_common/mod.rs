@@ -34,7 +34,10 @@ impl Server {
             .arg(dir.path().join("data"))
             .args(extra)
             .env("WSTRUST_DEMO_PASSWORD", PASSWORD)
-            .env("RUST_LOG", "info")
+            .env(
+                "RUST_LOG",
+                std::env::var("WSTRUST_TEST_LOG").unwrap_or_else(|_| "info".into()),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
