@@ -184,6 +184,14 @@ fn start(args: Args) -> Result<(), Fail> {
         t.max_buffered_bytes = n;
     }
     setup.limits.max_bytes = setup.transport.max_body;
+    if setup.transport.max_buffered_bytes / 4 * 3 < setup.transport.max_body {
+        // Bodies may take three quarters of the budget.
+        warn!(
+            max_buffered_bytes = setup.transport.max_buffered_bytes,
+            max_body = setup.transport.max_body,
+            "max_buffered_bytes is below 4/3 of max_body: the largest requests will get 503"
+        );
+    }
     if setup.transport.public_url.is_none()
         && setup.transport.endpoints.is_empty()
         && (setup.listen.ip().is_unspecified() || setup.transport.behind_tls_proxy)
