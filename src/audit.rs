@@ -19,6 +19,7 @@ use time::OffsetDateTime;
 
 /// The WS-Trust operation an event reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Operation {
     /// Issue.
     Issue,
@@ -28,6 +29,10 @@ pub enum Operation {
     Renew,
     /// Cancel.
     Cancel,
+    /// A request refused before its operation was read (not XML, not SOAP,
+    /// a limit, an encrypted or empty Body, a malformed RST): see
+    /// [`crate::service::TokenService::refused`].
+    Unknown,
 }
 
 /// One audit record.

@@ -124,6 +124,17 @@ pub trait TokenService: Send + Sync {
         None
     }
 
+    /// Called by [`handle_soap`] when it refuses a request before any
+    /// operation ran: not XML, not a SOAP envelope, a limit, an encrypted or
+    /// empty Body, a malformed RST, a `wsa:Action` that does not match. The
+    /// host's hook to log and audit the cause (the peer sees only the generic
+    /// fault); the crate's `Sts` sends an audit event with
+    /// [`crate::audit::Operation::Unknown`]. Must not fail or block for long.
+    /// Default: nothing.
+    fn refused(&self, error: &Error, transport: &TransportContext) {
+        let _ = (error, transport);
+    }
+
     /// Dispatch on the request type.
     fn dispatch(&self, rst: &Rst<'_, '_>, cx: &RequestContext<'_, '_, '_>) -> Result<Rstr, Error> {
         match rst.request_type.kind {
@@ -223,7 +234,10 @@ pub fn handle_soap(
     let mut known = Known::default();
     match handle_inner(service, bytes, transport, limits, &mut known) {
         Ok(r) => r,
-        Err(e) => fault_response(e, &known, bytes),
+        Err(e) => {
+            service.refused(&e, transport);
+            fault_response(e, &known, bytes)
+        }
     }
 }
 
@@ -247,6 +261,7 @@ fn handle_inner(
     let msg = match Message::parse(&doc) {
         Ok(msg) => msg,
         Err(e) => {
+            service.refused(&e, transport);
             let a = crate::soap::peek_addressing(&doc).unwrap_or_default();
             known.headers.version = a.version;
             // Fault in the WS-Trust version of the first Body child, if any.
@@ -313,7 +328,7 @@ fn respond(
     limits: &Limits,
     relates_to: Option<&str>,
 ) -> Result<SoapResponse, Error> {
-    let request = read_request(msg)?;
+    let request = read_request(msg).inspect_err(|e| service.refused(e, transport))?;
     let version = request.version();
     let rt = request.request_type();
     let cx = RequestContext::new(transport, Some(msg), limits);
@@ -410,6 +425,64 @@ mod tests {
         fn message_id(&self) -> Option<String> {
             Some("urn:uuid:reply".into())
         }
+    }
+
+    /// Records what [`TokenService::refused`] is told.
+    #[derive(Default)]
+    struct Recorder(std::sync::Mutex<Vec<String>>);
+
+    impl TokenService for Recorder {
+        fn issue(&self, _: &Rst<'_, '_>, _: &RequestContext<'_, '_, '_>) -> Result<Rstr, Error> {
+            Err(RequestError::InvalidScope.into())
+        }
+        fn refused(&self, error: &Error, _: &TransportContext) {
+            self.0.lock().unwrap().push(error.to_string());
+        }
+    }
+
+    #[test]
+    fn refusals_before_dispatch_reach_the_refused_hook_once() {
+        let soap = |body: &str| {
+            format!(
+                r#"<s:Envelope xmlns:s="{}"><s:Body>{body}</s:Body></s:Envelope>"#,
+                ns::SOAP12
+            )
+        };
+        let wrong_action =
+            rst13("Issue", "").replace("/RST/Issue</a:Action>", "/RST/Renew</a:Action>");
+        let cases = [
+            b"<a><b></a>".to_vec(),
+            b"<notsoap/>".to_vec(),
+            soap("").into_bytes(),
+            soap(&format!(
+                "<t:RequestSecurityToken xmlns:t=\"{}\"/>",
+                ns::WST_13
+            ))
+            .into_bytes(),
+            wrong_action.into_bytes(),
+            vec![b'<'; 10],
+        ];
+        for (i, bytes) in cases.iter().enumerate() {
+            let r = Recorder::default();
+            let reply = handle_soap(&r, bytes, &TransportContext::default(), &Limits::default());
+            let seen = r.0.lock().unwrap().clone();
+            assert_eq!(seen.len(), 1, "case {i}: {seen:?}");
+            assert_eq!(
+                Some(&seen[0]),
+                reply.error.map(|e| e.to_string()).as_ref(),
+                "case {i}"
+            );
+        }
+        // A refusal by the service itself is its own to report.
+        let r = Recorder::default();
+        let reply = handle_soap(
+            &r,
+            rst13("Issue", "").as_bytes(),
+            &TransportContext::default(),
+            &Limits::default(),
+        );
+        assert!(reply.error.is_some());
+        assert!(r.0.lock().unwrap().is_empty());
     }
 
     fn rst13(rt: &str, extra: &str) -> String {

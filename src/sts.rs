@@ -186,26 +186,17 @@ impl Sts {
         let now = self.config.clock.now();
         let mut facts = Facts::default();
         let r = inner(self, rst, cx, now, &mut facts);
-        self.audit(op, now, facts, &r);
+        self.audit(op, now, facts, r.as_ref().map(|_| ()));
         r
     }
 
-    fn audit(
-        &self,
-        op: Operation,
-        now: OffsetDateTime,
-        facts: Facts,
-        outcome: &Result<Rstr, Error>,
-    ) {
+    fn audit(&self, op: Operation, now: OffsetDateTime, facts: Facts, outcome: Result<(), &Error>) {
         if let Some(a) = &self.config.audit {
             let mut e = AuditEvent::new(op, now);
             // Names, addresses and error texts can come from the request:
             // no field may forge a log line.
             let esc = |v: Option<String>| v.map(|v| crate::audit::escape(&v).into_owned());
-            e.outcome = outcome
-                .as_ref()
-                .map(|_| ())
-                .map_err(|e| crate::audit::escape(&e.to_string()).into_owned());
+            e.outcome = outcome.map_err(|e| crate::audit::escape(&e.to_string()).into_owned());
             e.requester = esc(facts.requester);
             e.subject = esc(facts.subject);
             e.relying_party = esc(facts.relying_party);
@@ -1244,6 +1235,12 @@ impl TokenService for Sts {
 
     fn cancel(&self, rst: &Rst<'_, '_>, cx: &RequestContext<'_, '_, '_>) -> Result<Rstr, Error> {
         self.run(Operation::Cancel, rst, cx, Self::cancel_inner)
+    }
+
+    /// Audits the refusal ([`Operation::Unknown`], the cause as the reason).
+    fn refused(&self, error: &Error, _transport: &TransportContext) {
+        let now = self.config.clock.now();
+        self.audit(Operation::Unknown, now, Facts::default(), Err(error));
     }
 
     fn message_id(&self) -> Option<String> {

@@ -230,3 +230,78 @@ fn unsignable_signature_algorithm_refused_at_load() {
     let err = one_line_error(&out);
     assert!(err.contains("rsa-sha1"), "{err}");
 }
+
+#[test]
+fn config_without_tls_refuses_plain_http_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cdir, cfg) = server_common::config_dir("");
+    // The same STS settings without the TLS files.
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("tls_cert = \"tls.crt\"\n", "")
+        .replace("tls_key = \"tls.key\"\n", "")
+        .replace("127.0.0.1:9", "127.0.0.1:0");
+    std::fs::write(&cfg, &text).unwrap();
+    let out = run(&["serve", "--config", cfg.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = one_line_error(&out);
+    assert!(
+        err.contains("plain HTTP") && err.contains("--http"),
+        "{err}"
+    );
+    assert!(err.contains("sts.toml"), "{err}");
+    // `http = true` asks for it; with TLS files as well it contradicts them.
+    std::fs::write(&cfg, text.replace("[server]\n", "[server]\nhttp = true\n")).unwrap();
+    let s = server_common::Server::start_in(cdir, &["--config", cfg.to_str().unwrap()]);
+    assert!(s.base.starts_with("http://"), "{}", s.base);
+    drop(s);
+    let (_cdir, cfg) = server_common::config_dir("http = true");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(&cfg, text.replace("127.0.0.1:9", "127.0.0.1:0")).unwrap();
+    let out = run(&["serve", "--config", cfg.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(one_line_error(&out).contains("contradicts"));
+}
+
+#[test]
+fn argument_errors_are_one_line_and_help_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["serve", "--bogus"][..],
+        &["serve", "--listen", "not-an-address"],
+        &["serve", "--max-body"],
+        &["frobnicate"],
+        &["keygen", "--bits", "many"],
+    ] {
+        let out = run(args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = one_line_error(&out);
+        assert!(err.ends_with("(see --help)"), "{err}");
+        assert!(!err.contains("error:") && !err.contains("Usage"), "{err}");
+    }
+    let err = one_line_error(&run(&["serve", "--bogus"], dir.path()));
+    assert!(err.contains("--bogus"), "{err}");
+    // Help stays clap's, on stdout, exit 0.
+    let out = run(&["serve", "--help"], dir.path());
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.lines().count() > 10, "{help}");
+    assert!(help.contains("Usage"), "{help}");
+}
+
+#[test]
+fn serve_help_says_where_metadata_addresses_come_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["serve", "--help"], dir.path());
+    let help = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(!help.contains("taken from each request"), "{help}");
+    assert!(
+        help.contains(
+            "default: the configured `endpoints`, else the address each connection was accepted on"
+        ),
+        "{help}"
+    );
+}

@@ -34,7 +34,11 @@ impl Server {
             .arg(dir.path().join("data"))
             .args(extra)
             .env("WSTRUST_DEMO_PASSWORD", PASSWORD)
-            .env("RUST_LOG", "info")
+            // The server's log level: `WSTRUST_TEST_LOG=debug` shows hyper's frames.
+            .env(
+                "RUST_LOG",
+                std::env::var("WSTRUST_TEST_LOG").unwrap_or_else(|_| "info".into()),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -52,8 +52,36 @@ enum Command {
     Serve(serve::Args),
 }
 
+/// `--help` and `--version` as clap prints them; every argument error as
+/// the one `wstrust: ` line that other errors are (exit code 2, clap's).
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    // clap's first line names the problem ("error: unexpected argument
+    // '--x' found"); the rest is usage and tips.
+    let text = e.to_string();
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("invalid arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    eprintln!("wstrust: {} (see --help)", util::clean(first));
+    ExitCode::from(2)
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
     let result = match cli.command {
         Command::C14n(args) => c14n::run(args),
         Command::Sign(args) => sign::run(args),

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tracing::{info, warn};
-use wstrust::service::{RequestContext, TokenService};
+use wstrust::service::{RequestContext, TokenService, TransportContext};
 use wstrust::wst::{Rst, Rstr};
 use wstrust::{Error, Limits};
 
@@ -43,7 +43,8 @@ pub(crate) struct Args {
     #[arg(long)]
     http: bool,
     /// The public base URL (`https://sts.example.com`) written into metadata;
-    /// default: taken from each request.
+    /// default: the configured `endpoints`, else the address each connection
+    /// was accepted on (never the request's Host header).
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
     /// With --http behind a proxy that terminated TLS: treat requests as
@@ -53,6 +54,30 @@ pub(crate) struct Args {
     /// Largest request body in bytes (413 above).
     #[arg(long, value_name = "BYTES")]
     max_body: Option<usize>,
+    /// Seconds allowed for a request head, and for a new connection's first
+    /// request (default 10).
+    #[arg(long, value_name = "SECS")]
+    header_timeout: Option<u64>,
+    /// Seconds a connection may stay with no request open before it is
+    /// closed (HTTP/1.1 keep-alive, HTTP/2 even if it answers PINGs;
+    /// default 30).
+    #[arg(long, value_name = "SECS")]
+    idle_timeout: Option<u64>,
+    /// Seconds a ready response may wait for the client to read it before
+    /// the connection is closed (default 30).
+    #[arg(long, value_name = "SECS")]
+    send_timeout: Option<u64>,
+    /// Open connections at most (default 1024).
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
+    /// Open connections from one IP address at most (default 128, or
+    /// --max-connections with --behind-tls-proxy).
+    #[arg(long, value_name = "N")]
+    max_connections_per_ip: Option<usize>,
+    /// Bytes of request bodies and responses held in memory at once, over
+    /// all connections; requests past it get 503 (default 64 MiB).
+    #[arg(long, value_name = "BYTES")]
+    max_buffered_bytes: Option<usize>,
 }
 
 /// A startup failure: a one-line message and the exit code.
@@ -74,6 +99,9 @@ impl Fail {
 pub(crate) struct Setup {
     pub(crate) listen: SocketAddr,
     pub(crate) tls: Option<Arc<rustls::ServerConfig>>,
+    /// Plain HTTP was asked for (`--http`, `[server] http = true`): without
+    /// it and without TLS the server refuses to start.
+    pub(crate) plain_http: bool,
     pub(crate) service: Arc<dyn TokenService>,
     /// The service of the `certificatemixed` endpoints (X.509-signed
     /// messages); `None`: those paths answer 404.
@@ -116,6 +144,16 @@ fn start(args: Args) -> Result<(), Fail> {
     }
     if args.http {
         setup.tls = None;
+        setup.plain_http = true;
+    }
+    if setup.tls.is_none() && !setup.plain_http {
+        // Passwords and tokens in clear text only when asked for.
+        return Err(Fail::config(format!(
+            "{}: no tls_cert/tls_key in [server]; refusing to serve plain HTTP unless asked for (--http, or http = true in [server])",
+            args.config
+                .as_deref()
+                .map_or_else(|| "configuration".to_owned(), |p| p.display().to_string())
+        )));
     }
     if let Some(u) = args.public_url {
         setup.transport.public_url = Some(u);
@@ -126,7 +164,34 @@ fn start(args: Args) -> Result<(), Fail> {
     if let Some(n) = args.max_body {
         setup.transport.max_body = n;
     }
+    let t = &mut setup.transport;
+    if let Some(n) = args.header_timeout {
+        t.header_timeout = std::time::Duration::from_secs(n);
+    }
+    if let Some(n) = args.idle_timeout {
+        t.idle_timeout = std::time::Duration::from_secs(n);
+    }
+    if let Some(n) = args.send_timeout {
+        t.send_timeout = std::time::Duration::from_secs(n);
+    }
+    if let Some(n) = args.max_connections {
+        t.max_connections = n;
+    }
+    if let Some(n) = args.max_connections_per_ip {
+        t.max_connections_per_ip = Some(n);
+    }
+    if let Some(n) = args.max_buffered_bytes {
+        t.max_buffered_bytes = n;
+    }
     setup.limits.max_bytes = setup.transport.max_body;
+    if setup.transport.max_buffered_bytes / 4 * 3 < setup.transport.max_body {
+        // Bodies may take three quarters of the budget.
+        warn!(
+            max_buffered_bytes = setup.transport.max_buffered_bytes,
+            max_body = setup.transport.max_body,
+            "max_buffered_bytes is below 4/3 of max_body: the largest requests will get 503"
+        );
+    }
     if setup.transport.public_url.is_none()
         && setup.transport.endpoints.is_empty()
         && (setup.listen.ip().is_unspecified() || setup.transport.behind_tls_proxy)
@@ -180,6 +245,7 @@ fn start(args: Args) -> Result<(), Fail> {
                 .map(|s| Arc::new(Logged(s)) as Arc<dyn TokenService>),
             limits: setup.limits,
             in_flight: Semaphore::new(setup.transport.max_in_flight),
+            buffered: App::budget(&setup.transport),
             transport: setup.transport,
         });
         serve_http::run(listener, tls, app, shutdown).await;
@@ -255,7 +321,8 @@ impl Logged {
     ) -> Result<Rstr, Error> {
         if let Err(e) = &r {
             let peer = cx.transport.peer.map(|p| p.to_string()).unwrap_or_default();
-            warn!(op, %peer, error = %e, "request refused");
+            // Debug-quoted: error texts can carry request text.
+            warn!(op, %peer, cause = ?e.to_string(), "request refused");
         }
         r
     }
@@ -276,6 +343,13 @@ impl TokenService for Logged {
     }
     fn message_id(&self) -> Option<String> {
         self.0.message_id()
+    }
+    /// Refused before any operation ran (malformed XML, not SOAP, a limit,
+    /// an encrypted or empty Body, a malformed RST): the cause, on one line.
+    fn refused(&self, error: &Error, transport: &TransportContext) {
+        let peer = transport.peer.map(|p| p.to_string()).unwrap_or_default();
+        warn!(op = "none", %peer, cause = ?error.to_string(), "request refused");
+        self.0.refused(error, transport);
     }
 }
 

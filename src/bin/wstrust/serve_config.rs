@@ -23,7 +23,8 @@ const DEFAULT_TOKEN_CAPACITY: usize = 100_000;
 pub(crate) struct ServerSection {
     /// `ADDR:PORT` to listen on (default `127.0.0.1:9443`).
     listen: Option<SocketAddr>,
-    /// Base URL written into metadata (default: from each request).
+    /// Base URL written into metadata (default: the configured `endpoints`,
+    /// else the address each connection was accepted on).
     public_url: Option<String>,
     /// PEM certificate chain for HTTPS (relative paths: to the config file).
     tls_cert: Option<PathBuf>,
@@ -35,8 +36,19 @@ pub(crate) struct ServerSection {
     header_timeout_secs: Option<u64>,
     /// Seconds allowed for a request's body (default 30).
     body_timeout_secs: Option<u64>,
+    /// Seconds allowed for a TLS handshake (default 10).
+    handshake_timeout_secs: Option<u64>,
+    /// Seconds a connection may stay without an open request (default 30).
+    idle_timeout_secs: Option<u64>,
+    /// Seconds a ready response may wait for the client to read it (default 30).
+    send_timeout_secs: Option<u64>,
     /// Open connections at most (default 1024).
     max_connections: Option<usize>,
+    /// Open connections from one IP address at most (default 128, or
+    /// `max_connections` with `behind_tls_proxy`).
+    max_connections_per_ip: Option<usize>,
+    /// Bytes of request bodies and responses held at once (default 64 MiB).
+    max_buffered_bytes: Option<usize>,
     /// Seconds shutdown waits for open requests (default 10).
     shutdown_grace_secs: Option<u64>,
     /// Where issued tokens are remembered for validate, renew and cancel:
@@ -47,6 +59,10 @@ pub(crate) struct ServerSection {
     /// Plain HTTP behind a proxy that terminated TLS (default false).
     #[serde(default)]
     behind_tls_proxy: bool,
+    /// Serve plain HTTP, as `--http` does (default false: without
+    /// `tls_cert`/`tls_key` the server refuses to start).
+    #[serde(default)]
+    http: bool,
 }
 
 /// The `[server]` table and the STS's own addresses (advertised in the
@@ -81,6 +97,12 @@ pub(crate) fn load(path: &Path) -> Result<Setup, Fail> {
     let base = path.parent().unwrap_or_else(|| Path::new("."));
     let s = file.server;
     let endpoints = file.endpoints;
+    if s.http && (s.tls_cert.is_some() || s.tls_key.is_some()) {
+        return Err(Fail::config(format!(
+            "invalid config {}: [server] http = true (plain HTTP) contradicts tls_cert/tls_key",
+            path.display()
+        )));
+    }
     let tls = match (&s.tls_cert, &s.tls_key) {
         (Some(c), Some(k)) => Some(tls_config(&base.join(c), &base.join(k))?),
         (None, None) => None,
@@ -133,8 +155,21 @@ pub(crate) fn load(path: &Path) -> Result<Setup, Fail> {
     if let Some(n) = s.body_timeout_secs {
         t.body_timeout = Duration::from_secs(n);
     }
+    if let Some(n) = s.handshake_timeout_secs {
+        t.handshake_timeout = Duration::from_secs(n);
+    }
+    if let Some(n) = s.idle_timeout_secs {
+        t.idle_timeout = Duration::from_secs(n);
+    }
+    if let Some(n) = s.send_timeout_secs {
+        t.send_timeout = Duration::from_secs(n);
+    }
     if let Some(n) = s.max_connections {
         t.max_connections = n;
+    }
+    t.max_connections_per_ip = s.max_connections_per_ip;
+    if let Some(n) = s.max_buffered_bytes {
+        t.max_buffered_bytes = n;
     }
     if let Some(n) = s.shutdown_grace_secs {
         t.shutdown_grace = Duration::from_secs(n);
@@ -150,6 +185,7 @@ pub(crate) fn load(path: &Path) -> Result<Setup, Fail> {
                 .map_err(|_| Fail::config("bad default address"))?,
         },
         tls,
+        plain_http: s.http,
         // One policy for every endpoint: certificatemixed works when it
         // allows X.509 signatures (`[policy] kind = "non_repudiation"` and
         // `trust_anchors`).

@@ -339,6 +339,7 @@ pub(crate) fn setup(dir: &Path, tls: bool) -> Result<Setup, Fail> {
             .parse()
             .map_err(|_| Fail::config("bad default address"))?,
         tls: tls_config,
+        plain_http: !tls,
         service,
         certificate_service: Some(certificate_service),
         transport: Transport::default(),

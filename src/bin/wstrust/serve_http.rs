@@ -12,12 +12,13 @@ use axum::{Extension, Router};
 use http_body_util::{BodyExt, Limited};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tracing::{debug, info, warn};
 use wstrust::mex;
 use wstrust::service::{handle_soap, TokenService, TransportContext};
@@ -95,8 +96,22 @@ pub(crate) struct Transport {
     pub(crate) body_timeout: Duration,
     /// Time allowed for a TLS handshake.
     pub(crate) handshake_timeout: Duration,
+    /// A connection with no request open for this long is closed: idle
+    /// HTTP/1.1 keep-alive, and HTTP/2 even while it answers PINGs. A new
+    /// connection (after TLS) must send its first request head within
+    /// `header_timeout`.
+    pub(crate) idle_timeout: Duration,
+    /// A response the client has not taken this long after it was ready
+    /// (an HTTP/2 zero window) closes the connection.
+    pub(crate) send_timeout: Duration,
     /// Open connections at most; further ones are closed at once.
     pub(crate) max_connections: usize,
+    /// Open connections from one peer IP address at most (`None`: 128, or
+    /// `max_connections` behind a TLS proxy, whose address all share).
+    pub(crate) max_connections_per_ip: Option<usize>,
+    /// Bytes of request bodies and responses held in memory at once, over
+    /// all connections; requests past it get 503.
+    pub(crate) max_buffered_bytes: usize,
     /// Requests processed at once (the rest wait): CPU-bound signing work.
     pub(crate) max_in_flight: usize,
     /// How long shutdown waits for open requests.
@@ -119,13 +134,41 @@ impl Default for Transport {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
             handshake_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            send_timeout: Duration::from_secs(30),
             max_connections: 1024,
+            max_connections_per_ip: None,
+            max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
             max_in_flight: cores * 4,
             shutdown_grace: Duration::from_secs(10),
             public_url: None,
             endpoints: Vec::new(),
             behind_tls_proxy: false,
         }
+    }
+}
+
+/// Default of [`Transport::max_buffered_bytes`]: 64 full-size (1 MiB)
+/// requests and their answers, while 1,024 HTTP/2 connections could
+/// otherwise hold 64 streams of 1 MiB each.
+pub(crate) const DEFAULT_MAX_BUFFERED_BYTES: usize = 64 << 20;
+/// Default of [`Transport::max_connections_per_ip`] without a TLS proxy.
+const DEFAULT_MAX_CONNECTIONS_PER_IP: usize = 128;
+/// HTTP/2 flow-control windows: what a connection (and each of its streams)
+/// may send before the server has read it. Requests are small; the defaults
+/// (1 MiB each) let every connection park a megabyte in the server.
+const H2_CONNECTION_WINDOW: u32 = 256 * 1024;
+const H2_STREAM_WINDOW: u32 = 64 * 1024;
+
+impl Transport {
+    /// The per-IP connection cap in force.
+    fn per_ip_cap(&self) -> usize {
+        self.max_connections_per_ip
+            .unwrap_or(if self.behind_tls_proxy {
+                self.max_connections
+            } else {
+                DEFAULT_MAX_CONNECTIONS_PER_IP
+            })
     }
 }
 
@@ -137,6 +180,19 @@ pub(crate) struct App {
     pub(crate) limits: Limits,
     pub(crate) transport: Transport,
     pub(crate) in_flight: Semaphore,
+    /// [`Transport::max_buffered_bytes`] as permits of one byte each: taken
+    /// as a body is buffered, and for a response, and given back when the
+    /// response is written or dropped.
+    pub(crate) buffered: Arc<Semaphore>,
+}
+
+impl App {
+    /// The byte budget for `transport`.
+    pub(crate) fn budget(transport: &Transport) -> Arc<Semaphore> {
+        Arc::new(Semaphore::new(
+            transport.max_buffered_bytes.min(Semaphore::MAX_PERMITS),
+        ))
+    }
 }
 
 /// Facts about the connection a request came in on.
@@ -201,18 +257,18 @@ fn soap_version(headers: &HeaderMap) -> Option<SoapVersion> {
 /// A SOAP fault for a body over the limit, from the library (asked to
 /// answer a one-byte request under a zero-byte limit: it answers with its
 /// generic size fault in the SOAP version the probe names).
-fn too_large(app: &App, soap: SoapVersion) -> Response {
+fn too_large(app: &App, soap: SoapVersion, peer: SocketAddr) -> Response {
     let probe = soap.namespace().as_bytes();
     let limits = Limits {
         max_bytes: 0,
         ..app.limits.clone()
     };
-    let reply = handle_soap(
-        app.service.as_ref(),
-        probe,
-        &TransportContext::default(),
-        &limits,
-    );
+    // The real peer: the service logs and audits the refusal.
+    let transport = TransportContext {
+        peer: Some(peer),
+        ..TransportContext::default()
+    };
+    let reply = handle_soap(app.service.as_ref(), probe, &transport, &limits);
     let mut resp = soap_reply(
         StatusCode::PAYLOAD_TOO_LARGE,
         reply.content_type,
@@ -244,19 +300,66 @@ enum ReadError {
     TooLarge,
     Timeout,
     Broken,
+    /// The byte budget ([`Transport::max_buffered_bytes`]) is spent.
+    Busy,
 }
 
-async fn read_body(app: &App, headers: &HeaderMap, body: Body) -> Result<Bytes, ReadError> {
+/// Bytes of the budget held by a request or response; given back on drop.
+/// Put into a response's extensions, it stays held until that response is
+/// written (see [`Tracked`]).
+#[derive(Clone)]
+struct Held(Arc<std::sync::Mutex<Option<OwnedSemaphorePermit>>>);
+
+impl Held {
+    fn new(p: Option<OwnedSemaphorePermit>) -> Self {
+        Self(Arc::new(std::sync::Mutex::new(p)))
+    }
+    fn take(&self) -> Option<OwnedSemaphorePermit> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
+/// Take `n` more bytes of the budget into `held`, leaving at least `floor`
+/// bytes of it free.
+fn reserve(
+    budget: &Arc<Semaphore>,
+    held: &mut Option<OwnedSemaphorePermit>,
+    n: usize,
+    floor: usize,
+) -> bool {
+    if n == 0 {
+        return true;
+    }
+    if budget.available_permits() < n.saturating_add(floor) {
+        return false;
+    }
+    let Ok(n) = u32::try_from(n) else {
+        return false;
+    };
+    match Arc::clone(budget).try_acquire_many_owned(n) {
+        Ok(p) => {
+            match held {
+                Some(h) => h.merge(p),
+                None => *held = Some(p),
+            }
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+async fn read_body(app: &App, headers: &HeaderMap, body: Body) -> Result<(Bytes, Held), ReadError> {
     read_body_max(app, headers, body, app.transport.max_body).await
 }
 
-/// [`read_body`] with at most `max` bytes.
+/// [`read_body`] with at most `max` bytes. The buffer's capacity is taken
+/// from the byte budget before it grows: past the budget, `Busy`.
 async fn read_body_max(
     app: &App,
     headers: &HeaderMap,
     body: Body,
     max: usize,
-) -> Result<Bytes, ReadError> {
+) -> Result<(Bytes, Held), ReadError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -264,13 +367,57 @@ async fn read_body_max(
     if declared.is_some_and(|n| n > max as u64) {
         return Err(ReadError::TooLarge);
     }
-    let limited = Limited::new(body, max);
-    match tokio::time::timeout(app.transport.body_timeout, limited.collect()).await {
+    let budget = &app.buffered;
+    // Bodies may fill three quarters of the budget: the rest stays for
+    // answers (to requests already read, and to bodiless ones).
+    let floor = app.transport.max_buffered_bytes / 4;
+    let read = async {
+        let mut held = None;
+        let mut buf = Vec::new();
+        if let Some(n) = declared.and_then(|n| usize::try_from(n).ok()) {
+            if !reserve(budget, &mut held, n, floor) {
+                return Err(ReadError::Busy);
+            }
+            buf.reserve_exact(n);
+        }
+        let mut body = Limited::new(body, max);
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    ReadError::TooLarge
+                } else {
+                    ReadError::Broken
+                }
+            })?;
+            let Ok(data) = frame.into_data() else {
+                continue;
+            };
+            if buf.capacity() - buf.len() < data.len() {
+                let before = buf.capacity();
+                buf.reserve(data.len());
+                if !reserve(budget, &mut held, buf.capacity() - before, floor) {
+                    return Err(ReadError::Busy);
+                }
+            }
+            buf.extend_from_slice(&data);
+        }
+        Ok((Bytes::from(buf), Held::new(held)))
+    };
+    match tokio::time::timeout(app.transport.body_timeout, read).await {
         Err(_) => Err(ReadError::Timeout),
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(ReadError::TooLarge),
-        Ok(Err(_)) => Err(ReadError::Broken),
+        Ok(r) => r,
     }
+}
+
+/// 503 for a request past the byte budget; the body stays unread, so the
+/// connection closes (HTTP/1.1) or the stream is reset (HTTP/2).
+fn busy(conn: &Conn, path: &str) -> Response {
+    info!(peer = %conn.peer, %path, status = 503, cause = "buffered-bytes budget spent", "request refused");
+    let mut r = (StatusCode::SERVICE_UNAVAILABLE, "server busy, try again\n").into_response();
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    close(&mut r);
+    r
 }
 
 async fn sts(
@@ -294,11 +441,12 @@ async fn sts(
         )
             .into_response();
     };
-    let bytes = match read_body(&app, &headers, body).await {
+    let (bytes, held) = match read_body(&app, &headers, body).await {
         Ok(b) => b,
+        Err(ReadError::Busy) => return busy(&conn, &path),
         Err(ReadError::TooLarge) => {
             info!(peer = %conn.peer, %path, status = 413, "request too large");
-            return too_large(&app, soap);
+            return too_large(&app, soap, conn.peer);
         }
         Err(ReadError::Timeout) => {
             info!(peer = %conn.peer, %path, status = 408, "request body timed out");
@@ -317,7 +465,9 @@ async fn sts(
     let transport = TransportContext {
         tls: conn.tls || app.transport.behind_tls_proxy,
         client_certificate: None,
-        peer: Some(conn.peer),
+        // Behind a proxy every peer is the proxy: passing it would give all
+        // clients one lockout budget (host::Attempt::client).
+        peer: (!app.transport.behind_tls_proxy).then_some(conn.peer),
     };
     let service = match STS_PATHS.iter().find(|e| e.path == path).map(|e| e.kind) {
         Some(EndpointKind::Certificate) => app.certificate_service.clone(),
@@ -349,7 +499,10 @@ async fn sts(
         micros = started.elapsed().as_micros() as u64,
         "soap"
     );
-    soap_reply(status, reply.content_type, reply.body)
+    let mut r = soap_reply(status, reply.content_type, reply.body);
+    // The request's bytes stay counted until the answer is written.
+    r.extensions_mut().insert(held);
+    r
 }
 
 /// `GET` on an STS path: the WSDL for `?wsdl`, else 405.
@@ -406,16 +559,21 @@ async fn mex_post(
             .into_response();
     };
     let bytes = match read_body_max(&app, &headers, body, max).await {
-        Ok(b) => b,
-        Err(ReadError::TooLarge) => return too_large(&app, soap),
+        Ok((b, _)) => b,
+        Err(ReadError::Busy) => return busy(&conn, MEX_PATH),
+        Err(ReadError::TooLarge) => return too_large(&app, soap, conn.peer),
         Err(_) => return (StatusCode::BAD_REQUEST, "incomplete request body\n").into_response(),
     };
     let endpoints = endpoints(&app, &conn, &uri, &headers);
     let parsed = std::str::from_utf8(&bytes)
-        .ok()
-        .and_then(|text| wstrust::xml::parse(text, &app.limits).ok());
-    let Some(doc) = parsed else {
-        return (StatusCode::BAD_REQUEST, "not an XML document\n").into_response();
+        .map_err(|e| e.to_string())
+        .and_then(|text| wstrust::xml::parse(text, &app.limits).map_err(|e| e.to_string()));
+    let doc = match parsed {
+        Ok(doc) => doc,
+        Err(cause) => {
+            info!(peer = %conn.peer, path = MEX_PATH, status = 400, ?cause, "metadata request refused");
+            return (StatusCode::BAD_REQUEST, "not an XML document\n").into_response();
+        }
     };
     // A WS-Transfer Get has an empty Body, which the WS-Trust reader
     // (`soap::Message`) refuses: read the two facts needed here directly.
@@ -426,6 +584,7 @@ async fn mex_post(
         .filter(|_| root.tag_name().name() == "Envelope")
         .and_then(SoapVersion::from_namespace)
     else {
+        info!(peer = %conn.peer, path = MEX_PATH, status = 400, cause = "not a SOAP envelope", "metadata request refused");
         return (StatusCode::BAD_REQUEST, "not a SOAP envelope\n").into_response();
     };
     let message_id = root
@@ -578,6 +737,237 @@ fn own_authority(
     })
 }
 
+/// What one connection is doing, for its watchdog ([`watchdog`]).
+struct Activity {
+    state: std::sync::Mutex<ActivityState>,
+    changed: Notify,
+}
+
+struct ActivityState {
+    /// Requests begun whose response is not yet written (or dropped).
+    open: usize,
+    /// Whether any request has begun.
+    served: bool,
+    /// Since when `open` is 0 (the connection's start at first).
+    idle_since: Instant,
+    /// When each open request's response was ready to send, by request
+    /// number (ascending, so the first is the oldest).
+    sending: BTreeMap<u64, Instant>,
+    next: u64,
+}
+
+impl Activity {
+    fn new() -> Arc<Self> {
+        Arc::new(Self {
+            state: std::sync::Mutex::new(ActivityState {
+                open: 0,
+                served: false,
+                idle_since: Instant::now(),
+                sending: BTreeMap::new(),
+                next: 0,
+            }),
+            changed: Notify::new(),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ActivityState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A request has begun (its head is read): the connection is not idle
+    /// until the returned guard is dropped.
+    fn begin(self: &Arc<Self>) -> RequestGuard {
+        let id = {
+            let mut st = self.lock();
+            st.open += 1;
+            st.served = true;
+            st.next += 1;
+            st.next
+        };
+        self.changed.notify_one();
+        RequestGuard {
+            activity: Arc::clone(self),
+            id,
+        }
+    }
+}
+
+/// One open request of a connection; see [`Activity::begin`].
+struct RequestGuard {
+    activity: Arc<Activity>,
+    id: u64,
+}
+
+impl RequestGuard {
+    /// Its response is ready: from now the send timeout runs.
+    fn sending(&self) {
+        self.activity.lock().sending.insert(self.id, Instant::now());
+        self.activity.changed.notify_one();
+    }
+}
+
+impl Drop for RequestGuard {
+    fn drop(&mut self) {
+        {
+            let mut st = self.activity.lock();
+            st.open = st.open.saturating_sub(1);
+            st.sending.remove(&self.id);
+            if st.open == 0 {
+                st.idle_since = Instant::now();
+            }
+        }
+        self.activity.changed.notify_one();
+    }
+}
+
+/// Resolves (with the reason) when the connection must close: no request
+/// begun within `first` of its start, none open for `idle`, or a response
+/// not taken within `send` of being ready.
+async fn watchdog(
+    a: Arc<Activity>,
+    first: Duration,
+    idle: Duration,
+    send: Duration,
+) -> &'static str {
+    loop {
+        // Registered before the state is read: a change in between still
+        // wakes us (notify_one keeps a permit).
+        let changed = a.changed.notified();
+        let (deadline, reason) = {
+            let st = a.lock();
+            let idle_at = (st.open == 0).then(|| {
+                if st.served {
+                    (st.idle_since + idle, "idle")
+                } else {
+                    (st.idle_since + first, "no request")
+                }
+            });
+            let send_at = st
+                .sending
+                .values()
+                .next()
+                .map(|t| (*t + send, "response not read"));
+            match (idle_at, send_at) {
+                (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+                (a, b) => a.or(b),
+            }
+            .map_or((None, ""), |(d, r)| (Some(d), r))
+        };
+        match deadline {
+            Some(d) if d <= Instant::now() => return reason,
+            Some(d) => {
+                tokio::select! {
+                    () = tokio::time::sleep_until(d.into()) => {}
+                    () = changed => {}
+                }
+            }
+            None => changed.await,
+        }
+    }
+}
+
+/// A response body that holds its request's [`RequestGuard`] and its bytes
+/// of the budget until it is written or dropped.
+struct Tracked {
+    inner: Body,
+    _guard: RequestGuard,
+    _held: Vec<OwnedSemaphorePermit>,
+}
+
+impl axum::body::HttpBody for Tracked {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, axum::Error>>> {
+        std::pin::Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// `resp` as sent: its size taken from the byte budget (503 when spent),
+/// with the request's held bytes and `guard` kept until it is written.
+fn tracked(
+    mut resp: Response,
+    guard: RequestGuard,
+    budget: &Arc<Semaphore>,
+    peer: SocketAddr,
+) -> Response {
+    let mut held: Vec<OwnedSemaphorePermit> = resp
+        .extensions_mut()
+        .remove::<Held>()
+        .and_then(|h| h.take())
+        .into_iter()
+        .collect();
+    let hint = axum::body::HttpBody::size_hint(resp.body());
+    let size = usize::try_from(hint.upper().unwrap_or(hint.lower())).unwrap_or(usize::MAX);
+    let mut permit = None;
+    if !reserve(budget, &mut permit, size, 0) {
+        info!(%peer, status = 503, cause = "buffered-bytes budget spent", bytes = size, "response refused");
+        let mut r = (StatusCode::SERVICE_UNAVAILABLE, "server busy, try again\n").into_response();
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        resp = r;
+    }
+    held.extend(permit);
+    guard.sending();
+    resp.map(|inner| {
+        Body::new(Tracked {
+            inner,
+            _guard: guard,
+            _held: held,
+        })
+    })
+}
+
+/// Open connections per peer IP address.
+struct PerIp {
+    counts: std::sync::Mutex<HashMap<IpAddr, usize>>,
+    max: usize,
+}
+
+/// One connection counted in [`PerIp`]; uncounted on drop.
+struct IpSlot {
+    table: Arc<PerIp>,
+    ip: IpAddr,
+}
+
+impl PerIp {
+    fn try_take(self: &Arc<Self>, ip: IpAddr) -> Option<IpSlot> {
+        let mut c = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        let n = c.entry(ip).or_insert(0);
+        if *n >= self.max {
+            return None;
+        }
+        *n += 1;
+        Some(IpSlot {
+            table: Arc::clone(self),
+            ip,
+        })
+    }
+}
+
+impl Drop for IpSlot {
+    fn drop(&mut self) {
+        let mut c = self.table.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = c.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                c.remove(&self.ip);
+            }
+        }
+    }
+}
+
 /// Accept connections on `listener` until `shutdown` resolves, then wait up
 /// to the grace period for open requests.
 pub(crate) async fn run(
@@ -599,9 +989,15 @@ pub(crate) async fn run(
         .timer(TokioTimer::new())
         .max_concurrent_streams(64)
         .max_header_list_size(64 * 1024)
+        .initial_connection_window_size(H2_CONNECTION_WINDOW)
+        .initial_stream_window_size(H2_STREAM_WINDOW)
         .keep_alive_interval(Some(Duration::from_secs(30)));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let connections = Arc::new(Semaphore::new(t.max_connections));
+    let per_ip = Arc::new(PerIp {
+        counts: std::sync::Mutex::new(HashMap::new()),
+        max: t.per_ip_cap(),
+    });
     tokio::pin!(shutdown);
     loop {
         let (tcp, peer) = tokio::select! {
@@ -620,6 +1016,10 @@ pub(crate) async fn run(
             warn!(%peer, "connection limit reached; closing");
             continue;
         };
+        let Some(slot) = per_ip.try_take(peer.ip().to_canonical()) else {
+            warn!(%peer, max = per_ip.max, "per-address connection limit reached; closing");
+            continue;
+        };
         let _ = tcp.set_nodelay(true);
         let Ok(local) = tcp.local_addr() else {
             continue;
@@ -628,32 +1028,50 @@ pub(crate) async fn run(
         let builder = builder.clone();
         let watcher = graceful.watcher();
         let tls = tls.clone();
-        let handshake_timeout = t.handshake_timeout;
+        let budget = Arc::clone(&app.buffered);
+        let t = t.clone();
         tokio::spawn(async move {
             let _permit = permit;
+            let _slot = slot;
             let conn = Conn {
                 peer,
                 local,
                 tls: tls.is_some(),
             };
-            let svc = hyper::service::service_fn(
-                move |mut req: hyper::Request<hyper::body::Incoming>| {
+            let activity = Activity::new();
+            let svc = {
+                let activity = Arc::clone(&activity);
+                hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
                     req.extensions_mut().insert(conn.clone());
                     let mut router = router.clone();
-                    tower_service::Service::call(&mut router, req)
-                },
-            );
+                    let guard = activity.begin();
+                    let budget = Arc::clone(&budget);
+                    async move {
+                        let resp = tower_service::Service::call(&mut router, req).await?;
+                        Ok::<_, std::convert::Infallible>(tracked(resp, guard, &budget, peer))
+                    }
+                })
+            };
+            let dog =
+                |a: Arc<Activity>| watchdog(a, t.header_timeout, t.idle_timeout, t.send_timeout);
             let result = match tls {
                 Some(acceptor) => {
-                    match tokio::time::timeout(handshake_timeout, acceptor.accept(tcp)).await {
+                    match tokio::time::timeout(t.handshake_timeout, acceptor.accept(tcp)).await {
                         Ok(Ok(stream)) => {
-                            watcher
-                                .watch(
-                                    builder
-                                        .serve_connection(TokioIo::new(stream), svc)
-                                        .into_owned(),
-                                )
-                                .await
+                            // The first-request clock starts after the handshake.
+                            activity.lock().idle_since = Instant::now();
+                            let served = watcher.watch(
+                                builder
+                                    .serve_connection(TokioIo::new(stream), svc)
+                                    .into_owned(),
+                            );
+                            tokio::select! {
+                                r = served => r,
+                                reason = dog(activity) => {
+                                    debug!(%peer, reason, "closing connection");
+                                    return;
+                                }
+                            }
                         }
                         Ok(Err(e)) => {
                             debug!(%peer, error = %e, "TLS handshake failed");
@@ -666,13 +1084,18 @@ pub(crate) async fn run(
                     }
                 }
                 None => {
-                    watcher
-                        .watch(
-                            builder
-                                .serve_connection(TokioIo::new(tcp), svc)
-                                .into_owned(),
-                        )
-                        .await
+                    let served = watcher.watch(
+                        builder
+                            .serve_connection(TokioIo::new(tcp), svc)
+                            .into_owned(),
+                    );
+                    tokio::select! {
+                        r = served => r,
+                        reason = dog(activity) => {
+                            debug!(%peer, reason, "closing connection");
+                            return;
+                        }
+                    }
                 }
             };
             if let Err(e) = result {
