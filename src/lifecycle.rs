@@ -81,9 +81,7 @@ impl LifecyclePolicy {
     /// How long the store must keep the record of a token expiring at
     /// `expires`: past its expiry, the clock skew and the renewal window.
     pub fn keep_until(&self, expires: OffsetDateTime, skew: Duration) -> OffsetDateTime {
-        let extra = time::Duration::try_from(skew.saturating_add(self.renewal_window))
-            .unwrap_or(time::Duration::MAX);
-        expires.checked_add(extra).unwrap_or(expires)
+        crate::instant::later(expires, skew.saturating_add(self.renewal_window))
     }
 
     /// The record for a token this STS is about to issue. `renewing` is the
@@ -321,12 +319,10 @@ pub fn prepare_renewal(
     if !requester.is_subject(&token) && !requester.is_admin(policy) && !requester.intermediary {
         return Err(TokenError::NotAuthorized.into());
     }
-    let skew =
-        time::Duration::try_from(validator.limits().clock_skew).unwrap_or(time::Duration::MAX);
-    let window = time::Duration::try_from(policy.renewal_window).unwrap_or(time::Duration::MAX);
-    let expired = now - skew >= token.not_on_or_after;
+    let skewed = crate::instant::earlier(now, validator.limits().clock_skew);
+    let expired = skewed >= token.not_on_or_after;
     // Past the window the record may already be gone: say why first.
-    if expired && now - skew >= token.not_on_or_after.saturating_add(window) {
+    if expired && skewed >= crate::instant::later(token.not_on_or_after, policy.renewal_window) {
         return Err(TokenError::RenewalWindow.into());
     }
     let record = check_state(&token, Some(store), policy, now)?.ok_or(TokenError::Unknown)?;
@@ -370,16 +366,16 @@ pub fn renewal_lifetime(
     max: Duration,
     skew: Duration,
 ) -> Result<(OffsetDateTime, OffsetDateTime), Error> {
-    let td = |d: Duration| time::Duration::try_from(d).unwrap_or(time::Duration::MAX);
+    use crate::instant::{earlier, later, span};
     let created = requested.and_then(|l| l.created).unwrap_or(now);
-    if created > now + td(skew) && !allow_postdating {
+    if created > later(now, skew) && !allow_postdating {
         return Err(RequestError::InvalidTimeRange.into());
     }
-    let created = created.max(now - td(skew));
+    let created = created.max(earlier(now, skew));
     let expires = requested
         .and_then(|l| l.expires)
-        .unwrap_or_else(|| created + td(default));
-    if expires <= created || expires - created > td(max) {
+        .unwrap_or_else(|| later(created, default));
+    if expires <= created || expires - created > span(max) {
         return Err(RequestError::InvalidTimeRange.into());
     }
     Ok((created, expires))

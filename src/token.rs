@@ -36,7 +36,6 @@ use base64::Engine as _;
 use roxmltree::{Document, Node};
 use std::sync::Arc;
 use std::time::Duration;
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 /// A SAML 2.0 NameID or SAML 1.1 NameIdentifier.
@@ -566,13 +565,12 @@ pub fn check_conditions(
     expect: &Expect<'_>,
     skew: Duration,
 ) -> Result<(), Error> {
-    let skew = time::Duration::try_from(skew).unwrap_or(time::Duration::MAX);
     if let Some(nb) = token.not_before {
-        if expect.now + skew < nb {
+        if crate::instant::later(expect.now, skew) < nb {
             return Err(TokenError::NotYetValid.into());
         }
     }
-    if !expect.allow_expired && expect.now - skew >= token.not_on_or_after {
+    if !expect.allow_expired && crate::instant::earlier(expect.now, skew) >= token.not_on_or_after {
         return Err(TokenError::Expired.into());
     }
     if let Some(aud) = expect.audience {
@@ -765,10 +763,7 @@ fn one_child<'a, 'input>(
 
 fn time_attr(n: Node<'_, '_>, name: &'static str) -> Result<Option<OffsetDateTime>, Error> {
     n.attribute(name)
-        .map(|v| {
-            OffsetDateTime::parse(v.trim(), &Rfc3339)
-                .map_err(|_| TokenError::Malformed(name).into())
-        })
+        .map(|v| crate::instant::parse_utc(v).ok_or_else(|| TokenError::Malformed(name).into()))
         .transpose()
 }
 
