@@ -146,6 +146,11 @@ pub enum WireError {
     /// `wsa:Action` does not match the WS-Trust version and request type.
     #[error("action {0:?} does not match the request")]
     ActionMismatch(String),
+    /// `wsa:To` names none of this service's addresses (its endpoints and
+    /// those the host received the request at): the request was meant for
+    /// another service.
+    #[error("wsa:To {0:?} is not an address of this service")]
+    NotAddressedHere(String),
 }
 
 /// Problems with the WS-Trust request (RST / RSTC) and refusals a
@@ -611,6 +616,9 @@ pub enum FaultFamily {
     Trust,
     /// A WS-Security fault (`wsse:` 2004/01 secext namespace).
     Security,
+    /// A WS-Addressing fault (`wsa:` namespace of the request's addressing
+    /// version; WS-Addressing 1.0 when it has none).
+    Addressing,
 }
 
 /// Fault codes defined by WS-Trust and WS-Security.
@@ -655,6 +663,9 @@ pub enum FaultCode {
     SecurityTokenUnavailable,
     /// `wsse:MessageExpired`
     MessageExpired,
+    /// `wsa:DestinationUnreachable` (WS-Addressing 1.0 SOAP Binding §6.4.2;
+    /// what WCF sends on an address filter mismatch)
+    DestinationUnreachable,
 }
 
 impl FaultCode {
@@ -678,6 +689,7 @@ impl FaultCode {
             Self::FailedCheck => "FailedCheck",
             Self::SecurityTokenUnavailable => "SecurityTokenUnavailable",
             Self::MessageExpired => "MessageExpired",
+            Self::DestinationUnreachable => "DestinationUnreachable",
         }
     }
 
@@ -695,6 +707,7 @@ impl FaultCode {
             | Self::InvalidScope
             | Self::RenewNeeded
             | Self::UnableToRenew => FaultFamily::Trust,
+            Self::DestinationUnreachable => FaultFamily::Addressing,
             _ => FaultFamily::Security,
         }
     }
@@ -725,6 +738,7 @@ impl FaultCode {
             Self::FailedCheck => "The signature or decryption was invalid",
             Self::SecurityTokenUnavailable => "Referenced security token could not be retrieved",
             Self::MessageExpired => "The message has expired",
+            Self::DestinationUnreachable => "No route can be determined to reach [destination]",
         }
     }
 
@@ -776,6 +790,7 @@ impl From<&Error> for Fault {
                 KeyError::Operation => FaultCode::RequestFailed,
                 _ => FaultCode::InvalidSecurityToken,
             },
+            Error::Wire(WireError::NotAddressedHere(_)) => FaultCode::DestinationUnreachable,
             Error::Wire(_) => FaultCode::InvalidRequest,
             Error::Request(r) => match r {
                 RequestError::UnknownRequestType(_)
@@ -1005,6 +1020,16 @@ mod tests {
         assert_eq!(f.code, FaultCode::InvalidRequest);
         assert_eq!(f.code.family(), FaultFamily::Trust);
         assert!(!f.reason().contains("depth"));
+    }
+
+    #[test]
+    fn wrong_destination_is_the_addressing_fault() {
+        let e = Error::Wire(WireError::NotAddressedHere("https://elsewhere/".into()));
+        let f = Fault::from(&e);
+        assert_eq!(f.code, FaultCode::DestinationUnreachable);
+        assert_eq!(f.code.family(), FaultFamily::Addressing);
+        assert!(f.code.is_sender());
+        assert!(!f.reason().contains("elsewhere"));
     }
 
     #[test]

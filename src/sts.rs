@@ -1162,6 +1162,10 @@ fn authn_context(who: &Authenticated, tls: bool) -> AuthnContext {
 }
 
 impl TokenService for Sts {
+    fn addresses(&self) -> &[String] {
+        &self.config.endpoints
+    }
+
     fn issue(&self, rst: &Rst<'_, '_>, cx: &RequestContext<'_, '_, '_>) -> Result<Rstr, Error> {
         self.run(Operation::Issue, rst, cx, Self::issue_inner)
     }

@@ -434,8 +434,9 @@ pub struct SecurityHeader<'a, 'input> {
 
 impl<'a, 'input> SecurityHeader<'a, 'input> {
     /// The one `wsse:Security` header among `headers` (the SOAP header
-    /// blocks): `Ok(None)` if there is none, an error if there are two
-    /// (whatever their actor or role: this STS is the only receiver).
+    /// blocks targeted at this node, [`crate::soap::Message::header_blocks`]:
+    /// a Security header for another actor or role is not this STS's):
+    /// `Ok(None)` if there is none, an error if there are two.
     pub fn find(
         headers: impl IntoIterator<Item = Node<'a, 'input>>,
     ) -> Result<Option<Node<'a, 'input>>, Error> {
