@@ -459,10 +459,12 @@ pub fn cancel(
 /// (with `require_state`) unknown token is no credential, on any node.
 ///
 /// For tokens delivered to the STS itself (the header credential; see
-/// [`with_recipient_check`](Self::with_recipient_check)), a SAML 2.0 bearer
-/// confirmation's `Recipient` must also be one of the configured endpoints
-/// and the request's `wsa:To` (read from the same parsed message), where
-/// known ([`crate::token::check_recipient`]).
+/// [`with_recipient_check`](Self::with_recipient_check)), a trusted issuer's
+/// SAML 2.0 bearer token must also name a `Recipient` that is one of the
+/// configured endpoints and the request's `wsa:To` (read from the same
+/// parsed message) when it has one ([`crate::token::check_recipient`]).
+/// This STS's own tokens carry no confirmation data (WS-Trust issuance):
+/// their audience binds them to this STS and the store tracks them.
 #[derive(Debug, Clone)]
 pub struct StoreCheckedVerifier {
     validator: Arc<TokenValidator>,
@@ -487,9 +489,11 @@ impl StoreCheckedVerifier {
         }
     }
 
-    /// Check bearer `Recipient`s against `endpoints` and the message's
-    /// `wsa:To`: for tokens delivered to this STS, not for
-    /// `OnBehalfOf`/`ActAs` tokens, which were delivered to the intermediary.
+    /// Require a bearer `Recipient` among `endpoints` (and the message's
+    /// `wsa:To`) of trusted issuers' SAML 2.0 bearer tokens: for tokens
+    /// delivered to this STS, not for `OnBehalfOf`/`ActAs` tokens, which
+    /// were delivered to the intermediary. Without `endpoints`, such tokens
+    /// are refused.
     pub fn with_recipient_check(mut self, endpoints: Vec<String>) -> Self {
         self.recipient = Some(endpoints);
         self
@@ -511,8 +515,8 @@ impl AssertionVerifier for StoreCheckedVerifier {
         let t = self.validator.validate_credential(doc, assertion, now)?;
         check_state(&t, self.store.as_deref(), &self.policy, now)?;
         let a = crate::token::verified_assertion(t.clone())?;
-        if let (Some(endpoints), crate::auth::Confirmation::Bearer) =
-            (&self.recipient, &a.confirmation)
+        if let (Some(endpoints), crate::auth::Confirmation::Bearer, false) =
+            (&self.recipient, &a.confirmation, is_own(&t, &self.policy))
         {
             // The same tree the SOAP layer parsed and accepted.
             let to = crate::soap::peek_addressing(doc).and_then(|a| a.to);

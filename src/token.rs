@@ -534,23 +534,22 @@ pub(crate) fn verified_assertion(t: ValidatedToken) -> Result<VerifiedAssertion,
 
 /// The SAML 2.0 `Recipient` check for a bearer token delivered to the STS
 /// itself (a credential in the `wsse:Security` header): at least one bearer
-/// confirmation must have no `Recipient`, or one that is among `endpoints`
-/// (when any are configured) and equal to the request's `wsa:To` (when it
-/// has one); compared exactly, after trimming. A token without SAML 2.0
-/// bearer confirmations passes, and so does anything when neither endpoints
-/// nor `wsa:To` are known.
+/// confirmation must carry a `Recipient` (SAML 2.0 Profiles §4.1.4.2 requires
+/// one on bearer confirmations) that is one of `endpoints` and, when the
+/// request has a `wsa:To`, that address too; compared as URLs
+/// ([`crate::soap::same_address`]). A confirmation without `Recipient`
+/// satisfies nothing, and without `endpoints` no `Recipient` can be checked,
+/// so such a token is refused. A token without SAML 2.0 bearer
+/// confirmations (SAML 1.1, holder-of-key) passes.
 pub fn check_recipient(
     token: &ValidatedToken,
     endpoints: &[String],
     to: Option<&str>,
 ) -> Result<(), Error> {
+    use crate::soap::same_address;
     let satisfied = token.bearer_recipients.is_empty()
-        || token.bearer_recipients.iter().any(|r| match r {
-            None => true,
-            Some(r) => {
-                (endpoints.is_empty() || endpoints.iter().any(|e| e.trim() == r))
-                    && to.is_none_or(|to| to.trim() == r)
-            }
+        || token.bearer_recipients.iter().flatten().any(|r| {
+            endpoints.iter().any(|e| same_address(e, r)) && to.is_none_or(|to| same_address(to, r))
         });
     if satisfied {
         Ok(())
