@@ -525,3 +525,53 @@ impl AssertionVerifier for StoreCheckedVerifier {
         Ok(a)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    /// A token expiring at the end of time is kept to the end of time, not
+    /// dropped at its expiry (the skew and renewal window saturate).
+    #[test]
+    fn keep_until_saturates_at_the_end_of_time() {
+        let policy = LifecyclePolicy::new("https://sts.example/".to_owned());
+        let skew = Duration::from_secs(300);
+        let end = datetime!(9999-12-31 23:59:59.999_999_999 UTC);
+        let late = datetime!(9999-12-31 23:30 UTC);
+        assert_eq!(policy.keep_until(late, skew), end);
+        assert_eq!(policy.keep_until(end, Duration::MAX), end);
+        let now = datetime!(2027-01-15 12:00 UTC);
+        assert_eq!(
+            policy.keep_until(now, skew),
+            datetime!(2027-01-15 13:05 UTC)
+        );
+    }
+
+    /// Renewal lifetimes starting at the end of time saturate rather than
+    /// overflow; the requested bounds still apply.
+    #[test]
+    fn renewal_lifetime_at_the_end_of_time() {
+        let now = datetime!(2027-01-15 12:00 UTC);
+        let hour = Duration::from_secs(3600);
+        let skew = Duration::from_secs(300);
+        let late = Lifetime {
+            created: Some(datetime!(9999-12-31 23:30 UTC)),
+            expires: None,
+        };
+        let (start, end) = renewal_lifetime(Some(&late), true, now, hour, hour * 8, skew).unwrap();
+        assert_eq!(start, datetime!(9999-12-31 23:30 UTC));
+        assert_eq!(end, datetime!(9999-12-31 23:59:59.999_999_999 UTC));
+        assert!(renewal_lifetime(Some(&late), false, now, hour, hour * 8, skew).is_err());
+        let (_, end) = renewal_lifetime(
+            None,
+            false,
+            now,
+            Duration::MAX,
+            Duration::MAX,
+            Duration::MAX,
+        )
+        .unwrap();
+        assert_eq!(end, datetime!(9999-12-31 23:59:59.999_999_999 UTC));
+    }
+}
