@@ -70,8 +70,8 @@ pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 /// | trusted issuers | none: Validate accepts only this STS's own tokens |
 /// | SHA-1 from trusted issuers | refused ([`StsConfigBuilder::trusted_issuer_sha1`] turns it on for one) |
 /// | local account issuers | this STS only |
-/// | endpoints | none |
-/// | assertion verifier | [`StoreCheckedVerifier`] over [`Self::validator`]; in the `wsse:Security` header the assertion's audience must be the issuer name or an endpoint, and a SAML 2.0 bearer `Recipient` an endpoint and the request's `wsa:To` (where known) |
+/// | endpoints | none: any `wsa:To` passes, and trusted issuers' SAML 2.0 bearer header credentials are refused |
+/// | assertion verifier | [`StoreCheckedVerifier`] over [`Self::validator`]; in the `wsse:Security` header the assertion's audience must be the issuer name or an endpoint, and a trusted issuer's SAML 2.0 bearer token must name a `Recipient` that is an endpoint and the request's `wsa:To` (where given) |
 #[derive(Debug)]
 pub struct StsConfig {
     /// The issuer name (the seed's "Home Realm Identifier").
@@ -132,8 +132,9 @@ pub struct StsConfig {
     /// verifier) accept: each name with exactly its own certificates.
     pub trusted_issuers: Vec<TrustedIssuer>,
     /// This STS's own endpoint addresses: accepted audiences of header
-    /// credentials and of tokens to exchange, and the accepted `Recipient`s of
-    /// SAML 2.0 bearer header credentials.
+    /// credentials and of tokens to exchange, the accepted `Recipient`s of
+    /// SAML 2.0 bearer header credentials, and accepted `wsa:To`s
+    /// ([`crate::service::TokenService::addresses`]).
     pub endpoints: Vec<String>,
     /// The token validator of Validate, Renew and Cancel: this STS's
     /// certificate for its issuer name, each trusted issuer's certificates
@@ -401,9 +402,14 @@ impl StsConfigBuilder {
 
     /// An endpoint address of this STS (`https://sts.example/trust/13/usernamemixed`;
     /// call again for each endpoint): accepted as the audience of header
-    /// credentials and of tokens to exchange besides the issuer name, and as
-    /// the `Recipient` of a SAML 2.0 bearer header credential (which must
-    /// also be the request's `wsa:To` when it has one).
+    /// credentials and of tokens to exchange besides the issuer name, as
+    /// the `Recipient` a trusted issuer's SAML 2.0 bearer header credential
+    /// must name (which must also be the request's `wsa:To` when it has
+    /// one), and as a `wsa:To`: once any endpoint is set, a request
+    /// addressed to none of them (nor to [`TransportContext::addresses`])
+    /// is refused with `wsa:DestinationUnreachable`.
+    ///
+    /// [`TransportContext::addresses`]: crate::service::TransportContext::addresses
     pub fn endpoint(mut self, address: impl Into<String>) -> Self {
         self.endpoints.push(address.into());
         self

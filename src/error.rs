@@ -151,6 +151,11 @@ pub enum WireError {
     /// `wsa:Action` does not match the WS-Trust version and request type.
     #[error("action {0:?} does not match the request")]
     ActionMismatch(String),
+    /// `wsa:To` names none of this service's addresses (its endpoints and
+    /// those the host received the request at): the request was meant for
+    /// another service.
+    #[error("wsa:To {0:?} is not an address of this service")]
+    NotAddressedHere(String),
 }
 
 /// Problems with the WS-Trust request (RST / RSTC) and refusals a
@@ -690,6 +695,9 @@ pub enum FaultFamily {
     Trust,
     /// A WS-Security fault (`wsse:` 2004/01 secext namespace).
     Security,
+    /// A WS-Addressing fault (`wsa:` namespace of the request's addressing
+    /// version; WS-Addressing 1.0 when it has none).
+    Addressing,
 }
 
 /// Fault codes defined by WS-Trust and WS-Security.
@@ -734,6 +742,9 @@ pub enum FaultCode {
     SecurityTokenUnavailable,
     /// `wsse:MessageExpired`
     MessageExpired,
+    /// `wsa:DestinationUnreachable` (WS-Addressing 1.0 SOAP Binding §6.4.2;
+    /// what WCF sends on an address filter mismatch)
+    DestinationUnreachable,
 }
 
 impl FaultCode {
@@ -757,6 +768,7 @@ impl FaultCode {
             Self::FailedCheck => "FailedCheck",
             Self::SecurityTokenUnavailable => "SecurityTokenUnavailable",
             Self::MessageExpired => "MessageExpired",
+            Self::DestinationUnreachable => "DestinationUnreachable",
         }
     }
 
@@ -774,6 +786,7 @@ impl FaultCode {
             | Self::InvalidScope
             | Self::RenewNeeded
             | Self::UnableToRenew => FaultFamily::Trust,
+            Self::DestinationUnreachable => FaultFamily::Addressing,
             _ => FaultFamily::Security,
         }
     }
@@ -804,6 +817,7 @@ impl FaultCode {
             Self::FailedCheck => "The signature or decryption was invalid",
             Self::SecurityTokenUnavailable => "Referenced security token could not be retrieved",
             Self::MessageExpired => "The message has expired",
+            Self::DestinationUnreachable => "No route can be determined to reach [destination]",
         }
     }
 
@@ -855,6 +869,7 @@ impl From<&Error> for Fault {
                 KeyError::Operation => FaultCode::RequestFailed,
                 _ => FaultCode::InvalidSecurityToken,
             },
+            Error::Wire(WireError::NotAddressedHere(_)) => FaultCode::DestinationUnreachable,
             Error::Wire(_) => FaultCode::InvalidRequest,
             Error::Request(r) => match r {
                 RequestError::UnknownRequestType(_)
@@ -1090,6 +1105,16 @@ mod tests {
         assert_eq!(f.code, FaultCode::InvalidRequest);
         assert_eq!(f.code.family(), FaultFamily::Trust);
         assert!(!f.reason().contains("depth"));
+    }
+
+    #[test]
+    fn wrong_destination_is_the_addressing_fault() {
+        let e = Error::Wire(WireError::NotAddressedHere("https://elsewhere/".into()));
+        let f = Fault::from(&e);
+        assert_eq!(f.code, FaultCode::DestinationUnreachable);
+        assert_eq!(f.code.family(), FaultFamily::Addressing);
+        assert!(f.code.is_sender());
+        assert!(!f.reason().contains("elsewhere"));
     }
 
     #[test]

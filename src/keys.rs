@@ -399,8 +399,8 @@ impl Certificate {
 
     /// Whether `now` lies in the validity period, widened by `skew` each side.
     pub fn is_valid_at(&self, now: OffsetDateTime, skew: std::time::Duration) -> bool {
-        let skew = time::Duration::try_from(skew).unwrap_or(time::Duration::ZERO);
-        now + skew >= self.not_before && now - skew <= self.not_after
+        crate::instant::later(now, skew) >= self.not_before
+            && crate::instant::earlier(now, skew) <= self.not_after
     }
 }
 

@@ -49,6 +49,7 @@ mod dn;
 pub mod dsig;
 pub mod error;
 pub mod host;
+mod instant;
 pub mod keys;
 pub mod lifecycle;
 pub mod limits;

@@ -81,9 +81,7 @@ impl LifecyclePolicy {
     /// How long the store must keep the record of a token expiring at
     /// `expires`: past its expiry, the clock skew and the renewal window.
     pub fn keep_until(&self, expires: OffsetDateTime, skew: Duration) -> OffsetDateTime {
-        let extra = time::Duration::try_from(skew.saturating_add(self.renewal_window))
-            .unwrap_or(time::Duration::MAX);
-        expires.checked_add(extra).unwrap_or(expires)
+        crate::instant::later(expires, skew.saturating_add(self.renewal_window))
     }
 
     /// The record for a token this STS is about to issue. `renewing` is the
@@ -321,12 +319,10 @@ pub fn prepare_renewal(
     if !requester.is_subject(&token) && !requester.is_admin(policy) && !requester.intermediary {
         return Err(TokenError::NotAuthorized.into());
     }
-    let skew =
-        time::Duration::try_from(validator.limits().clock_skew).unwrap_or(time::Duration::MAX);
-    let window = time::Duration::try_from(policy.renewal_window).unwrap_or(time::Duration::MAX);
-    let expired = now - skew >= token.not_on_or_after;
+    let skewed = crate::instant::earlier(now, validator.limits().clock_skew);
+    let expired = skewed >= token.not_on_or_after;
     // Past the window the record may already be gone: say why first.
-    if expired && now - skew >= token.not_on_or_after.saturating_add(window) {
+    if expired && skewed >= crate::instant::later(token.not_on_or_after, policy.renewal_window) {
         return Err(TokenError::RenewalWindow.into());
     }
     let record = check_state(&token, Some(store), policy, now)?.ok_or(TokenError::Unknown)?;
@@ -370,16 +366,16 @@ pub fn renewal_lifetime(
     max: Duration,
     skew: Duration,
 ) -> Result<(OffsetDateTime, OffsetDateTime), Error> {
-    let td = |d: Duration| time::Duration::try_from(d).unwrap_or(time::Duration::MAX);
+    use crate::instant::{earlier, later, span};
     let created = requested.and_then(|l| l.created).unwrap_or(now);
-    if created > now + td(skew) && !allow_postdating {
+    if created > later(now, skew) && !allow_postdating {
         return Err(RequestError::InvalidTimeRange.into());
     }
-    let created = created.max(now - td(skew));
+    let created = created.max(earlier(now, skew));
     let expires = requested
         .and_then(|l| l.expires)
-        .unwrap_or_else(|| created + td(default));
-    if expires <= created || expires - created > td(max) {
+        .unwrap_or_else(|| later(created, default));
+    if expires <= created || expires - created > span(max) {
         return Err(RequestError::InvalidTimeRange.into());
     }
     Ok((created, expires))
@@ -463,10 +459,12 @@ pub fn cancel(
 /// (with `require_state`) unknown token is no credential, on any node.
 ///
 /// For tokens delivered to the STS itself (the header credential; see
-/// [`with_recipient_check`](Self::with_recipient_check)), a SAML 2.0 bearer
-/// confirmation's `Recipient` must also be one of the configured endpoints
-/// and the request's `wsa:To` (read from the same parsed message), where
-/// known ([`crate::token::check_recipient`]).
+/// [`with_recipient_check`](Self::with_recipient_check)), a trusted issuer's
+/// SAML 2.0 bearer token must also name a `Recipient` that is one of the
+/// configured endpoints and the request's `wsa:To` (read from the same
+/// parsed message) when it has one ([`crate::token::check_recipient`]).
+/// This STS's own tokens carry no confirmation data (WS-Trust issuance):
+/// their audience binds them to this STS and the store tracks them.
 #[derive(Debug, Clone)]
 pub struct StoreCheckedVerifier {
     validator: Arc<TokenValidator>,
@@ -491,9 +489,11 @@ impl StoreCheckedVerifier {
         }
     }
 
-    /// Check bearer `Recipient`s against `endpoints` and the message's
-    /// `wsa:To`: for tokens delivered to this STS, not for
-    /// `OnBehalfOf`/`ActAs` tokens, which were delivered to the intermediary.
+    /// Require a bearer `Recipient` among `endpoints` (and the message's
+    /// `wsa:To`) of trusted issuers' SAML 2.0 bearer tokens: for tokens
+    /// delivered to this STS, not for `OnBehalfOf`/`ActAs` tokens, which
+    /// were delivered to the intermediary. Without `endpoints`, such tokens
+    /// are refused.
     pub fn with_recipient_check(mut self, endpoints: Vec<String>) -> Self {
         self.recipient = Some(endpoints);
         self
@@ -515,13 +515,63 @@ impl AssertionVerifier for StoreCheckedVerifier {
         let t = self.validator.validate_credential(doc, assertion, now)?;
         check_state(&t, self.store.as_deref(), &self.policy, now)?;
         let a = crate::token::verified_assertion(t.clone())?;
-        if let (Some(endpoints), crate::auth::Confirmation::Bearer) =
-            (&self.recipient, &a.confirmation)
+        if let (Some(endpoints), crate::auth::Confirmation::Bearer, false) =
+            (&self.recipient, &a.confirmation, is_own(&t, &self.policy))
         {
             // The same tree the SOAP layer parsed and accepted.
             let to = crate::soap::peek_addressing(doc).and_then(|a| a.to);
             crate::token::check_recipient(&t, endpoints, to.as_deref())?;
         }
         Ok(a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    /// A token expiring at the end of time is kept to the end of time, not
+    /// dropped at its expiry (the skew and renewal window saturate).
+    #[test]
+    fn keep_until_saturates_at_the_end_of_time() {
+        let policy = LifecyclePolicy::new("https://sts.example/".to_owned());
+        let skew = Duration::from_secs(300);
+        let end = datetime!(9999-12-31 23:59:59.999_999_999 UTC);
+        let late = datetime!(9999-12-31 23:30 UTC);
+        assert_eq!(policy.keep_until(late, skew), end);
+        assert_eq!(policy.keep_until(end, Duration::MAX), end);
+        let now = datetime!(2027-01-15 12:00 UTC);
+        assert_eq!(
+            policy.keep_until(now, skew),
+            datetime!(2027-01-15 13:05 UTC)
+        );
+    }
+
+    /// Renewal lifetimes starting at the end of time saturate rather than
+    /// overflow; the requested bounds still apply.
+    #[test]
+    fn renewal_lifetime_at_the_end_of_time() {
+        let now = datetime!(2027-01-15 12:00 UTC);
+        let hour = Duration::from_secs(3600);
+        let skew = Duration::from_secs(300);
+        let late = Lifetime {
+            created: Some(datetime!(9999-12-31 23:30 UTC)),
+            expires: None,
+        };
+        let (start, end) = renewal_lifetime(Some(&late), true, now, hour, hour * 8, skew).unwrap();
+        assert_eq!(start, datetime!(9999-12-31 23:30 UTC));
+        assert_eq!(end, datetime!(9999-12-31 23:59:59.999_999_999 UTC));
+        assert!(renewal_lifetime(Some(&late), false, now, hour, hour * 8, skew).is_err());
+        let (_, end) = renewal_lifetime(
+            None,
+            false,
+            now,
+            Duration::MAX,
+            Duration::MAX,
+            Duration::MAX,
+        )
+        .unwrap();
+        assert_eq!(end, datetime!(9999-12-31 23:59:59.999_999_999 UTC));
     }
 }

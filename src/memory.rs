@@ -8,6 +8,7 @@ use crate::host::{
     Attempt, Attributes, Clock, Credential, Lockout, NameKind, Principal, Random, ReplayCache,
     Secret, TokenRecord, TokenState, TokenStore, Transition, User, UserStore,
 };
+use crate::instant::later as add;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 use time::OffsetDateTime;
@@ -306,11 +307,7 @@ impl ReplayCache for MemoryReplayCache {
     ) -> Result<bool, crate::Error> {
         use sha2::Digest as _;
         let hash: [u8; 32] = sha2::Sha256::digest(key.as_bytes()).into();
-        let ttl = time::Duration::try_from(ttl).unwrap_or(time::Duration::MAX);
-        let until = now.checked_add(ttl).unwrap_or(OffsetDateTime::new_utc(
-            time::Date::MAX,
-            time::Time::MIDNIGHT,
-        ));
+        let until = crate::instant::later(now, ttl);
         let mut set = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         set.evict(now);
         if set.keys.contains_key(&hash) {
@@ -493,14 +490,6 @@ impl<K: std::hash::Hash + Eq + Clone> Recent<K> {
         self.current.remove(k);
         self.previous.remove(k);
     }
-}
-
-fn add(t: OffsetDateTime, d: std::time::Duration) -> OffsetDateTime {
-    let d = time::Duration::try_from(d).unwrap_or(time::Duration::MAX);
-    t.checked_add(d).unwrap_or(OffsetDateTime::new_utc(
-        time::Date::MAX,
-        time::Time::MIDNIGHT,
-    ))
 }
 
 impl MemoryLockout {

@@ -41,6 +41,12 @@ pub struct TransportContext {
     pub client_certificate: Option<Vec<u8>>,
     /// The peer's address, for logging and lockout.
     pub peer: Option<SocketAddr>,
+    /// The addresses the host received this request at, besides the
+    /// service's own ([`TokenService::addresses`]): e.g. the public URL of
+    /// the endpoint, or the listener's address, each with the request's
+    /// path. A `wsa:To` naming none of the known addresses is refused
+    /// ([`crate::soap::check_destination`]); empty (the default) adds none.
+    pub addresses: Vec<String>,
 }
 
 /// Everything a [`TokenService`] may consult besides the RST.
@@ -133,6 +139,14 @@ pub trait TokenService: Send + Sync {
     /// Default: nothing.
     fn refused(&self, error: &Error, transport: &TransportContext) {
         let _ = (error, transport);
+    }
+
+    /// This service's own endpoint addresses: [`handle_soap`] refuses a
+    /// request whose `wsa:To` names none of these nor of
+    /// [`TransportContext::addresses`] (when any address is known). The
+    /// crate's `Sts` answers its configured `endpoints`; the default is none.
+    fn addresses(&self) -> &[String] {
+        &[]
     }
 
     /// Dispatch on the request type.
@@ -283,6 +297,10 @@ fn handle_inner(
     // Owned copies for the fault path (the tree dies with this frame).
     let relates_to = addressing.message_id.clone();
     known.headers.version = addressing.version;
+    let own = service.addresses().iter().chain(&transport.addresses);
+    if let Err(e) = crate::soap::check_destination(addressing, own.map(String::as_str)) {
+        return Ok(fault_with_relates(e, known, relates_to.as_deref(), bytes));
+    }
     match respond(service, &msg, transport, limits, relates_to.as_deref()) {
         Ok(r) => Ok(r),
         // keep RelatesTo on faults too

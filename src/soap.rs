@@ -235,15 +235,21 @@ impl<'a, 'input> Message<'a, 'input> {
         self.header
     }
 
-    /// The header blocks (element children of `Header`), in document order.
+    /// The header blocks targeted at this node (element children of
+    /// `Header` that [`targets_this_node`]), in document order. Blocks for
+    /// another SOAP node are not this STS's to process: they are never read
+    /// as credentials or addressing, and their `mustUnderstand` is not ours.
     pub fn header_blocks(&self) -> impl Iterator<Item = Node<'a, 'input>> + 'a {
+        let soap = self.version;
         self.header
             .into_iter()
             .flat_map(|h| h.children().filter(Node::is_element))
+            .filter(move |n| targets_this_node(n, soap))
     }
 
-    /// The `wsse:Security` header blocks (WS-Security 1.0 secext namespace),
-    /// for the authentication layer to process on the same tree.
+    /// The `wsse:Security` header blocks (WS-Security 1.0 secext namespace)
+    /// targeted at this node, for the authentication layer to process on the
+    /// same tree.
     pub fn security_headers(&self) -> impl Iterator<Item = Node<'a, 'input>> + 'a {
         self.header_blocks().filter(|n| {
             n.tag_name().name() == "Security" && n.tag_name().namespace() == Some(ns::WSSE)
@@ -266,6 +272,42 @@ impl<'a, 'input> Message<'a, 'input> {
     }
 }
 
+/// Whether two endpoint addresses are the same: compared as parsed URLs
+/// (WHATWG parsing: scheme and host case-insensitive, a scheme's default
+/// port the same as none, an empty path the same as `/`; userinfo, path,
+/// query and fragment must match), or exactly after trimming when either
+/// is no URL.
+pub fn same_address(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    match (url::Url::parse(a), url::Url::parse(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// WCF's address filter, for a request with `addressing` received by a
+/// service known at `addresses` (its configured endpoints and those the
+/// host received the request at): a `wsa:To` naming none of them is
+/// refused ([`WireError::NotAddressedHere`], the `wsa:DestinationUnreachable`
+/// fault). Without a `wsa:To`, with the anonymous one (which WS-Addressing
+/// defines as the same as none), or when no address is known, anything
+/// passes. A signed `wsa:To` thereby binds a signed request to this service.
+pub fn check_destination<'s>(
+    addressing: &Addressing,
+    addresses: impl IntoIterator<Item = &'s str>,
+) -> Result<(), Error> {
+    let Some(to) = addressing.to.as_deref() else {
+        return Ok(());
+    };
+    let anonymous = addressing.version.is_some_and(|v| to == v.anonymous());
+    let mut known = addresses.into_iter().peekable();
+    if anonymous || known.peek().is_none() || known.any(|a| same_address(a, to)) {
+        Ok(())
+    } else {
+        Err(WireError::NotAddressedHere(to.to_owned()).into())
+    }
+}
+
 /// Best-effort read of the addressing headers of an envelope that
 /// [`Message::parse`] refused, so that its fault can still carry
 /// `wsa:RelatesTo`. Returns `None` when the headers themselves are unusable.
@@ -279,8 +321,36 @@ pub(crate) fn peek_addressing(doc: &Document<'_>) -> Option<Addressing> {
     read_headers(header, soap).ok()
 }
 
+/// SOAP 1.1 `actor` naming the next SOAP node (§4.2.2): every node,
+/// this one included.
+pub const SOAP11_ACTOR_NEXT: &str = "http://schemas.xmlsoap.org/soap/actor/next";
+/// SOAP 1.2 role `next` (Part 1 §2.2): every node, this one included.
+pub const SOAP12_ROLE_NEXT: &str = "http://www.w3.org/2003/05/soap-envelope/role/next";
+/// SOAP 1.2 role `ultimateReceiver` (Part 1 §2.2): the STS, which is
+/// always the ultimate receiver of a request.
+pub const SOAP12_ROLE_ULTIMATE_RECEIVER: &str =
+    "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver";
+
+/// Whether header block `n` of a `soap` envelope is targeted at this node:
+/// it has no `actor` (SOAP 1.1) or `role` (SOAP 1.2) attribute in the
+/// envelope's namespace (the ultimate receiver), or one naming
+/// [`SOAP11_ACTOR_NEXT`], [`SOAP12_ROLE_NEXT`] or
+/// [`SOAP12_ROLE_ULTIMATE_RECEIVER`] (compared exactly after trimming, as
+/// `xs:anyURI`). Any other value, SOAP 1.2's `none` and an empty value
+/// included, names another node: the block is ignored.
+pub fn targets_this_node(n: &Node<'_, '_>, soap: SoapVersion) -> bool {
+    match soap {
+        SoapVersion::Soap11 => n
+            .attribute((ns::SOAP11, "actor"))
+            .is_none_or(|a| a.trim() == SOAP11_ACTOR_NEXT),
+        SoapVersion::Soap12 => n
+            .attribute((ns::SOAP12, "role"))
+            .is_none_or(|r| matches!(r.trim(), SOAP12_ROLE_NEXT | SOAP12_ROLE_ULTIMATE_RECEIVER)),
+    }
+}
+
 /// Headers this layer or the WS-Security layer processes; any other header
-/// marked `mustUnderstand` is refused.
+/// targeted at this node and marked `mustUnderstand` is refused.
 fn understood(n: &Node<'_, '_>) -> bool {
     match n.tag_name().namespace() {
         Some(ns::WSA | ns::WSA_2004) => true,
@@ -292,6 +362,9 @@ fn understood(n: &Node<'_, '_>) -> bool {
 fn read_headers(header: Node<'_, '_>, soap: SoapVersion) -> Result<Addressing, Error> {
     let mut a = Addressing::default();
     for h in element_children(header, "text in Header")? {
+        if !targets_this_node(&h, soap) {
+            continue;
+        }
         if !understood(&h) {
             let mu = h
                 .attribute((soap.namespace(), "mustUnderstand"))
@@ -535,6 +608,14 @@ pub(crate) fn write_fault(
     let (prefix, uri, qname) = match fault.code.family() {
         FaultFamily::Trust => ("xmlns:wst", trust_ns, "wst:"),
         FaultFamily::Security => ("xmlns:wsse", ns::WSSE, "wsse:"),
+        FaultFamily::Addressing => (
+            "xmlns:wsa",
+            headers
+                .version
+                .unwrap_or(AddressingVersion::Wsa10)
+                .namespace(),
+            "wsa:",
+        ),
     };
     let qname = format!("{qname}{}", fault.code.local_name());
     let reason = fault.reason();
@@ -678,6 +759,79 @@ mod tests {
         }
         // an unknown header without mustUnderstand is ignored
         assert!(parse(&env(ns::SOAP12, r#"<u xmlns="urn:u"/>"#, "<x/>")).is_ok());
+    }
+
+    /// Which actor/role values address this node, per SOAP version; blocks
+    /// for other nodes are not header blocks of this message at all (no
+    /// credentials, no addressing, no mustUnderstand).
+    #[test]
+    fn header_blocks_for_other_nodes_are_ignored() {
+        let cases = [
+            (ns::SOAP11, "", true),
+            (
+                ns::SOAP11,
+                r#" s:actor="http://schemas.xmlsoap.org/soap/actor/next""#,
+                true,
+            ),
+            (
+                ns::SOAP11,
+                r#" s:actor=" http://schemas.xmlsoap.org/soap/actor/next ""#,
+                true,
+            ),
+            (ns::SOAP11, r#" s:actor="https://proxy.example/""#, false),
+            (ns::SOAP11, r#" s:actor="""#, false),
+            (
+                ns::SOAP11,
+                r#" s:actor="http://www.w3.org/2003/05/soap-envelope/role/next""#,
+                false,
+            ),
+            // another version's attribute is no role in this envelope
+            (
+                ns::SOAP11,
+                r#" xmlns:x="http://www.w3.org/2003/05/soap-envelope" x:role="urn:other""#,
+                true,
+            ),
+            (ns::SOAP12, "", true),
+            (
+                ns::SOAP12,
+                r#" s:role="http://www.w3.org/2003/05/soap-envelope/role/next""#,
+                true,
+            ),
+            (
+                ns::SOAP12,
+                r#" s:role="http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver""#,
+                true,
+            ),
+            (
+                ns::SOAP12,
+                r#" s:role="http://www.w3.org/2003/05/soap-envelope/role/none""#,
+                false,
+            ),
+            (ns::SOAP12, r#" s:role="https://proxy.example/""#, false),
+            (ns::SOAP12, r#" s:role="""#, false),
+            (
+                ns::SOAP12,
+                r#" s:role="http://schemas.xmlsoap.org/soap/actor/next""#,
+                false,
+            ),
+            (ns::SOAP12, r#" s:actor="https://proxy.example/""#, true),
+        ];
+        for (soap, attr, ours) in cases {
+            let header = format!(
+                r#"<a:To{attr}>https://sts/</a:To><u xmlns="urn:u" s:mustUnderstand="1"{attr}/>"#
+            );
+            let text = env(soap, &header, "<x/>");
+            let doc = crate::xml::parse(&text, &Limits::default()).unwrap();
+            match Message::parse(&doc) {
+                Err(Error::Wire(WireError::MustUnderstand(_))) => assert!(ours, "{text}"),
+                Ok(m) => {
+                    assert!(!ours, "{text}");
+                    assert_eq!(m.header_blocks().count(), 0, "{text}");
+                    assert_eq!(m.addressing().to, None, "{text}");
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -579,9 +579,8 @@ impl Sts {
         let (confirmation, key_type) =
             self.carried_confirmation(t, &rp, TokenError::NotExchangeable)?;
         let not_before = now;
-        let not_on_or_after = now
-            + time::Duration::try_from(rp.lifetime.unwrap_or(c.lifetime).min(c.max_lifetime))
-                .unwrap_or(time::Duration::HOUR);
+        let not_on_or_after =
+            crate::instant::later(now, rp.lifetime.unwrap_or(c.lifetime).min(c.max_lifetime));
         let (id, token) = self.reissue(
             rst,
             &Reissue {
@@ -1065,26 +1064,27 @@ impl Sts {
         rp: &RelyingParty,
         now: OffsetDateTime,
     ) -> Result<(OffsetDateTime, OffsetDateTime), Error> {
+        use crate::instant::{earlier, later, span};
         let c = &*self.config;
-        let dur = |d: std::time::Duration| {
-            time::Duration::try_from(d).map_err(|_| IssueError::Config("duration".into()))
-        };
-        let skew = dur(c.clock_skew)?;
-        let max = dur(c.max_lifetime)?;
-        let default = dur(rp.lifetime.unwrap_or(c.lifetime).min(c.max_lifetime))?;
+        let skew = c.clock_skew;
+        let default = rp.lifetime.unwrap_or(c.lifetime).min(c.max_lifetime);
         let Some(lt) = rst.lifetime else {
-            return Ok((now, now + default));
+            return Ok((now, later(now, default)));
         };
         let created = lt.created.unwrap_or(now);
-        if created > now + skew && !rst.allow_postdating {
+        if created > later(now, skew) && !rst.allow_postdating {
             return Err(RequestError::InvalidTimeRange.into());
         }
-        let start = if created < now - skew { now } else { created };
-        let end = lt.expires.unwrap_or(start + default);
+        let start = if created < earlier(now, skew) {
+            now
+        } else {
+            created
+        };
+        let end = lt.expires.unwrap_or_else(|| later(start, default));
         if end <= start || end <= now {
             return Err(RequestError::InvalidTimeRange.into());
         }
-        if end - start > max {
+        if end - start > span(c.max_lifetime) {
             return Err(IssueError::LifetimeTooLong.into());
         }
         Ok((start, end))
@@ -1221,6 +1221,10 @@ fn authn_context(who: &Authenticated, tls: bool) -> AuthnContext {
 }
 
 impl TokenService for Sts {
+    fn addresses(&self) -> &[String] {
+        &self.config.endpoints
+    }
+
     fn issue(&self, rst: &Rst<'_, '_>, cx: &RequestContext<'_, '_, '_>) -> Result<Rstr, Error> {
         self.run(Operation::Issue, rst, cx, Self::issue_inner)
     }

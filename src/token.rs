@@ -36,7 +36,6 @@ use base64::Engine as _;
 use roxmltree::{Document, Node};
 use std::sync::Arc;
 use std::time::Duration;
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 /// A SAML 2.0 NameID or SAML 1.1 NameIdentifier.
@@ -569,23 +568,22 @@ pub(crate) fn verified_assertion(t: ValidatedToken) -> Result<VerifiedAssertion,
 
 /// The SAML 2.0 `Recipient` check for a bearer token delivered to the STS
 /// itself (a credential in the `wsse:Security` header): at least one bearer
-/// confirmation must have no `Recipient`, or one that is among `endpoints`
-/// (when any are configured) and equal to the request's `wsa:To` (when it
-/// has one); compared exactly, after trimming. A token without SAML 2.0
-/// bearer confirmations passes, and so does anything when neither endpoints
-/// nor `wsa:To` are known.
+/// confirmation must carry a `Recipient` (SAML 2.0 Profiles §4.1.4.2 requires
+/// one on bearer confirmations) that is one of `endpoints` and, when the
+/// request has a `wsa:To`, that address too; compared as URLs
+/// ([`crate::soap::same_address`]). A confirmation without `Recipient`
+/// satisfies nothing, and without `endpoints` no `Recipient` can be checked,
+/// so such a token is refused. A token without SAML 2.0 bearer
+/// confirmations (SAML 1.1, holder-of-key) passes.
 pub fn check_recipient(
     token: &ValidatedToken,
     endpoints: &[String],
     to: Option<&str>,
 ) -> Result<(), Error> {
+    use crate::soap::same_address;
     let satisfied = token.bearer_recipients.is_empty()
-        || token.bearer_recipients.iter().any(|r| match r {
-            None => true,
-            Some(r) => {
-                (endpoints.is_empty() || endpoints.iter().any(|e| e.trim() == r))
-                    && to.is_none_or(|to| to.trim() == r)
-            }
+        || token.bearer_recipients.iter().flatten().any(|r| {
+            endpoints.iter().any(|e| same_address(e, r)) && to.is_none_or(|to| same_address(to, r))
         });
     if satisfied {
         Ok(())
@@ -600,13 +598,12 @@ pub fn check_conditions(
     expect: &Expect<'_>,
     skew: Duration,
 ) -> Result<(), Error> {
-    let skew = time::Duration::try_from(skew).unwrap_or(time::Duration::MAX);
     if let Some(nb) = token.not_before {
-        if expect.now + skew < nb {
+        if crate::instant::later(expect.now, skew) < nb {
             return Err(TokenError::NotYetValid.into());
         }
     }
-    if !expect.allow_expired && expect.now - skew >= token.not_on_or_after {
+    if !expect.allow_expired && crate::instant::earlier(expect.now, skew) >= token.not_on_or_after {
         return Err(TokenError::Expired.into());
     }
     if let Some(aud) = expect.audience {
@@ -799,10 +796,7 @@ fn one_child<'a, 'input>(
 
 fn time_attr(n: Node<'_, '_>, name: &'static str) -> Result<Option<OffsetDateTime>, Error> {
     n.attribute(name)
-        .map(|v| {
-            OffsetDateTime::parse(v.trim(), &Rfc3339)
-                .map_err(|_| TokenError::Malformed(name).into())
-        })
+        .map(|v| crate::instant::parse_utc(v).ok_or_else(|| TokenError::Malformed(name).into()))
         .transpose()
 }
 

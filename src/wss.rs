@@ -23,13 +23,13 @@
 pub use crate::chain::TrustedBy;
 use crate::error::{AuthError, Error};
 use crate::host::{Credential, ReplayCache, Secret};
+use crate::instant::later;
 use crate::keys::Certificate;
 use crate::xml::{self, ns};
 use base64::Engine as _;
 use roxmltree::{Document, Node};
 use sha1::Digest as _;
 use std::time::Duration;
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 /// `wsse:Password/@Type` for a cleartext password.
@@ -178,11 +178,7 @@ pub fn password_digest(nonce: &[u8], created: &str, password: &[u8]) -> [u8; 20]
 /// Parse an `xsd:dateTime` as WS-Security uses it (RFC 3339 with an offset,
 /// normally `Z`).
 pub fn parse_time(text: &str, what: &'static str) -> Result<OffsetDateTime, Error> {
-    OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|_| AuthError::Malformed(what).into())
-}
-
-fn skew(d: Duration) -> time::Duration {
-    time::Duration::try_from(d).unwrap_or(time::Duration::MAX)
+    crate::instant::parse_utc(text).ok_or_else(|| AuthError::Malformed(what).into())
 }
 
 fn is(node: Node<'_, '_>, namespace: &str, name: &str) -> bool {
@@ -255,12 +251,11 @@ impl<'a, 'input> Timestamp<'a, 'input> {
     /// skew), not older than `max_age` (plus skew), not expired (minus skew),
     /// and Expires after Created.
     pub fn check(&self, now: OffsetDateTime, settings: &WssSettings) -> Result<(), Error> {
-        let skew = skew(settings.clock_skew);
         if let Some(expires) = self.expires {
             if expires <= self.created {
                 return Err(AuthError::InvalidTime("Timestamp Expires before Created").into());
             }
-            if expires + skew <= now {
+            if later(expires, settings.clock_skew) <= now {
                 return Err(AuthError::Expired("Timestamp expired").into());
             }
         }
@@ -274,11 +269,11 @@ fn check_created(
     settings: &WssSettings,
     what: &'static str,
 ) -> Result<(), Error> {
-    let skew = skew(settings.clock_skew);
-    if created > now + skew {
+    let skew = settings.clock_skew;
+    if created > later(now, skew) {
         return Err(AuthError::InvalidTime(what).into());
     }
-    if created + skew + self::skew(settings.max_age) < now {
+    if later(created, skew.saturating_add(settings.max_age)) < now {
         return Err(AuthError::Expired(what).into());
     }
     Ok(())
@@ -486,8 +481,9 @@ pub struct SecurityHeader<'a, 'input> {
 
 impl<'a, 'input> SecurityHeader<'a, 'input> {
     /// The one `wsse:Security` header among `headers` (the SOAP header
-    /// blocks): `Ok(None)` if there is none, an error if there are two
-    /// (whatever their actor or role: this STS is the only receiver).
+    /// blocks targeted at this node, [`crate::soap::Message::header_blocks`]:
+    /// a Security header for another actor or role is not this STS's):
+    /// `Ok(None)` if there is none, an error if there are two.
     pub fn find(
         headers: impl IntoIterator<Item = Node<'a, 'input>>,
     ) -> Result<Option<Node<'a, 'input>>, Error> {

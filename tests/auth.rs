@@ -661,7 +661,7 @@ fn tls_client_certificate() {
     let t = TransportContext {
         tls: true,
         client_certificate: Some(cert("client").der().to_vec()),
-        peer: None,
+        ..TransportContext::default()
     };
     let who = run(&envelope(&timestamp(NOW), ""), &t, &cfg).unwrap();
     assert_eq!(who.method, Method::TlsClientCertificate);

@@ -1063,3 +1063,45 @@ fn metadata_over_http2_names_the_authority() {
     );
     assert!(text.contains(&want), "{text}");
 }
+
+/// `serve` tells the library where each request was received: its path
+/// under `--public-url`, else under the listener's address. A `wsa:To`
+/// naming another service gets `wsa:DestinationUnreachable`.
+#[test]
+fn serve_refuses_requests_addressed_elsewhere() {
+    let path = "/adfs/services/trust/13/usernamemixed";
+    let code = |text: &str| {
+        doc(text)
+            .descendants()
+            .rfind(|n| n.tag_name().name() == "Value")
+            .and_then(|n| n.text().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    let s = Server::start(&[]);
+    let a = s.agent();
+    let url = s.url(path);
+    let req = issue_request(true, false, &url, "admin", PASSWORD);
+    assert_eq!(post(&a, &url, SOAP12, req.as_bytes()).0, 200);
+    let localhost = url.replace("127.0.0.1", "localhost");
+    assert_ne!(localhost, url);
+    let req = issue_request(true, false, &localhost, "admin", PASSWORD);
+    assert_eq!(post(&a, &url, SOAP12, req.as_bytes()).0, 200);
+    for elsewhere in ["https://elsewhere/", &url.replace(path, "/services/echo")] {
+        let req = issue_request(true, false, elsewhere, "admin", PASSWORD);
+        let (status, _, text) = post(&a, &url, SOAP12, req.as_bytes());
+        assert_eq!(status, 500, "{text}");
+        assert_eq!(code(&text), "wsa:DestinationUnreachable", "{text}");
+    }
+    drop(s);
+
+    let public = "https://sts.example.com";
+    let s = Server::start(&["--public-url", public]);
+    let a = s.agent();
+    let url = s.url(path);
+    let req = issue_request(true, false, &format!("{public}{path}"), "admin", PASSWORD);
+    assert_eq!(post(&a, &url, SOAP12, req.as_bytes()).0, 200);
+    let req = issue_request(true, false, &url, "admin", PASSWORD);
+    let (status, _, text) = post(&a, &url, SOAP12, req.as_bytes());
+    assert_eq!(status, 500, "{text}");
+    assert_eq!(code(&text), "wsa:DestinationUnreachable", "{text}");
+}

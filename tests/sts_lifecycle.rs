@@ -97,16 +97,22 @@ fn saml11(id: &str, issuer: &str, subject: &str, aud: &str) -> String {
     )
 }
 
-/// A SAML 2.0 bearer assertion of `issuer` for `subject`, audience `aud`.
+/// A SAML 2.0 bearer assertion of `issuer` for `subject`, audience `aud`,
+/// delivered to this STS's `ENDPOINT` (its bearer `Recipient`).
 fn saml2(id: &str, issuer: &str, subject: &str, aud: &str) -> String {
     format!(
-        r#"<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="{id}" IssueInstant="{nb}" Version="2.0"><saml2:Issuer>{issuer}</saml2:Issuer><saml2:Subject><saml2:NameID>{subject}</saml2:NameID><saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"/></saml2:Subject><saml2:Conditions NotBefore="{nb}" NotOnOrAfter="{noa}"><saml2:AudienceRestriction><saml2:Audience>{aud}</saml2:Audience></saml2:AudienceRestriction></saml2:Conditions><saml2:AttributeStatement><saml2:Attribute Name="partner-role"><saml2:AttributeValue>auditor</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement></saml2:Assertion>"#,
+        r#"<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="{id}" IssueInstant="{nb}" Version="2.0"><saml2:Issuer>{issuer}</saml2:Issuer><saml2:Subject><saml2:NameID>{subject}</saml2:NameID><saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml2:SubjectConfirmationData Recipient="{ENDPOINT}"/></saml2:SubjectConfirmation></saml2:Subject><saml2:Conditions NotBefore="{nb}" NotOnOrAfter="{noa}"><saml2:AudienceRestriction><saml2:Audience>{aud}</saml2:Audience></saml2:AudienceRestriction></saml2:Conditions><saml2:AttributeStatement><saml2:Attribute Name="partner-role"><saml2:AttributeValue>auditor</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement></saml2:Assertion>"#,
         nb = t(NOW - Duration::minutes(1)),
         noa = t(NOW + Duration::hours(1)),
     )
 }
 
+/// The STS of these tests, at `ENDPOINT`.
 fn builder(store: Arc<MemoryTokenStore>) -> StsConfigBuilder {
+    builder_without_endpoints(store).endpoint(ENDPOINT)
+}
+
+fn builder_without_endpoints(store: Arc<MemoryTokenStore>) -> StsConfigBuilder {
     let mut rps = RelyingParties::new();
     rps.add(RelyingParty::new(RP));
     let me = sts_party();
@@ -1526,7 +1532,7 @@ fn saml2_recipients(id: &str, recipients: &[Option<&str>]) -> String {
         })
         .collect();
     let x = saml2(id, PARTNER, "bob", STS).replace(
-        r#"<saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"/>"#,
+        &format!(r#"<saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml2:SubjectConfirmationData Recipient="{ENDPOINT}"/></saml2:SubjectConfirmation>"#),
         &confirmations,
     );
     sign(&x, &partner())
@@ -1534,10 +1540,14 @@ fn saml2_recipients(id: &str, recipients: &[Option<&str>]) -> String {
 
 const ENDPOINT: &str = "https://sts.example/trust";
 
-/// SAML 2.0 bearer `Recipient` of a header credential: the request's wsa:To
-/// and the configured endpoint, where known; not for OnBehalfOf tokens.
+/// SAML 2.0 bearer `Recipient` of a header credential from a trusted
+/// issuer: required, one of the configured endpoints (compared as URLs) and
+/// the request's wsa:To when it has one; without endpoints nothing can be
+/// checked and the credential is refused; not for OnBehalfOf tokens.
 #[test]
 fn bearer_recipient_is_where_the_token_was_delivered() {
+    const WRONG: &str = "InvalidSecurityToken";
+    const ELSEWHERE: &str = "DestinationUnreachable";
     let run = |sts: &Sts, to: Option<&str>, a: &str| {
         let header = match to {
             Some(to) => format!(
@@ -1557,52 +1567,61 @@ fn bearer_recipient_is_where_the_token_was_delivered() {
                 ),
             ),
         );
-        if status != 200 {
-            assert!(
-                fault_code(&body).ends_with("InvalidSecurityToken"),
-                "{body}"
-            );
+        match status {
+            200 => "ok".to_owned(),
+            _ => fault_code(&body).rsplit(':').next().unwrap().to_owned(),
         }
-        status
     };
     let evil = "https://evil.example/acs";
-    let (with_endpoint, _) = sts_with(|b| b.endpoint(ENDPOINT));
-    let (without, _) = sts_with(|b| b);
+    let (with_endpoint, _) = sts_with(|b| b);
+    let store = Arc::new(MemoryTokenStore::new(100));
+    let without = Sts::new(
+        builder_without_endpoints(store)
+            .relying_parties(parties_with_self())
+            .build()
+            .unwrap(),
+    );
     let good = saml2_recipients("_rc1", &[Some(ENDPOINT)]);
     let bad = saml2_recipients("_rc2", &[Some(evil)]);
     let either = saml2_recipients("_rc3", &[Some(evil), Some(ENDPOINT)]);
     let none = saml2_recipients("_rc4", &[None]);
+    let none_and_bad = saml2_recipients("_rc5", &[None, Some(evil)]);
+    let spelled = saml2_recipients("_rc6", &[Some("HTTPS://STS.Example:443/trust")]);
 
-    assert_eq!(run(&with_endpoint, None, &good), 200);
-    assert_eq!(run(&with_endpoint, Some(ENDPOINT), &good), 200);
-    assert_eq!(run(&with_endpoint, None, &bad), 500);
+    assert_eq!(run(&with_endpoint, None, &good), "ok");
+    assert_eq!(run(&with_endpoint, Some(ENDPOINT), &good), "ok");
+    assert_eq!(run(&with_endpoint, None, &spelled), "ok", "same URL");
+    assert_eq!(run(&with_endpoint, None, &bad), WRONG);
     assert_eq!(
         run(&with_endpoint, Some(evil), &bad),
-        500,
+        ELSEWHERE,
         "wsa:To alone cannot override the endpoint"
     );
+    assert_eq!(run(&with_endpoint, Some(evil), &good), ELSEWHERE);
+    assert_eq!(run(&with_endpoint, None, &either), "ok");
     assert_eq!(
-        run(&with_endpoint, Some(evil), &good),
-        500,
-        "both must match"
+        run(&with_endpoint, None, &none),
+        WRONG,
+        "Recipient required"
     );
-    assert_eq!(run(&with_endpoint, None, &either), 200);
-    assert_eq!(run(&with_endpoint, None, &none), 200);
+    assert_eq!(run(&with_endpoint, None, &none_and_bad), WRONG);
 
     // Several endpoints: any of them, but wsa:To still pins the one used.
-    let (two, _) = sts_with(|b| b.endpoint("https://sts.example/other").endpoint(ENDPOINT));
-    assert_eq!(run(&two, None, &good), 200);
-    assert_eq!(run(&two, Some(ENDPOINT), &good), 200);
-    assert_eq!(run(&two, Some("https://sts.example/other"), &good), 500);
-    assert_eq!(run(&two, None, &bad), 500);
+    let (two, _) = sts_with(|b| b.endpoint("https://sts.example/other"));
+    assert_eq!(run(&two, None, &good), "ok");
+    assert_eq!(run(&two, Some(ENDPOINT), &good), "ok");
+    assert_eq!(run(&two, Some("https://sts.example/other"), &good), WRONG);
+    assert_eq!(run(&two, None, &bad), WRONG);
 
-    assert_eq!(run(&without, Some(ENDPOINT), &good), 200);
-    assert_eq!(run(&without, Some(ENDPOINT), &bad), 500);
-    assert_eq!(
-        run(&without, None, &bad),
-        200,
-        "nothing known to check against"
-    );
+    // No endpoints: no Recipient can be checked, whatever wsa:To says.
+    for a in [&good, &bad, &none] {
+        assert_eq!(run(&without, Some(ENDPOINT), a), WRONG);
+        assert_eq!(run(&without, None, a), WRONG);
+    }
+    // This STS's own bearer tokens carry no Recipient: their audience
+    // binds them (and the store tracks them).
+    let own = issue_as_alice(&without, STS);
+    assert_eq!(run(&without, None, &own), "ok");
 
     // OnBehalfOf: delivered to the intermediary; its Recipient is not ours.
     let (status, body) = call(
@@ -1772,7 +1791,7 @@ fn call_with_cert(sts: &Sts, req: &str, cert: &str) -> (u16, String) {
         &wstrust::service::TransportContext {
             tls: true,
             client_certificate: Some(auth_cert(cert).der().to_vec()),
-            peer: None,
+            ..Default::default()
         },
     );
     (r.http_status, String::from_utf8(r.body).unwrap())

@@ -243,8 +243,8 @@ pub(crate) fn datetime(t: OffsetDateTime) -> String {
     let fmt = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
     );
-    t.to_offset(time::UtcOffset::UTC)
-        .format(&fmt)
+    crate::instant::utc(t)
+        .and_then(|t| t.format(&fmt).ok())
         .unwrap_or_default()
 }
 

@@ -402,8 +402,7 @@ fn parse_bool(v: &str, what: &'static str) -> Result<bool, Error> {
 
 fn parse_time(n: Node<'_, '_>, what: &'static str) -> Result<OffsetDateTime, Error> {
     let t = text_of(n, what)?;
-    OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| RequestError::InvalidValue(what).into())
+    crate::instant::parse_utc(&t).ok_or_else(|| RequestError::InvalidValue(what).into())
 }
 
 /// `BinarySecret` in `version`'s namespace.

@@ -144,9 +144,8 @@ fn write_time(out: &mut Out, name: &'static str, t: OffsetDateTime) {
     );
     // Formatting a UTC date with this fixed description cannot fail for years
     // 0..=9999; outside that the element is written empty rather than panic.
-    let s = t
-        .to_offset(time::UtcOffset::UTC)
-        .format(&fmt)
+    let s = crate::instant::utc(t)
+        .and_then(|t| t.format(&fmt).ok())
         .unwrap_or_default();
     out.leaf(name, &[], &s);
 }

@@ -468,6 +468,7 @@ async fn sts(
         // Behind a proxy every peer is the proxy: passing it would give all
         // clients one lockout budget (host::Attempt::client).
         peer: (!app.transport.behind_tls_proxy).then_some(conn.peer),
+        addresses: received_at(&app, &conn, &path),
     };
     let service = match STS_PATHS.iter().find(|e| e.path == path).map(|e| e.kind) {
         Some(EndpointKind::Certificate) => app.certificate_service.clone(),
@@ -651,6 +652,29 @@ fn endpoints(
         "{}://{host}",
         if https { "https" } else { "http" }
     ))
+}
+
+/// Where this request was received, for the library's `wsa:To` check
+/// (`TransportContext::addresses`; the configured `endpoints` are the
+/// service's own): its path under `public_url`, when configured; else,
+/// without configured `endpoints` and not behind a TLS proxy, its path
+/// under the address the connection was accepted on (and `localhost` on a
+/// loopback one) with the connection's scheme, as the metadata advertises.
+/// Never the `Host` header, which the client chooses.
+fn received_at(app: &App, conn: &Conn, path: &str) -> Vec<String> {
+    if let Some(u) = &app.transport.public_url {
+        return vec![format!("{}{path}", u.trim_end_matches('/'))];
+    }
+    if !app.transport.endpoints.is_empty() || app.transport.behind_tls_proxy {
+        return Vec::new();
+    }
+    let scheme = if conn.tls { "https" } else { "http" };
+    let local = SocketAddr::new(conn.local.ip().to_canonical(), conn.local.port());
+    let mut out = vec![format!("{scheme}://{local}{path}")];
+    if local.ip().is_loopback() {
+        out.push(format!("{scheme}://localhost:{}{path}", local.port()));
+    }
+    out
 }
 
 /// Every advertised path under `base`.
