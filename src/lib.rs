@@ -65,6 +65,7 @@ pub mod service;
 pub mod soap;
 pub mod sts;
 pub mod token;
+mod uri;
 pub mod wss;
 pub mod wst;
 pub mod xenc;

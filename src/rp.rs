@@ -50,10 +50,8 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::time::Duration;
 
-mod address;
-
-pub use address::normalize_address;
-use address::{Address, Pattern};
+pub use crate::uri::normalize_address;
+use crate::uri::{self as address, Address, Pattern};
 
 /// Certificates by alias: the host's key store (the seed product's
 /// keystore aliases).

@@ -272,14 +272,15 @@ impl<'a, 'input> Message<'a, 'input> {
     }
 }
 
-/// Whether two endpoint addresses are the same: compared as parsed URLs
-/// (WHATWG parsing: scheme and host case-insensitive, a scheme's default
-/// port the same as none, an empty path the same as `/`; userinfo, path,
-/// query and fragment must match), or exactly after trimming when either
-/// is no URL.
+/// Whether two endpoint addresses are the same: compared as parsed URIs
+/// by their parts, as relying-party addresses are ([`crate::rp::normalize_address`]:
+/// scheme and host case-insensitive, a scheme's default port the same as
+/// none, an empty path the same as `/`, percent-encoding normalised; an
+/// address with userinfo is no address), or exactly after trimming when
+/// either is no address.
 pub fn same_address(a: &str, b: &str) -> bool {
     let (a, b) = (a.trim(), b.trim());
-    match (url::Url::parse(a), url::Url::parse(b)) {
+    match (crate::uri::Address::parse(a), crate::uri::Address::parse(b)) {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
     }

@@ -1,5 +1,6 @@
-//! Relying-party addresses and patterns, parsed strictly (RFC 3986) and
-//! compared by their parts: scheme, host, port, path, query and fragment.
+//! Endpoint addresses and patterns (relying parties, `wsa:To`, SAML
+//! `Recipient`), parsed strictly (RFC 3986) and compared by their parts:
+//! scheme, host, port, path, query and fragment.
 //!
 //! An address is an absolute URI of ASCII characters RFC 3986 allows.
 //! With an authority (`scheme://host[:port]...`):
