@@ -12,9 +12,10 @@
 //! port has an address. [`choose`] then takes WS-Trust 1.3 over 2005, and an
 //! `https://` address only.
 
-use super::{ClientError, CredentialKind};
+use super::{ClientError, CredentialKind, Request};
 use crate::error::Error;
 use crate::mex::{SP_12, SP_2005, WSDL, WSDL_SOAP12};
+use crate::soap::SoapVersion;
 use crate::wst::{RequestKind, RequestType, Version};
 use crate::xml::{self, ns, whole_text};
 use crate::Limits;
@@ -33,6 +34,14 @@ pub struct MexEndpoint {
     pub version: Version,
     /// The credential its policy asks for.
     pub credential: CredentialKind,
+}
+
+impl MexEndpoint {
+    /// An Issue request to this endpoint, in its WS-Trust version over SOAP
+    /// 1.2 (the binding's SOAP version, for 2005 endpoints too).
+    pub fn issue(&self) -> Request {
+        Request::issue(self.version, self.address.clone()).soap_version(SoapVersion::Soap12)
+    }
 }
 
 fn is_policy_ns(n: Node<'_, '_>) -> bool {
@@ -228,7 +237,6 @@ pub fn choose(
 mod tests {
     use super::*;
     use crate::mex::{get_response, wsdl, Endpoint};
-    use crate::soap::SoapVersion;
 
     #[test]
     fn reads_what_the_sts_serves() {
