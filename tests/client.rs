@@ -284,7 +284,7 @@ fn x509_signed_issue_and_public_key() {
         &sts,
         &Request::issue(Version::Trust13, EP13)
             .applies_to(RP)
-            .key_type(KeyRequest::PublicKey(cert("data/auth/client.cert.pem"))),
+            .key_type(KeyRequest::public_key(cert("data/auth/client.cert.pem"))),
         &client_cert(),
         "urn:uuid:8",
     )

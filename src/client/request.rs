@@ -51,7 +51,7 @@ pub enum Credential {
     /// `wsa:To`, its `KeyInfo` a `SecurityTokenReference` to the token.
     X509 {
         /// The client certificate (it must carry `key`'s public key).
-        certificate: Certificate,
+        certificate: Box<Certificate>,
         /// The matching private key.
         key: Arc<dyn PrivateKey>,
     },
@@ -68,7 +68,10 @@ impl Credential {
 
     /// An X.509 signing credential.
     pub fn x509(certificate: Certificate, key: Arc<dyn PrivateKey>) -> Self {
-        Self::X509 { certificate, key }
+        Self::X509 {
+            certificate: Box::new(certificate),
+            key,
+        }
     }
 
     /// Which kind of endpoint this credential needs.
@@ -125,7 +128,14 @@ pub enum KeyRequest {
     /// A public-key token bound to this certificate's key, sent in
     /// `wst:UseKey`. The STS accepts it only if the request is signed by that
     /// key: use it with the matching [`Credential::X509`].
-    PublicKey(Certificate),
+    PublicKey(Box<Certificate>),
+}
+
+impl KeyRequest {
+    /// [`KeyRequest::PublicKey`] for `certificate`.
+    pub fn public_key(certificate: Certificate) -> Self {
+        Self::PublicKey(Box::new(certificate))
+    }
 }
 
 /// A WS-Trust request to build: operation, version, endpoint and the
