@@ -54,6 +54,14 @@ pub enum ClientError {
     /// `usernamemixed` or `certificatemixed` policy).
     #[error("no usable endpoint in the MEX document")]
     NoUsableEndpoint,
+    /// TLS failed (feature `client-http`): the server's certificate does not
+    /// chain to the trust anchors given, or the handshake failed.
+    #[error("TLS: {0}")]
+    Tls(String),
+    /// The HTTP exchange failed (feature `client-http`): connection, timeout,
+    /// a plain `http://` URL, an unexpected status for a MEX GET.
+    #[error("HTTP: {0}")]
+    Http(String),
 }
 
 /// A SOAP fault as the STS sent it (SOAP 1.1 `faultcode`/`faultstring`, SOAP

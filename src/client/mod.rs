@@ -14,6 +14,8 @@
 //!   lifetime and proof key ([`ProofKey`], P_SHA1 computed keys included);
 //!   a SOAP fault is [`ClientError::Fault`] with its [`ServerFault::code`].
 //! * [`mex`]: [`mex::parse`] and [`mex::choose`], as MSAL does.
+//! * `http` (feature `client-http`): a thin blocking HTTPS layer on `ureq`
+//!   that POSTs an [`Envelope`] and GETs a MEX document.
 //!
 //! ```
 //! # fn main() -> Result<(), wstrust::Error> {
@@ -68,6 +70,9 @@
 //! ```
 
 mod error;
+#[cfg(feature = "client-http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client-http")))]
+pub mod http;
 pub mod mex;
 pub mod request;
 pub mod response;
