@@ -827,3 +827,81 @@ fn bad_responses_are_typed_errors_never_panics() {
     }
     assert!(env.read_response(&reply, &limits).is_ok());
 }
+
+// ------------------------------------------------------------ properties
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn vectors() -> Vec<Vec<u8>> {
+        [
+            "adfs13_rstrc_saml20.xml",
+            "adfs2005_rstr_saml11.xml",
+            "adfs13_encrypted_symmetric.xml",
+            "adfs_soap12_fault.xml",
+            "soap11_fault.xml",
+            "validate_status_invalid.xml",
+            "adfs_mex.xml",
+        ]
+        .iter()
+        .map(|n| read(&format!("vectors/client/{n}")))
+        .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any splice of bytes into any vector: a result or a typed error,
+        /// never a panic, from the response and MEX parsers alike.
+        #[test]
+        fn mutated_inputs_never_panic(
+            which in 0usize..7,
+            at in any::<prop::sample::Index>(),
+            cut in 0usize..64,
+            insert in prop::collection::vec(any::<u8>(), 0..16),
+        ) {
+            let v = &vectors()[which];
+            let start = at.index(v.len());
+            let end = (start + cut).min(v.len());
+            let mut m = v[..start].to_vec();
+            m.extend_from_slice(&insert);
+            m.extend_from_slice(&v[end..]);
+            let entropy = Secret::new(vec![1; 32]);
+            let _ = parse_response(&m, &Limits::default(), Some(&entropy));
+            let _ = mex::parse(&m, &Limits::default());
+        }
+
+        /// Whatever the values, a built request is well-formed SOAP that the
+        /// STS's own reader reads back to the same values.
+        #[test]
+        fn built_requests_read_back(
+            rp in "[ -~\u{a0}-\u{10ffff}]{1,40}",
+            user in "[ -~\u{a0}-\u{2ff}]{1,20}",
+            claim in "[!-~]{1,30}",
+        ) {
+            prop_assume!(!rp.trim().is_empty() && !user.trim().is_empty());
+            prop_assume!(!rp.contains(['\u{fffe}', '\u{ffff}']));
+            let env = Request::issue(Version::Trust13, EP13)
+                .applies_to(rp.clone())
+                .claim(claim.clone(), false)
+                .build(&Credential::username(user.clone(), "p"), NOW, "urn:uuid:p")
+                .unwrap();
+            let text = std::str::from_utf8(&env.body).unwrap();
+            let doc = xml::parse(text, &Limits::default()).unwrap();
+            let msg = wstrust::soap::Message::parse(&doc).unwrap();
+            let wstrust::wst::Request::Single(rst) =
+                wstrust::wst::Request::parse(msg.payload()).unwrap()
+            else {
+                panic!("not a single RST")
+            };
+            prop_assert_eq!(rst.applies_to.unwrap().address, rp.trim());
+            prop_assert_eq!(&rst.claims.unwrap().claim_types[0].uri, &claim);
+            let name = doc
+                .descendants()
+                .find(|n| n.has_tag_name((ns::WSSE, "Username")))
+                .unwrap();
+            prop_assert_eq!(xml::whole_text(name), user.as_str());
+        }
+    }
+}

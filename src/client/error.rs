@@ -161,4 +161,26 @@ mod tests {
         };
         assert_eq!(f.code(), None);
     }
+
+    #[test]
+    fn client_errors_map_to_request_failed() {
+        // A host that calls an upstream STS while answering its own peer
+        // reports the upstream's failure generically.
+        let upstream = ServerFault {
+            soap: SoapVersion::Soap12,
+            namespace: Some(ns::WSSE.to_owned()),
+            local_name: "FailedAuthentication".into(),
+            soap_code: Some("Sender".into()),
+            reason: "ID3242: upstream detail".into(),
+        };
+        for e in [
+            ClientError::Fault(upstream),
+            ClientError::NotSoap("an HTML page"),
+            ClientError::NoUsableEndpoint,
+        ] {
+            let f = crate::Fault::from(&crate::Error::Client(e));
+            assert_eq!(f.code, FaultCode::RequestFailed);
+            assert!(!f.to_string().contains("ID3242"));
+        }
+    }
 }
