@@ -52,6 +52,12 @@ pub enum Error {
     /// party, claims, lifetime) or is misconfigured.
     #[error("issue: {0}")]
     Issue(#[from] IssueError),
+    /// The WS-Trust client could not build a request or read a response
+    /// (feature `client`; a fault from the STS is
+    /// [`ClientError::Fault`](crate::client::ClientError::Fault)).
+    #[cfg(feature = "client")]
+    #[error("client: {0}")]
+    Client(#[from] crate::client::ClientError),
 }
 
 /// Why token issuance refused a (well-formed) request. The peer sees a
@@ -953,6 +959,9 @@ impl From<&Error> for Fault {
                 | IssueError::UnwritableSubject(_) => FaultCode::RequestFailed,
                 IssueError::AlgorithmNotAllowed(_) => FaultCode::UnsupportedAlgorithm,
             },
+            // An upstream STS failed us: the request could not be completed.
+            #[cfg(feature = "client")]
+            Error::Client(_) => FaultCode::RequestFailed,
         };
         Fault { code }
     }

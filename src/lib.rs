@@ -31,6 +31,8 @@
 //!   evidence, roles, domains, per relying party token/key types and claims).
 //! * [`service`]: the [`service::TokenService`] trait and the sans-I/O entry
 //!   point [`service::handle_soap`].
+//! * `client` (feature `client`): the other side, a sans-I/O WS-Trust client
+//!   (request builders, RSTR and fault parsing, MEX endpoint choice).
 //!
 //! ## Security posture
 //! DTDs are always refused; every input is bounded; algorithms come from
@@ -43,6 +45,9 @@ pub mod audit;
 pub mod auth;
 pub mod chain;
 pub mod claims;
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod client;
 pub mod config;
 pub mod confirm;
 mod dn;
