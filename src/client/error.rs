@@ -85,13 +85,14 @@ pub struct ServerFault {
 }
 
 impl ServerFault {
-    /// The WS-Trust or WS-Security code this fault names, when it is one of
+    /// The WS-Trust, WS-Security or WS-Addressing code this fault names, when it is one of
     /// [`FaultCode`] (its namespace decides between `wst:` and `wsse:` codes
     /// of the same local name; any WS-Trust version's namespace counts).
     pub fn code(&self) -> Option<FaultCode> {
         let family = match self.namespace.as_deref()? {
             ns::WSSE => FaultFamily::Security,
             ns::WST_2005 | ns::WST_13 | ns::WST_14 => FaultFamily::Trust,
+            ns::WSA | ns::WSA_2004 => FaultFamily::Addressing,
             _ => return None,
         };
         ALL_CODES
@@ -110,7 +111,7 @@ impl ServerFault {
 }
 
 /// Every [`FaultCode`], for reading codes back.
-const ALL_CODES: [FaultCode; 19] = [
+const ALL_CODES: [FaultCode; 20] = [
     FaultCode::InvalidRequest,
     FaultCode::TrustFailedAuthentication,
     FaultCode::RequestFailed,
@@ -130,6 +131,7 @@ const ALL_CODES: [FaultCode; 19] = [
     FaultCode::FailedCheck,
     FaultCode::SecurityTokenUnavailable,
     FaultCode::MessageExpired,
+    FaultCode::DestinationUnreachable,
 ];
 
 #[cfg(test)]
@@ -142,6 +144,7 @@ mod tests {
             let namespace = match c.family() {
                 FaultFamily::Security => ns::WSSE,
                 FaultFamily::Trust => ns::WST_13,
+                FaultFamily::Addressing => ns::WSA,
             };
             let f = ServerFault {
                 soap: SoapVersion::Soap12,
