@@ -299,6 +299,7 @@ fn handle_inner(
     known.headers.version = addressing.version;
     let own = service.addresses().iter().chain(&transport.addresses);
     if let Err(e) = crate::soap::check_destination(addressing, own.map(String::as_str)) {
+        service.refused(&e, transport);
         return Ok(fault_with_relates(e, known, relates_to.as_deref(), bytes));
     }
     match respond(service, &msg, transport, limits, relates_to.as_deref()) {
@@ -491,6 +492,20 @@ mod tests {
                 "case {i}"
             );
         }
+        // A request addressed to another service is refused before dispatch.
+        let elsewhere = rst13("Issue", "").replace(
+            "<a:MessageID>",
+            "<a:To>https://elsewhere.example/sts</a:To><a:MessageID>",
+        );
+        let r = Recorder::default();
+        let here = TransportContext {
+            addresses: vec!["https://sts.example/sts".into()],
+            ..TransportContext::default()
+        };
+        let reply = handle_soap(&r, elsewhere.as_bytes(), &here, &Limits::default());
+        let seen = r.0.lock().unwrap().clone();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert_eq!(Some(&seen[0]), reply.error.map(|e| e.to_string()).as_ref());
         // A refusal by the service itself is its own to report.
         let r = Recorder::default();
         let reply = handle_soap(
