@@ -662,6 +662,117 @@ fn cbc_party_tokens_decrypt_in_xmlsec1() {
     }
 }
 
+/// The .NET decryptor (`tests/clients/dotnet/decrypt.cs`) compiled with
+/// Mono's `mcs`, in a folder kept alive with it; `None` (skipped, with a
+/// reason) without Mono outside CI. `.ci/run` installs `mono-mcs`.
+fn dotnet_decryptor() -> Option<(tempfile::TempDir, std::path::PathBuf)> {
+    let have = |tool: &str| {
+        Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !have("mcs") || !have("mono") {
+        assert!(std::env::var_os("CI").is_none(), "mono-mcs missing in CI");
+        eprintln!(
+            "skipping: no mcs/mono (apt-get install mono-mcs libmono-system-security4.0-cil)"
+        );
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let exe = dir.path().join("decrypt.exe");
+    let out = Command::new("mcs")
+        .arg(format!("-out:{}", exe.display()))
+        .args(["-r:System.Security.dll", "-r:System.Xml.dll"])
+        .arg(format!(
+            "{}/tests/clients/dotnet/decrypt.cs",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    Some((dir, exe))
+}
+
+/// Issue 17 item 10: .NET's `EncryptedXml` (what WIF's
+/// `EncryptedSecurityTokenHandler` decrypts with; it has AES-CBC, no GCM)
+/// opens a CBC party's tokens with the party's key, and `SignedXml`
+/// verifies the assertion inside against the STS certificate, SAML 2.0 and
+/// 1.1 alike. Run on Mono.
+#[test]
+fn cbc_party_tokens_decrypt_in_dotnet() {
+    let Some((dir, exe)) = dotnet_decryptor() else {
+        return;
+    };
+    let pfx = dir.path().join("rp.pfx");
+    // PKCS#12 with the classic 3DES/SHA-1 protection Mono reads.
+    let out = Command::new("openssl")
+        .args(["pkcs12", "-export", "-passout", "pass:pw"])
+        .args([
+            "-keypbe",
+            "PBE-SHA1-3DES",
+            "-certpbe",
+            "PBE-SHA1-3DES",
+            "-macalg",
+            "sha1",
+        ])
+        .args(["-inkey", &path("xenc/rp.key"), "-in", &path("xenc/rp.pem")])
+        .arg("-out")
+        .arg(&pfx)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sts = sts_with_algorithm_parties();
+    for tt in [
+        "urn:oasis:names:tc:SAML:2.0:assertion",
+        "urn:oasis:names:tc:SAML:1.0:assertion",
+    ] {
+        let inner = format!("<t:TokenType>{tt}</t:TokenType>{}", applies_to(RP_CBC));
+        let (status, body) = call(&sts, &request(Version::Trust13, false, &inner));
+        assert_eq!(status, 200, "{body}");
+        let token = tmp(
+            "dotnet-token",
+            first_child(&body, "RequestedSecurityToken").as_bytes(),
+        );
+        let out = Command::new("mono")
+            .arg(&exe)
+            .arg(&*token)
+            .arg(&pfx)
+            .arg("pw")
+            .arg(path("signer.cert.pem"))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{tt}: {}{stdout}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains("Assertion") && stdout.contains("alice"),
+            "{stdout}"
+        );
+        // SignedXml really checks: another certificate does not verify it
+        let wrong = Command::new("mono")
+            .arg(&exe)
+            .arg(&*token)
+            .arg(&pfx)
+            .arg("pw")
+            .arg(path("other.cert.pem"))
+            .output()
+            .unwrap();
+        assert_eq!(wrong.status.code(), Some(1), "{tt}");
+    }
+}
+
 /// `EncryptionAlgorithm`, `EncryptWith` (a data algorithm),
 /// `KeyWrapAlgorithm` and the same in `SecondaryParameters` choose among
 /// the party's algorithms; one it does not allow is refused; the first is
