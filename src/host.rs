@@ -317,6 +317,34 @@ impl<'a> Attempt<'a> {
     }
 }
 
+/// The address a per-client budget counts a client by: an IPv4 address as
+/// it is (also when written IPv4-mapped), an IPv6 address by its /64, the
+/// share one host usually has (counting IPv6 addresses one by one would give
+/// a host 2^64 budgets). Used by [`crate::memory::MemoryLockout`] and by
+/// `wstrust serve`'s per-address connection cap.
+///
+/// ```
+/// use std::net::IpAddr;
+/// let ip = |s: &str| -> IpAddr { s.parse().unwrap() };
+/// let net = wstrust::host::client_network;
+/// assert_eq!(net(ip("2001:db8:1:2:aaaa::1")), net(ip("2001:db8:1:2:bbbb::2")));
+/// assert_ne!(net(ip("2001:db8:1:2::1")), net(ip("2001:db8:1:3::1")));
+/// assert_eq!(net(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
+/// ```
+pub fn client_network(ip: std::net::IpAddr) -> std::net::IpAddr {
+    use std::net::{IpAddr, Ipv6Addr};
+    match ip {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
 /// Whether a name that failed to authenticate is an account of the user
 /// store ([`UserStore::lookup`] found it) or a name nobody has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

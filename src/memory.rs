@@ -519,17 +519,7 @@ impl MemoryLockout {
     /// The client's budget key: an IPv4 address (also when IPv4-mapped), or
     /// an IPv6 address's /64 (one host's usual share of addresses).
     fn client_key(ip: std::net::IpAddr) -> std::net::IpAddr {
-        use std::net::{IpAddr, Ipv6Addr};
-        match ip {
-            IpAddr::V4(v4) => IpAddr::V4(v4),
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => IpAddr::V4(v4),
-                None => {
-                    let s = v6.segments();
-                    IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-                }
-            },
-        }
+        crate::host::client_network(ip)
     }
 }
 

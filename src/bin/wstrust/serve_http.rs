@@ -953,7 +953,8 @@ fn tracked(
     })
 }
 
-/// Open connections per peer IP address.
+/// Open connections per peer address (an IPv6 /64 counts as one:
+/// [`wstrust::host::client_network`]).
 struct PerIp {
     counts: std::sync::Mutex<HashMap<IpAddr, usize>>,
     max: usize,
@@ -967,6 +968,7 @@ struct IpSlot {
 
 impl PerIp {
     fn try_take(self: &Arc<Self>, ip: IpAddr) -> Option<IpSlot> {
+        let ip = wstrust::host::client_network(ip);
         let mut c = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         let n = c.entry(ip).or_insert(0);
         if *n >= self.max {
@@ -1040,7 +1042,7 @@ pub(crate) async fn run(
             warn!(%peer, "connection limit reached; closing");
             continue;
         };
-        let Some(slot) = per_ip.try_take(peer.ip().to_canonical()) else {
+        let Some(slot) = per_ip.try_take(peer.ip()) else {
             warn!(%peer, max = per_ip.max, "per-address connection limit reached; closing");
             continue;
         };
@@ -1132,5 +1134,31 @@ pub(crate) async fn run(
     tokio::select! {
         () = graceful.shutdown() => info!("all connections closed"),
         () = tokio::time::sleep(t.shutdown_grace) => warn!("grace period over; closing open connections"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Review finding 2: the per-address connection cap counted each IPv6
+    /// address on its own, while the lockout (and docs/security.md) treat an
+    /// IPv6 /64, one host's usual share, as one client: a client with a /64
+    /// opened `max_connections` connections from as many of its addresses.
+    #[test]
+    fn one_ipv6_64_is_one_peer_for_the_connection_cap() {
+        let per_ip = Arc::new(PerIp {
+            counts: std::sync::Mutex::new(HashMap::new()),
+            max: 2,
+        });
+        let v6 = |i: u16| IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 0, 1, 0, 0, 0, i));
+        let held: Vec<IpSlot> = (1..=3u16).filter_map(|i| per_ip.try_take(v6(i))).collect();
+        assert_eq!(held.len(), 2, "three addresses of one /64 all admitted");
+        // another /64, and an IPv4 client, have their own
+        let other = IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 0, 2, 0, 0, 0, 1));
+        assert!(per_ip.try_take(other).is_some());
+        assert!(per_ip.try_take("192.0.2.1".parse().unwrap()).is_some());
+        drop(held);
+        assert!(per_ip.try_take(v6(9)).is_some(), "slots come back on drop");
     }
 }
