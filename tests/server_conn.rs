@@ -373,3 +373,79 @@ fn responses_the_client_does_not_read_time_out() {
         assert_eq!(get(&a, &s.url("/adfs/services/trust/mex")).0, 200);
     }
 }
+
+/// Review finding 1 (issue 17 item 9): a client whose HTTP/2 stream
+/// window is 1 byte, not 0, escapes both the byte budget and the send
+/// timeout. hyper polls the whole response body as soon as the stream has
+/// any capacity and hands it to h2's send queue; the `Tracked` body is then
+/// dropped, which gives the bytes back to the budget and ends the send
+/// timeout, while the unsent response stays queued in the connection.
+#[test]
+fn responses_to_a_one_byte_window_stay_in_the_budget() {
+    let s = Server::start(&[
+        "--http",
+        "--send-timeout",
+        "1",
+        "--max-buffered-bytes",
+        "65536",
+    ]);
+    let addr = s.addr();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        // The only difference from the zero-window client above: one byte.
+        let (send, _task) = h2_connect(&addr, Some(1)).await;
+        let mut send = send.ready().await.unwrap();
+        let mut heads = Vec::new();
+        for _ in 0..16 {
+            send = send.ready().await.unwrap();
+            let (resp, _) = send
+                .send_request(h2_request(&addr, "GET", "/adfs/services/trust/mex"), true)
+                .unwrap();
+            heads.push(resp);
+        }
+        let mut statuses = Vec::new();
+        let mut unread = Vec::new();
+        for h in heads {
+            let st = tokio::time::timeout(Duration::from_secs(5), h).await;
+            let r = st.ok().and_then(Result::ok);
+            statuses.push(r.as_ref().map(|r| r.status().as_u16()));
+            unread.extend(r);
+        }
+        // 16 answers of about 13 KB cannot all be held in 64 KiB.
+        assert!(statuses.contains(&Some(503)), "{statuses:?}");
+    });
+}
+
+/// Review finding 1, second half: the same one-byte-window client keeps its
+/// unread responses queued past the send timeout (1 s here); only the
+/// idle timeout (30 s by default) closes the connection, and a client that
+/// keeps one slow request open at a time is never idle.
+#[test]
+fn unread_responses_to_a_one_byte_window_time_out() {
+    let s = Server::start(&["--http", "--send-timeout", "1"]);
+    let addr = s.addr();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let (send, task) = h2_connect(&addr, Some(1)).await;
+        let mut send = send.ready().await.unwrap();
+        let mut unread = Vec::new();
+        for _ in 0..16 {
+            send = send.ready().await.unwrap();
+            let (resp, _) = send
+                .send_request(h2_request(&addr, "GET", "/adfs/services/trust/mex"), true)
+                .unwrap();
+            let r = tokio::time::timeout(Duration::from_secs(5), resp)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            unread.push(r);
+        }
+        let started = Instant::now();
+        tokio::time::timeout(Duration::from_secs(6), task)
+            .await
+            .expect("connection with unread responses still open after the send timeout")
+            .unwrap();
+        assert!(started.elapsed() < Duration::from_secs(6));
+    });
+}
