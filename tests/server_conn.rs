@@ -417,12 +417,13 @@ fn responses_to_a_one_byte_window_stay_in_the_budget() {
 }
 
 /// Review finding 1, second half: the same one-byte-window client keeps its
-/// unread responses queued past the send timeout (1 s here); only the
-/// idle timeout (30 s by default) closes the connection, and a client that
-/// keeps one slow request open at a time is never idle.
+/// unread responses queued past the send timeout (1 s here) and, with one
+/// request open (a POST without its body), past the idle timeout (2 s
+/// here) too: the connection stays until the body timeout (30 s), and a
+/// client that opens the next such POST before then keeps it for ever.
 #[test]
 fn unread_responses_to_a_one_byte_window_time_out() {
-    let s = Server::start(&["--http", "--send-timeout", "1"]);
+    let s = Server::start(&["--http", "--send-timeout", "1", "--idle-timeout", "2"]);
     let addr = s.addr();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
@@ -441,6 +442,13 @@ fn unread_responses_to_a_one_byte_window_time_out() {
             assert_eq!(r.status(), 200);
             unread.push(r);
         }
+        // One request kept open (a POST whose body never comes, refused
+        // only at the 30 s body timeout): the connection is never idle.
+        send = send.ready().await.unwrap();
+        let mut post = h2_request(&addr, "POST", "/services/sts");
+        post.headers_mut()
+            .insert("content-type", SOAP12.parse().unwrap());
+        let (_open, _body) = send.send_request(post, false).unwrap();
         let started = Instant::now();
         tokio::time::timeout(Duration::from_secs(6), task)
             .await
@@ -448,4 +456,115 @@ fn unread_responses_to_a_one_byte_window_time_out() {
             .unwrap();
         assert!(started.elapsed() < Duration::from_secs(6));
     });
+}
+
+/// Finding 1, in memory: one-byte-window clients hold queued responses
+/// outside the byte budget, so resident memory passes the bound
+/// docs/security.md states (budget + 256 KiB per connection + slack),
+/// from one address and without credentials (metadata answers).
+#[test]
+fn one_byte_window_clients_stay_within_the_memory_bound() {
+    let s = Server::start(&["--http", "--max-buffered-bytes", &BUDGET.to_string()]);
+    let addr = s.addr();
+    assert!(served(&s));
+    let before = s.rss_kib().unwrap();
+    const CONNECTIONS: usize = 100;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let peak = rt.block_on(async {
+        let mut keep = Vec::new();
+        let mut tasks = Vec::new();
+        for _ in 0..CONNECTIONS {
+            let (send, task) = h2_connect(&addr, Some(1)).await;
+            let mut send = send.ready().await.unwrap();
+            let mut heads = Vec::new();
+            for _ in 0..63 {
+                send = match tokio::time::timeout(Duration::from_secs(5), send.ready()).await {
+                    Ok(Ok(s)) => s,
+                    _ => break,
+                };
+                let req = h2_request(&addr, "GET", "/adfs/services/trust/mex");
+                match send.send_request(req, true) {
+                    Ok((resp, _)) => heads.push(resp),
+                    Err(_) => break,
+                }
+            }
+            for h in heads {
+                // Kept, unread.
+                if let Ok(Ok(r)) = tokio::time::timeout(Duration::from_secs(5), h).await {
+                    keep.push(r);
+                }
+            }
+            tasks.push(task);
+        }
+        let mut peak = 0;
+        for _ in 0..5 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            peak = peak.max(s.rss_kib().unwrap());
+        }
+        drop(keep);
+        drop(tasks);
+        peak
+    });
+    let bound = before + (BUDGET as u64 + CONNECTIONS as u64 * 256 * 1024) / 1024 + SLACK_KIB;
+    assert!(
+        peak < bound,
+        "RSS {peak} KiB, bound {bound} KiB (start {before} KiB)"
+    );
+}
+
+/// Finding 4: an HTTP/2 connection that always has one request open is
+/// never idle, and each request is bounded only by the 30 s body timeout.
+/// A client that sends a bodiless POST's HEADERS every 20 s (about 40
+/// bytes) holds its connection slot for ever: `max_connections` such
+/// connections (from 8 addresses at the default per-address cap of 128)
+/// lock every other client out again, the outcome issue 17 item 7 closed
+/// for silent connections. Runs 35 s.
+#[test]
+fn connections_that_never_finish_a_request_do_not_hold_their_slots_for_ever() {
+    let s = Server::start(&[
+        "--http",
+        "--max-connections",
+        "2",
+        "--header-timeout",
+        "1",
+        "--idle-timeout",
+        "1",
+    ]);
+    let addr = s.addr();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let held = rt.block_on(async {
+        let mut tasks = Vec::new();
+        let mut sends = Vec::new();
+        for _ in 0..2 {
+            let (send, task) = h2_connect(&addr, None).await;
+            sends.push(send.ready().await.unwrap());
+            tasks.push(task);
+        }
+        let mut open = Vec::new();
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(35) {
+            for send in &mut sends {
+                let mut post = h2_request(&addr, "POST", "/services/sts");
+                post.headers_mut()
+                    .insert("content-type", SOAP12.parse().unwrap());
+                if let Ok(Ok(mut ready)) =
+                    tokio::time::timeout(Duration::from_secs(1), send.clone().ready()).await
+                {
+                    if let Ok(r) = ready.send_request(post, false) {
+                        open.push(r);
+                    }
+                }
+            }
+            tokio::time::sleep(
+                Duration::from_secs(20)
+                    .min(Duration::from_secs(35).saturating_sub(started.elapsed())),
+            )
+            .await;
+        }
+        tasks.iter().filter(|t| !t.is_finished()).count()
+    });
+    assert!(
+        held < 2 && served(&s),
+        "{held} connections still held after 35 s, sending one HEADERS frame per 20 s"
+    );
 }

@@ -778,6 +778,12 @@ struct ActivityState {
     /// number (ascending, so the first is the oldest).
     sending: BTreeMap<u64, Instant>,
     next: u64,
+    /// Set when a request's body timed out: the connection closes then
+    /// (after its 408 had a moment to go out). Without this an HTTP/2
+    /// client that always keeps one bodiless request open is never idle,
+    /// and holds its slot for ever, one body timeout after another (review
+    /// finding 4); HTTP/1.1 closes on a 408 anyway.
+    close_at: Option<Instant>,
 }
 
 impl Activity {
@@ -789,6 +795,7 @@ impl Activity {
                 idle_since: Instant::now(),
                 sending: BTreeMap::new(),
                 next: 0,
+                close_at: None,
             }),
             changed: Notify::new(),
         })
@@ -823,6 +830,15 @@ struct RequestGuard {
 }
 
 impl RequestGuard {
+    /// Its body timed out: close the connection in a moment.
+    fn close_soon(&self) {
+        let at = Instant::now() + Duration::from_secs(1);
+        let mut st = self.activity.lock();
+        st.close_at = Some(st.close_at.map_or(at, |t| t.min(at)));
+        drop(st);
+        self.activity.changed.notify_one();
+    }
+
     /// Its response is ready: from now the send timeout runs.
     fn sending(&self) {
         self.activity.lock().sending.insert(self.id, Instant::now());
@@ -845,8 +861,8 @@ impl Drop for RequestGuard {
 }
 
 /// Resolves (with the reason) when the connection must close: no request
-/// begun within `first` of its start, none open for `idle`, or a response
-/// not taken within `send` of being ready.
+/// begun within `first` of its start, none open for `idle`, a response
+/// not taken within `send` of being ready, or a request body that timed out.
 async fn watchdog(
     a: Arc<Activity>,
     first: Duration,
@@ -871,11 +887,12 @@ async fn watchdog(
                 .values()
                 .next()
                 .map(|t| (*t + send, "response not read"));
-            match (idle_at, send_at) {
-                (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
-                (a, b) => a.or(b),
-            }
-            .map_or((None, ""), |(d, r)| (Some(d), r))
+            let close_at = st.close_at.map(|t| (t, "request body timed out"));
+            [idle_at, send_at, close_at]
+                .into_iter()
+                .flatten()
+                .min_by_key(|(d, _)| *d)
+                .map_or((None, ""), |(d, r)| (Some(d), r))
         };
         match deadline {
             Some(d) if d <= Instant::now() => return reason,
@@ -973,6 +990,9 @@ fn tracked(
         resp = r;
     }
     held.extend(permit);
+    if resp.status() == StatusCode::REQUEST_TIMEOUT {
+        guard.close_soon();
+    }
     guard.sending();
     resp.map(|inner| {
         Body::new(Tracked {
