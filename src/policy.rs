@@ -182,12 +182,14 @@ impl<T: PartialEq> Allow<T> {
 pub struct AccessRequest {
     /// The relying party (`wsp:AppliesTo` address), if any.
     pub applies_to: Option<String>,
-    /// The requested token type, if any (the relying party's default applies
-    /// otherwise, which the policy does not second-guess).
+    /// The token type. The `Sts` passes the one it will issue (the
+    /// relying party's default when the RST names none); [`Self::from_rst`]
+    /// only what the RST names.
     pub token_type: Option<TokenType>,
-    /// The requested key type, if any.
+    /// The key type: as for `token_type`, the one the `Sts` will issue.
     pub key_type: Option<KeyType>,
-    /// The requested claim type URIs.
+    /// The claim type URIs: the `Sts` passes the party's default claims when
+    /// the RST names none (and on token exchange the claims carried on).
     pub claims: Vec<String>,
     /// The request carried claims in a dialect whose claim types could not
     /// be read (refused when claims are restricted).
@@ -300,6 +302,9 @@ pub struct StandardPolicy {
     roles: Allow<String>,
     domains: Allow<String>,
     relying_parties: BTreeMap<String, RpRule>,
+    /// Rules for relying-party patterns, in the order added (`None`: a
+    /// pattern that did not parse).
+    rp_patterns: Vec<(Option<crate::uri::Pattern>, RpRule)>,
     default_rule: Option<RpRule>,
     hooks: Vec<Hook>,
 }
@@ -314,6 +319,7 @@ impl Debug for StandardPolicy {
             .field("roles", &self.roles)
             .field("domains", &self.domains)
             .field("relying_parties", &self.relying_parties)
+            .field("rp_patterns", &self.rp_patterns)
             .field("default_rule", &self.default_rule)
             .field("hooks", &self.hooks.len())
             .finish()
@@ -335,6 +341,7 @@ impl StandardPolicy {
             roles: Allow::Any,
             domains: Allow::Any,
             relying_parties: BTreeMap::new(),
+            rp_patterns: Vec::new(),
             default_rule: Some(RpRule::any()),
             hooks: Vec::new(),
         }
@@ -397,11 +404,22 @@ impl StandardPolicy {
         self
     }
 
-    /// The rule for one relying party (by `AppliesTo` address, normalised
-    /// with [`normalize_address`]).
+    /// The rule for one relying party: by `AppliesTo` address (normalised
+    /// with [`normalize_address`]), or by a pattern with `*` written as for
+    /// [`crate::rp::RelyingParty::pattern`], which then rules every address
+    /// it matches. An exact address's rule wins over a pattern's; among
+    /// patterns the first added that matches. A pattern that does not parse
+    /// makes [`Policy::check_request`] refuse every request (fail closed,
+    /// [`Denial::RelyingParty`]), never silently fall back to the default
+    /// rule.
     pub fn relying_party(mut self, address: &str, rule: RpRule) -> Self {
-        self.relying_parties
-            .insert(normalize_address(address), rule);
+        if address.contains('*') {
+            self.rp_patterns
+                .push((crate::uri::Pattern::parse(address).ok(), rule));
+        } else {
+            self.relying_parties
+                .insert(normalize_address(address), rule);
+        }
         self
     }
 
@@ -456,10 +474,23 @@ impl Policy for StandardPolicy {
     }
 
     fn check_request(&self, principal: &Principal, req: &AccessRequest) -> Result<(), Denial> {
+        if self.rp_patterns.iter().any(|(p, _)| p.is_none()) {
+            return Err(Denial::RelyingParty);
+        }
+        let by_pattern = |a: &str| {
+            let a = crate::uri::Address::parse(a).ok()?;
+            self.rp_patterns
+                .iter()
+                .find_map(|(p, rule)| p.as_ref().filter(|p| p.matches(&a)).map(|_| rule))
+        };
         let rule = req
             .applies_to
             .as_deref()
-            .and_then(|a| self.relying_parties.get(&normalize_address(a)))
+            .and_then(|a| {
+                self.relying_parties
+                    .get(&normalize_address(a))
+                    .or_else(|| by_pattern(a))
+            })
             .or(self.default_rule.as_ref())
             .ok_or(Denial::RelyingParty)?;
         if let Some(t) = req.token_type {
@@ -506,6 +537,44 @@ mod tests {
             timestamp: true,
             signed: SignedParts::NONE,
         }
+    }
+
+    /// Rules for pattern parties rule the addresses the pattern matches;
+    /// an exact rule wins; a pattern that does not parse refuses everything.
+    #[test]
+    fn pattern_rules() {
+        let req = |a: &str| AccessRequest {
+            applies_to: Some(a.into()),
+            token_type: None,
+            key_type: Some(KeyType::Bearer),
+            claims: vec![],
+            opaque_claims: false,
+        };
+        let u = user(&[], "PRIMARY");
+        let p = StandardPolicy::username_token()
+            .relying_party("https://x.partner.example/app", RpRule::any())
+            .relying_party(
+                "https://*.partner.example/*",
+                RpRule::any().key_types(&[KeyType::SymmetricKey]),
+            )
+            .default_rule(Some(RpRule::any()));
+        assert!(matches!(
+            p.check_request(&u, &req("https://a.partner.example/app")),
+            Err(Denial::KeyType(_))
+        ));
+        assert!(p
+            .check_request(&u, &req("https://x.partner.example/app"))
+            .is_ok());
+        assert!(p
+            .check_request(&u, &req("https://evil.example/x.partner.example/"))
+            .is_ok());
+        let broken = StandardPolicy::username_token()
+            .relying_party("https://*.partner.example:x/*", RpRule::any())
+            .default_rule(Some(RpRule::any()));
+        assert_eq!(
+            broken.check_request(&u, &req("https://rp.example/")),
+            Err(Denial::RelyingParty)
+        );
     }
 
     #[test]

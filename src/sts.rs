@@ -118,6 +118,21 @@ struct Reissue<'a> {
     lifetime: (OffsetDateTime, OffsetDateTime),
 }
 
+/// The attributes of `old` a re-issued token carries on, by claim type: a
+/// partner's as its acceptance rule allows now (also in this STS's own
+/// tokens for its subjects), and only those the party may receive.
+fn carried_attributes<'t>(
+    old: &'t ValidatedToken,
+    rp: &'t RelyingParty,
+    auth: &'t crate::auth::AuthConfig,
+) -> impl Iterator<Item = (std::borrow::Cow<'t, str>, &'t crate::token::Attribute)> + 't {
+    let accepted = auth::acceptance(&old.issuer, old.subject.name_qualifier.as_deref(), auth);
+    old.attributes
+        .iter()
+        .map(|a| (a.claim_type(old.version), a))
+        .filter(move |(name, _)| accepted.allows(name) && rp.claims.allows(name))
+}
+
 /// The RSTR of a re-issued token: its type (as asked, or the version's URI),
 /// the token, references and lifetime.
 fn reissued_rstr(
@@ -233,7 +248,24 @@ impl Sts {
             None => rp.token_type,
         };
         let version = saml::version_of(token_type).unwrap_or(SamlVersion::V20);
-        auth::authorize(&who, &AccessRequest::from_rst(rst), &c.auth)?;
+        // The key type a request leaves out (a delegated subject's token is
+        // sender-vouches bearer; see `subject`).
+        let delegating = rst.on_behalf_of.is_some() || rst.act_as.is_some();
+        let key_type = rst.key_type.unwrap_or(if delegating {
+            KeyType::Bearer
+        } else {
+            c.key_type
+        });
+        // The policy judges what will be issued, defaults included: the
+        // party's token type, the STS's key type and the party's default
+        // claims when the request leaves them out (review finding 5).
+        let mut access = AccessRequest::from_rst(rst);
+        access.token_type = Some(token_type);
+        access.key_type = Some(key_type);
+        if access.claims.is_empty() && !access.opaque_claims {
+            access.claims = rp.defaults().to_vec();
+        }
+        auth::authorize(&who, &access, &c.auth)?;
 
         let algorithm = self.signature_algorithm(rst)?;
         if let Some(c14n) = &rst.canonicalization_algorithm {
@@ -250,11 +282,7 @@ impl Sts {
         ));
 
         // Key and confirmation.
-        let key_type = rst.key_type.unwrap_or(if subject.delegated {
-            KeyType::Bearer
-        } else {
-            c.key_type
-        });
+        debug_assert_eq!(subject.delegated, delegating);
         let plan = self.key_plan(rst, key_type, &who, cx)?;
         let confirmation = match &plan {
             KeyPlan::Bearer if subject.delegated && rst.key_type.is_none() => {
@@ -570,14 +598,22 @@ impl Sts {
         };
         facts.relying_party = Some(rp.address.clone());
         self.may_exchange(who, t)?;
-        // What the requester may get is checked as for Issue.
-        auth::authorize(who, &AccessRequest::from_rst(rst), &c.auth)?;
         let version = match want {
             TokenType::Saml11 => SamlVersion::V11,
             _ => SamlVersion::V20,
         };
         let (confirmation, key_type) =
             self.carried_confirmation(t, &rp, TokenError::NotExchangeable)?;
+        // What the requester may get is checked as for Issue, and as it
+        // will be issued: the token type, the carried confirmation's key
+        // type and the claims the new token carries on.
+        let mut access = AccessRequest::from_rst(rst);
+        access.token_type = Some(want);
+        access.key_type = key_type.or(access.key_type);
+        access.claims = carried_attributes(t, &rp, &c.auth)
+            .map(|(name, _)| name.into_owned())
+            .collect();
+        auth::authorize(who, &access, &c.auth)?;
         let not_before = now;
         let not_on_or_after =
             crate::instant::later(now, rp.lifetime.unwrap_or(c.lifetime).min(c.max_lifetime));
@@ -711,16 +747,7 @@ impl Sts {
         let old = r.old;
         let id = saml::new_id(&*c.random);
         facts.token_id = Some(id.clone());
-        // A partner's attributes as its acceptance rule allows now (also
-        // in this STS's own tokens for its subjects), and only those the
-        // party may receive.
-        let accepted =
-            auth::acceptance(&old.issuer, old.subject.name_qualifier.as_deref(), &c.auth);
-        let attributes = old
-            .attributes
-            .iter()
-            .map(|a| (a.claim_type(old.version), a))
-            .filter(|(name, _)| accepted.allows(name) && r.rp.claims.allows(name))
+        let attributes = carried_attributes(old, r.rp, &c.auth)
             .map(|(name, a)| saml::Attribute {
                 name: name.into_owned(),
                 values: a.values.clone(),
