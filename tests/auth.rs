@@ -1552,7 +1552,7 @@ impl wstrust::host::UserStore for SlowDirectory {
 /// first failure is counted, so one name gets as many password checks per
 /// cooloff as the host runs in parallel, not `max_failures` (5).
 #[test]
-#[ignore = "finding 3: concurrent guesses race past the lockout (check-then-count)"]
+#[ignore = "known limit (docs/security.md, Lockout): concurrent guesses race past the lockout, bounded by the verification concurrency"]
 fn concurrent_guesses_get_no_more_password_checks_than_the_lockout_allows() {
     let users = Arc::new(SlowDirectory {
         inner: MemoryUserStore::demo(),
