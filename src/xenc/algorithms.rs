@@ -155,11 +155,7 @@ pub(super) fn data_algorithm(
     data: Node<'_, '_>,
     opts: &DecryptOptions,
 ) -> Result<DataAlgorithm, Error> {
-    let method = child(data, ns::XENC, "EncryptionMethod")?
-        .ok_or(XmlError::MissingElement("xenc:EncryptionMethod"))?;
-    let uri = method
-        .attribute("Algorithm")
-        .ok_or(XmlError::MissingAttribute("Algorithm"))?;
+    let uri = algorithm(encryption_method(data)?)?;
     let alg = DataAlgorithm::from_uri(uri)
         .ok_or_else(|| XencError::AlgorithmNotAllowed(uri.to_owned()))?;
     if alg.is_cbc() && !opts.allow_cbc {
@@ -168,16 +164,26 @@ pub(super) fn data_algorithm(
     Ok(alg)
 }
 
+/// The only `xenc:EncryptionMethod` of an `EncryptedData` or `EncryptedKey`.
+fn encryption_method<'a, 'input>(parent: Node<'a, 'input>) -> Result<Node<'a, 'input>, Error> {
+    child(parent, ns::XENC, "EncryptionMethod")?
+        .ok_or_else(|| XmlError::MissingElement("xenc:EncryptionMethod").into())
+}
+
+/// The `Algorithm` URI of an `EncryptionMethod`, `DigestMethod` or `MGF`.
+fn algorithm<'a>(method: Node<'a, '_>) -> Result<&'a str, Error> {
+    method
+        .attribute("Algorithm")
+        .ok_or_else(|| XmlError::MissingAttribute("Algorithm").into())
+}
+
 /// The key transport padding an `EncryptedKey` asks for, from the closed list.
 pub(super) fn key_transport(
     ek: Node<'_, '_>,
     opts: &DecryptOptions,
 ) -> Result<RsaDecryptPadding, Error> {
-    let method = child(ek, ns::XENC, "EncryptionMethod")?
-        .ok_or(XmlError::MissingElement("xenc:EncryptionMethod"))?;
-    let alg = method
-        .attribute("Algorithm")
-        .ok_or(XmlError::MissingAttribute("Algorithm"))?;
+    let method = encryption_method(ek)?;
+    let alg = algorithm(method)?;
     let not_allowed = |u: &str| Error::from(XencError::AlgorithmNotAllowed(u.to_owned()));
     if child(method, ns::XENC, "OAEPparams")?.is_some_and(|p| !xml::whole_text(p).trim().is_empty())
     {
@@ -186,9 +192,7 @@ pub(super) fn key_transport(
     let digest = match child(method, ns::DS, "DigestMethod")? {
         None => DigestAlg::Sha1,
         Some(d) => {
-            let u = d
-                .attribute("Algorithm")
-                .ok_or(XmlError::MissingAttribute("Algorithm"))?;
+            let u = algorithm(d)?;
             match u {
                 uri::SHA1 => DigestAlg::Sha1,
                 uri::SHA256 => DigestAlg::Sha256,
@@ -212,9 +216,7 @@ pub(super) fn key_transport(
             let mgf1 = match child(method, ns::XENC11, "MGF")? {
                 None => DigestAlg::Sha1,
                 Some(m) => {
-                    let u = m
-                        .attribute("Algorithm")
-                        .ok_or(XmlError::MissingAttribute("Algorithm"))?;
+                    let u = algorithm(m)?;
                     match u {
                         uri::MGF1_SHA1 => DigestAlg::Sha1,
                         uri::MGF1_SHA256 => DigestAlg::Sha256,

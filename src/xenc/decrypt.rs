@@ -281,13 +281,11 @@ pub(super) fn cbc_pad_valid(pad: u8) -> subtle::Choice {
     (pad.wrapping_sub(1) >> 4).ct_eq(&0)
 }
 
-/// Parse `text` where `node` is (under its parent, with the parent's
-/// namespaces in scope) and check it has the promised shape. Any problem is
-/// `DecryptionFailed`: with CBC, a distinguishable parse error would be an
-/// oracle.
 /// Parse `text` where `node` stands (in an element declaring the namespaces
-/// in scope there, with the depth left at that place) and check its shape.
-/// Returns the number of nodes it adds to the document.
+/// in scope there, with the depth left at that place) and check it has the
+/// promised shape. Returns the number of nodes it adds to the document. Any
+/// problem is `DecryptionFailed`: with CBC, a distinguishable parse error
+/// would be an oracle.
 fn check_in_context(
     node: Node<'_, '_>,
     text: &str,

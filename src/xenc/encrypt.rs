@@ -8,7 +8,7 @@ use crate::host::Random;
 use crate::keys::Certificate;
 use crate::limits::Limits;
 use crate::xml::{self, c14n, ns};
-use roxmltree::{Node, NodeType};
+use roxmltree::{Document, Node, NodeType};
 use zeroize::Zeroizing;
 
 /// Replace the element whose ID is `element_id` (the document element if
@@ -27,10 +27,7 @@ pub fn encrypt_element(
     limits: &Limits,
 ) -> Result<String, Error> {
     let doc = xml::parse(xml, limits)?;
-    let node = match element_id {
-        Some(id) => xml::find_by_id(&doc, id)?,
-        None => doc.root_element(),
-    };
+    let node = target(&doc, element_id)?;
     let sealed = encrypt_node(node, recipient, opts, rng)?;
     // Our own writer's output: always UTF-8.
     Ok(splice(
@@ -50,10 +47,7 @@ pub fn encrypt_content(
     limits: &Limits,
 ) -> Result<String, Error> {
     let doc = xml::parse(xml, limits)?;
-    let node = match element_id {
-        Some(id) => xml::find_by_id(&doc, id)?,
-        None => doc.root_element(),
-    };
+    let node = target(&doc, element_id)?;
     let Some(first) = node.first_child() else {
         return Err(XmlError::MissingElement("content to encrypt").into());
     };
@@ -62,6 +56,17 @@ pub fn encrypt_content(
     let sealed = encrypt_bytes(&plaintext, uri::TYPE_CONTENT, recipient, opts, rng)?;
     let range = first.range().start..last.range().end;
     Ok(splice(xml, &[(range, String::from_utf8_lossy(&sealed))]))
+}
+
+/// The element whose ID is `element_id`, or the document element if `None`.
+fn target<'a, 'input>(
+    doc: &'a Document<'input>,
+    element_id: Option<&str>,
+) -> Result<Node<'a, 'input>, Error> {
+    match element_id {
+        Some(id) => xml::find_by_id(doc, id),
+        None => Ok(doc.root_element()),
+    }
 }
 
 /// The encryption of one element of a parsed document: the bytes of the
