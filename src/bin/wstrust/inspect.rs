@@ -79,17 +79,14 @@ fn embedded_certificate(text: &str, limits: &Limits) -> Option<Certificate> {
     let doc = xml::parse(text, limits).ok()?;
     let node = doc.descendants().find(|n| {
         n.has_tag_name((ns::DS, "X509Certificate"))
-            && n.ancestors()
-                .any(|a| a.has_tag_name((ns::DS, "Signature")))
+            && n.ancestors().any(|a| a.has_tag_name((ns::DS, "Signature")))
     })?;
     let b64: String = node
         .text()?
         .chars()
         .filter(|c| !c.is_ascii_whitespace())
         .collect();
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .ok()?;
+    let der = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
     Certificate::from_der(&der).ok()
 }
 
@@ -166,24 +163,31 @@ fn inspect(args: &Args) -> Result<ExitCode, String> {
             Err(e) if is_signature_failure(&e) => {
                 (Signature::Invalid(e.to_string()), embedded().ok())
             }
+            Err(Error::Token(TokenError::Malformed(m))) if m.contains("no decryption key") => {
+                return Err("encrypted token: give --key to read it".into())
+            }
             Err(e) => return Err(format!("invalid token: {e}")),
         },
         None => match embedded() {
             Ok(t) => (Signature::NotVerified, Some(t)),
             Err(e) if e.starts_with("invalid token: ") => {
                 // It does not even verify against its own key.
-                (Signature::Invalid(e["invalid token: ".len()..].to_owned()), None)
+                (
+                    Signature::Invalid(e["invalid token: ".len()..].to_owned()),
+                    None,
+                )
             }
             Err(e) => return Err(e),
         },
     };
-    let window = token.as_ref().map(|t| {
-        match check_conditions(t, &Expect::at(now), limits.clock_skew) {
-            Ok(()) => "valid",
-            Err(Error::Token(TokenError::NotYetValid)) => "not yet valid",
-            Err(_) => "expired",
-        }
-    });
+    let window =
+        token.as_ref().map(
+            |t| match check_conditions(t, &Expect::at(now), limits.clock_skew) {
+                Ok(()) => "valid",
+                Err(Error::Token(TokenError::NotYetValid)) => "not yet valid",
+                Err(_) => "expired",
+            },
+        );
     let out = if args.json {
         json(&signature, window, token.as_ref())?
     } else {
@@ -261,7 +265,11 @@ fn text_report(sig: &Signature, window: Option<&str>, t: Option<&ValidatedToken>
 
 /// The report as one JSON object; untrusted text escaped as `\uXXXX` where
 /// it holds characters that could reorder or split what a terminal shows.
-fn json(sig: &Signature, window: Option<&str>, t: Option<&ValidatedToken>) -> Result<String, String> {
+fn json(
+    sig: &Signature,
+    window: Option<&str>,
+    t: Option<&ValidatedToken>,
+) -> Result<String, String> {
     use serde_json::{json, Value};
     let mut v = json!({
         "signature": sig.word(),
@@ -297,4 +305,3 @@ fn json(sig: &Signature, window: Option<&str>, t: Option<&ValidatedToken>) -> Re
     o.push('\n');
     Ok(o)
 }
-

@@ -40,7 +40,12 @@ pub(crate) struct Args {
     #[arg(long, value_name = "FILE", requires = "user")]
     password_file: Option<PathBuf>,
     /// Client certificate (PEM) to sign the request with (with --key).
-    #[arg(long, value_name = "CERT.pem", requires = "key", conflicts_with = "user")]
+    #[arg(
+        long,
+        value_name = "CERT.pem",
+        requires = "key",
+        conflicts_with = "user"
+    )]
     cert: Option<PathBuf>,
     /// The client certificate's private key (PEM).
     #[arg(long, value_name = "KEY.pem", requires = "cert")]
@@ -163,7 +168,9 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
         .transpose()?;
     let http = HttpClient::new(&roots);
     let mut request = if let Some(url) = &args.mex {
-        let found = http.mex(url).map_err(|e| format!("MEX {url}: {}", describe(&e)))?;
+        let found = http
+            .mex(url)
+            .map_err(|e| format!("MEX {url}: {}", describe(&e)))?;
         let kind = credential.kind();
         let ep = mex::choose(&found, kind).map_err(|e| format!("MEX {url}: {e}"))?;
         ep.issue()
@@ -208,7 +215,10 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, String> {
         .map_err(|e| describe(&e))?;
     let response = http.send(&envelope).map_err(|e| match e {
         Error::Client(ClientError::Tls(_)) if roots.is_empty() => {
-            format!("{}; no --ca given, and no system roots are used", describe(&e))
+            format!(
+                "{}; no --ca given, and no system roots are used",
+                describe(&e)
+            )
         }
         e => describe(&e),
     })?;
