@@ -392,6 +392,46 @@ fn inspect_judges_the_token_it_got() {
         stdout(&o)
     );
 
+    // untrusted text is escaped on output (bidi and control characters),
+    // in text and in JSON, in a token the STS's key really signed
+    let sig_start = text.find("<ds:Signature").unwrap();
+    let sig_end = text.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+    let mut unsigned = format!("{}{}", &text[..sig_start], &text[sig_end..]);
+    assert!(unsigned.contains(">admin<"));
+    unsigned = unsigned.replace(">admin<", ">ad&#x202E;min&#x9;<");
+    let unsigned_path = sts.out("unsigned.xml");
+    std::fs::write(&unsigned_path, unsigned).unwrap();
+    let o = run(
+        &[
+            "sign",
+            "--key",
+            &sts.file("sts.key"),
+            "--cert",
+            &sts_crt,
+            unsigned_path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let resigned = sts.out("resigned.xml");
+    std::fs::write(&resigned, &o.stdout).unwrap();
+    let o = inspect(&resigned, &["--cert", &sts_crt]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(!out.contains('\u{202e}') && !out.contains('\t'), "{out:?}");
+    assert!(out.contains("subject: ad\\u{202e}min\n"), "{out:?}");
+    assert!(out.contains("/name = \"ad\\u{202e}min\\t\"\n"), "{out:?}");
+    let o = inspect(&resigned, &["--cert", &sts_crt, "--json"]);
+    let out = stdout(&o);
+    assert!(!out.contains('\u{202e}') && !out.contains('\t'), "{out:?}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["subject"], "ad\u{202e}min");
+    assert!(v["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["values"] == serde_json::json!(["ad\u{202e}min\t"])));
+
     // --json: one object with the documented fields
     let o = inspect(&plain, &["--cert", &sts_crt, "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
