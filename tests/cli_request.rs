@@ -278,6 +278,82 @@ fn request_failures_are_one_line() {
 }
 
 #[test]
+fn request_key_types_reach_the_token() {
+    let sts = Sts::start();
+    let ca = sts.file("tls.crt");
+    let sts_crt = sts.file("sts.crt");
+    let rp_key = sts.file("rp.key");
+    let proof = |token: &Path| {
+        let o = inspect(token, &["--cert", &sts_crt, "--key", &rp_key]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let out = stdout(&o);
+        out.lines()
+            .find_map(|l| l.strip_prefix("proof-key: "))
+            .unwrap()
+            .to_owned()
+    };
+    let bearer = sts.out("bearer.xml");
+    let o = sts.request(&[
+        "--endpoint",
+        &sts.endpoint("13/usernamemixed"),
+        "--ca",
+        &ca,
+        "--key-type",
+        "bearer",
+        "--out",
+        bearer.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(proof(&bearer), "none");
+    let sym = sts.out("sym.xml");
+    let o = sts.request(&[
+        "--endpoint",
+        &sts.endpoint("13/usernamemixed"),
+        "--ca",
+        &ca,
+        "--key-type",
+        "symmetric",
+        "--out",
+        sym.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(proof(&sym), "symmetric, decrypted with --key");
+    let public = sts.out("public.xml");
+    let o = run(
+        &[
+            "request",
+            "--endpoint",
+            &sts.endpoint("13/certificatemixed"),
+            "--cert",
+            &sts.file("client.crt"),
+            "--key",
+            &sts.file("client.key"),
+            "--applies-to",
+            RP,
+            "--ca",
+            &ca,
+            "--key-type",
+            "public",
+            "--out",
+            public.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(proof(&public), "RSA public key");
+    // a public key needs a certificate to bind
+    let o = sts.request(&[
+        "--endpoint",
+        &sts.endpoint("13/usernamemixed"),
+        "--ca",
+        &ca,
+        "--key-type",
+        "public",
+    ]);
+    assert!(one_line(&o).contains("--cert"));
+}
+
+#[test]
 fn inspect_judges_the_token_it_got() {
     let sts = Sts::start();
     let ca = sts.file("tls.crt");
