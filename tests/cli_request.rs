@@ -409,6 +409,31 @@ fn inspect_judges_the_token_it_got() {
         );
     }
 
+    // not a token: cannot run, with or without --cert
+    for (name, body) in [
+        ("other.xml", "<a/>"),
+        ("text.txt", "not xml"),
+        ("unsigned.xml", ""),
+    ] {
+        let path = sts.out(name);
+        let body = if body.is_empty() {
+            // an assertion with its signature removed
+            let t = std::fs::read_to_string(&plain).unwrap();
+            let a = t.find("<ds:Signature").unwrap();
+            let b = t.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+            format!("{}{}", &t[..a], &t[b..])
+        } else {
+            body.to_owned()
+        };
+        std::fs::write(&path, body).unwrap();
+        let o = inspect(&path, &[]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        one_line(&o);
+        let o = inspect(&path, &["--cert", &sts_crt]);
+        let want = if name == "unsigned.xml" { 1 } else { 2 };
+        assert_eq!(o.status.code(), Some(want), "{name}: {}", stderr(&o));
+    }
+
     // an encrypted token without --key cannot be read
     let o = inspect(&sealed, &["--cert", &sts_crt]);
     assert_eq!(o.status.code(), Some(2));

@@ -145,7 +145,9 @@ fn inspect(args: &Args) -> Result<ExitCode, String> {
         audience: None,
         allow_expired: true,
     };
-    let embedded = || -> Result<ValidatedToken, String> {
+    // Read by the token's own certificate: Err when that cannot even be
+    // tried, Ok(Err) when the token does not verify against it.
+    let embedded = || -> Result<Result<ValidatedToken, Error>, String> {
         let cert = embedded_certificate(&plain, &limits).ok_or_else(|| {
             if plain.contains("EncryptedData") {
                 "encrypted token: give --key to read it".to_owned()
@@ -153,31 +155,25 @@ fn inspect(args: &Args) -> Result<ExitCode, String> {
                 "the token carries no certificate to read it by: give --cert".to_owned()
             }
         })?;
-        validator(vec![cert])?
-            .validate_document(&plain, &read_all)
-            .map_err(|e| format!("invalid token: {e}"))
+        Ok(validator(vec![cert])?.validate_document(&plain, &read_all))
     };
     let (signature, token) = match trusted {
         Some(certs) => match validator(certs)?.validate_document(text, &read_all) {
             Ok(t) => (Signature::Valid, Some(t)),
-            Err(e) if is_signature_failure(&e) => {
-                (Signature::Invalid(e.to_string()), embedded().ok())
-            }
+            Err(e) if is_signature_failure(&e) => (
+                Signature::Invalid(e.to_string()),
+                embedded().ok().and_then(Result::ok),
+            ),
             Err(Error::Token(TokenError::Malformed(m))) if m.contains("no decryption key") => {
                 return Err("encrypted token: give --key to read it".into())
             }
             Err(e) => return Err(format!("invalid token: {e}")),
         },
-        None => match embedded() {
+        None => match embedded()? {
             Ok(t) => (Signature::NotVerified, Some(t)),
-            Err(e) if e.starts_with("invalid token: ") => {
-                // It does not even verify against its own key.
-                (
-                    Signature::Invalid(e["invalid token: ".len()..].to_owned()),
-                    None,
-                )
-            }
-            Err(e) => return Err(e),
+            // It does not even verify against its own key.
+            Err(e) if is_signature_failure(&e) => (Signature::Invalid(e.to_string()), None),
+            Err(e) => return Err(format!("invalid token: {e}")),
         },
     };
     let window =
