@@ -1,4 +1,5 @@
-//! The `--key` option of `validate`: decrypt tokens with one private key.
+//! The `--key` option of `validate` and `inspect`, `--rp-key` of `request`:
+//! decrypt tokens with one private key.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -18,12 +19,18 @@ impl KeyResolver for OneKey {
     }
 }
 
-/// Load the STS private key (PEM) for decrypting tokens.
-pub(crate) fn load(path: &Path) -> Result<Decryption, String> {
+/// A resolver that offers the private key (PEM) at `path` for every
+/// EncryptedKey.
+pub(crate) fn resolver(path: &Path) -> Result<impl KeyResolver, String> {
     let key = AwsLcRsaKey::from_pem(&crate::util::read(path)?)
         .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(OneKey(Arc::new(key)))
+}
+
+/// Load the STS private key (PEM) for decrypting tokens.
+pub(crate) fn load(path: &Path) -> Result<Decryption, String> {
     Ok(Decryption {
-        keys: Arc::new(OneKey(Arc::new(key))),
+        keys: Arc::new(resolver(path)?),
         options: DecryptOptions::default(),
         random: Arc::new(OsRandom),
     })

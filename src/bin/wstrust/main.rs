@@ -8,8 +8,10 @@ mod c14n;
 mod decrypt;
 mod decryptor;
 mod encrypt;
+mod inspect;
 mod issue;
 mod keygen;
+mod request;
 mod serve;
 mod serve_config;
 mod serve_defaults;
@@ -45,6 +47,12 @@ enum Command {
     Issue(issue::Args),
     /// Validate a SAML token and print what its verified assertion says.
     Validate(validate::Args),
+    /// Get a token from a WS-Trust STS over HTTPS (via its MEX document or
+    /// an endpoint) and write it out; exit 0 for a token, 1 for a fault.
+    Request(request::Args),
+    /// Show what a SAML token says and whether its signature is valid,
+    /// invalid or not verified; exit 0 valid, 1 invalid or expired, 2 else.
+    Inspect(inspect::Args),
     /// Generate a development RSA key and a self-signed certificate (PEM).
     Keygen(keygen::Args),
     /// Run the STS over HTTP(S); with no arguments, on embedded development
@@ -90,6 +98,8 @@ fn main() -> ExitCode {
         Command::Decrypt(args) => decrypt::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Issue(args) => issue::run(args),
+        Command::Request(args) => request::run(args),
+        Command::Inspect(args) => inspect::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Serve(args) => serve::run(args),
     };
