@@ -1,5 +1,5 @@
 //! WS-MetadataExchange: the WSDL that describes an STS's `usernamemixed`
-//! endpoints, in the shape WCF and MSAL's mex discovery read (AD FS style:
+//! and `certificatemixed` endpoints, in the shape WCF and MSAL's mex discovery read (AD FS style:
 //! a `wsp:Policy` per endpoint with an HTTPS `sp:TransportBinding` and a
 //! `sp:UsernameToken` supporting token, a SOAP 1.2 binding whose operation's
 //! `soapAction` names the WS-Trust version, and a port whose
@@ -56,6 +56,11 @@ pub enum Authentication {
     /// `usernamemixed`: a WS-Security `UsernameToken` in the message over an
     /// HTTPS transport.
     UsernameMixed,
+    /// `certificatemixed`: an X.509 certificate (BinarySecurityToken) whose
+    /// key signs the message's Timestamp (and Body and `wsa:To`), over an
+    /// HTTPS transport; described as AD FS does, an endorsing supporting
+    /// `sp:X509Token`.
+    CertificateMixed,
 }
 
 /// One endpoint to describe.
@@ -76,6 +81,15 @@ impl Endpoint {
             address: address.into(),
             version,
             authentication: Authentication::UsernameMixed,
+        }
+    }
+
+    /// A `certificatemixed` endpoint at `address` speaking `version`.
+    pub fn certificate_mixed(address: impl Into<String>, version: Version) -> Self {
+        Self {
+            address: address.into(),
+            version,
+            authentication: Authentication::CertificateMixed,
         }
     }
 }
@@ -249,18 +263,31 @@ fn write_policy(w: &mut W, n: &Names, e: &Endpoint) {
         w.nested("sp:Layout", &[], |w| w.empty("sp:Strict", &[]));
         w.empty("sp:IncludeTimestamp", &[]);
     });
-    // MSAL looks for SignedEncryptedSupportingTokens under SP 1.2 and
-    // SignedSupportingTokens under SP 2005/07 (what AD FS publishes).
-    let supporting = if is_2005(e.version) {
-        "sp:SignedSupportingTokens"
-    } else {
-        "sp:SignedEncryptedSupportingTokens"
-    };
-    w.nested(supporting, &[("xmlns:sp", sp)], |w| {
-        w.nested("sp:UsernameToken", &[("sp:IncludeToken", include)], |w| {
-            w.empty("sp:WssUsernameToken10", &[]);
-        });
-    });
+    match e.authentication {
+        Authentication::UsernameMixed => {
+            // MSAL looks for SignedEncryptedSupportingTokens under SP 1.2 and
+            // SignedSupportingTokens under SP 2005/07 (what AD FS publishes).
+            let supporting = if is_2005(e.version) {
+                "sp:SignedSupportingTokens"
+            } else {
+                "sp:SignedEncryptedSupportingTokens"
+            };
+            w.nested(supporting, &[("xmlns:sp", sp)], |w| {
+                w.nested("sp:UsernameToken", &[("sp:IncludeToken", include)], |w| {
+                    w.empty("sp:WssUsernameToken10", &[]);
+                });
+            });
+        }
+        Authentication::CertificateMixed => {
+            // AD FS's certificatemixed: the client's certificate endorses
+            // the message (its key signs the Timestamp).
+            w.nested("sp:EndorsingSupportingTokens", &[("xmlns:sp", sp)], |w| {
+                w.nested("sp:X509Token", &[("sp:IncludeToken", include)], |w| {
+                    w.empty("sp:WssX509V3Token10", &[]);
+                });
+            });
+        }
+    }
     w.empty("wsaw:UsingAddressing", &[]);
     w.end("wsp:All");
     w.end("wsp:ExactlyOne");
@@ -539,6 +566,28 @@ mod tests {
             }
         }
         found
+    }
+
+    /// certificatemixed endpoints are described with an endorsing X.509
+    /// token (AD FS's shape), and MSAL's view still sees only usernamemixed.
+    #[test]
+    fn certificatemixed_endpoints_are_described_with_an_endorsing_x509_token() {
+        let mut eps = endpoints();
+        eps.push(Endpoint::certificate_mixed(
+            "https://sts.example/adfs/services/trust/13/certificatemixed",
+            Version::Trust13,
+        ));
+        let text = String::from_utf8(wsdl(&eps)).unwrap();
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        let endorsing: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name((SP_12, "EndorsingSupportingTokens")))
+            .collect();
+        assert_eq!(endorsing.len(), 1);
+        assert!(endorsing[0]
+            .descendants()
+            .any(|n| n.has_tag_name((SP_12, "WssX509V3Token10"))));
+        assert_eq!(msal_view(&doc).len(), 2, "{text}");
     }
 
     #[test]

@@ -193,6 +193,29 @@ fn request_gets_tokens_by_endpoint_and_mex() {
         assert!(t.contains(":Assertion"), "{t}");
         assert!(!t.contains("EncryptedData"), "{t}");
     }
+
+    // --mex with a certificate: the STS's metadata advertises its
+    // certificatemixed endpoints (an endorsing sp:X509Token), as AD FS does
+    let o = run(
+        &[
+            "request",
+            "--mex",
+            &sts.endpoint("mex"),
+            "--cert",
+            &sts.file("client.crt"),
+            "--key",
+            &sts.file("client.key"),
+            "--applies-to",
+            RP,
+            "--ca",
+            &ca,
+            "--rp-key",
+            &rp_key,
+        ],
+        None,
+    );
+    assert!(o.status.success(), "--mex --cert: {}", stderr(&o));
+    assert!(stdout(&o).contains(":Assertion"));
 }
 
 #[test]

@@ -272,7 +272,9 @@ fn health_and_metadata() {
             addrs,
             [
                 "https://sts.example.com/adfs/services/trust/13/usernamemixed",
-                "https://sts.example.com/adfs/services/trust/2005/usernamemixed"
+                "https://sts.example.com/adfs/services/trust/2005/usernamemixed",
+                "https://sts.example.com/adfs/services/trust/13/certificatemixed",
+                "https://sts.example.com/adfs/services/trust/2005/certificatemixed"
             ]
         );
     }
@@ -426,6 +428,8 @@ fn metadata_never_names_a_foreign_host() {
         vec![
             format!("http://{host}/adfs/services/trust/13/usernamemixed"),
             format!("http://{host}/adfs/services/trust/2005/usernamemixed"),
+            format!("http://{host}/adfs/services/trust/13/certificatemixed"),
+            format!("http://{host}/adfs/services/trust/2005/certificatemixed"),
         ]
     };
     for (method, path) in METADATA {
@@ -469,7 +473,9 @@ fn metadata_never_names_a_foreign_host() {
                 advertised(&out),
                 [
                     "https://sts.example.com/adfs/services/trust/13/usernamemixed",
-                    "https://sts.example.com/adfs/services/trust/2005/usernamemixed"
+                    "https://sts.example.com/adfs/services/trust/2005/usernamemixed",
+                    "https://sts.example.com/adfs/services/trust/13/certificatemixed",
+                    "https://sts.example.com/adfs/services/trust/2005/certificatemixed"
                 ],
                 "{method} {path} {host}"
             );
@@ -492,6 +498,8 @@ fn metadata_advertises_configured_endpoints() {
             vec![
                 "https://sts.example.org/adfs/services/trust/13/usernamemixed",
                 "https://sts.example.org/adfs/services/trust/2005/usernamemixed",
+                "https://sts.example.org/adfs/services/trust/13/certificatemixed",
+                "https://sts.example.org/adfs/services/trust/2005/certificatemixed",
             ],
         ),
     ] {

@@ -64,12 +64,12 @@ pub(crate) const STS_PATHS: &[StsPath] = &[
     },
     StsPath {
         path: "/adfs/services/trust/13/certificatemixed",
-        advertised: None,
+        advertised: Some(Version::Trust13),
         kind: EndpointKind::Certificate,
     },
     StsPath {
         path: "/adfs/services/trust/2005/certificatemixed",
-        advertised: None,
+        advertised: Some(Version::Trust2005),
         kind: EndpointKind::Certificate,
     },
 ];
@@ -641,17 +641,17 @@ fn endpoints(
     headers: &HeaderMap,
 ) -> Vec<mex::Endpoint> {
     if let Some(u) = &app.transport.public_url {
-        return advertised_under(u.trim_end_matches('/'));
+        return advertised_under(app, u.trim_end_matches('/'));
     }
-    if let Some(configured) = configured_endpoints(&app.transport.endpoints) {
+    if let Some(configured) = configured_endpoints(app, &app.transport.endpoints) {
         return configured;
     }
     let https = conn.tls || app.transport.behind_tls_proxy;
     let host = own_authority(conn, https, uri, headers).unwrap_or_else(|| conn.local.to_string());
-    advertised_under(&format!(
-        "{}://{host}",
-        if https { "https" } else { "http" }
-    ))
+    advertised_under(
+        app,
+        &format!("{}://{host}", if https { "https" } else { "http" }),
+    )
 }
 
 /// Where this request was received, for the library's `wsa:To` check
@@ -677,21 +677,31 @@ fn received_at(app: &App, conn: &Conn, path: &str) -> Vec<String> {
     out
 }
 
+/// The metadata for `e` at `address`, if it is advertised (and served:
+/// certificatemixed only with a certificate service).
+fn advertised(app: &App, e: &StsPath, address: String) -> Option<mex::Endpoint> {
+    let v = e.advertised?;
+    Some(match e.kind {
+        EndpointKind::Main => mex::Endpoint::username_mixed(address, v),
+        EndpointKind::Certificate if app.certificate_service.is_some() => {
+            mex::Endpoint::certificate_mixed(address, v)
+        }
+        EndpointKind::Certificate => return None,
+    })
+}
+
 /// Every advertised path under `base`.
-fn advertised_under(base: &str) -> Vec<mex::Endpoint> {
+fn advertised_under(app: &App, base: &str) -> Vec<mex::Endpoint> {
     STS_PATHS
         .iter()
-        .filter_map(|e| {
-            e.advertised
-                .map(|v| mex::Endpoint::username_mixed(format!("{base}{}", e.path), v))
-        })
+        .filter_map(|e| advertised(app, e, format!("{base}{}", e.path)))
         .collect()
 }
 
 /// The configured endpoints at advertised paths, as written; else every
 /// advertised path under the first configured endpoint's scheme and
 /// authority; `None` without a usable http(s) endpoint.
-fn configured_endpoints(configured: &[String]) -> Option<Vec<mex::Endpoint>> {
+fn configured_endpoints(app: &App, configured: &[String]) -> Option<Vec<mex::Endpoint>> {
     let parsed: Vec<(&str, axum::http::Uri)> = configured
         .iter()
         .filter_map(|e| Some((e.as_str(), e.parse::<axum::http::Uri>().ok()?)))
@@ -702,9 +712,8 @@ fn configured_endpoints(configured: &[String]) -> Option<Vec<mex::Endpoint>> {
     let exact: Vec<mex::Endpoint> = STS_PATHS
         .iter()
         .filter_map(|e| {
-            let v = e.advertised?;
             let (url, _) = parsed.iter().find(|(_, u)| u.path() == e.path)?;
-            Some(mex::Endpoint::username_mixed((*url).to_owned(), v))
+            advertised(app, e, (*url).to_owned())
         })
         .collect();
     if !exact.is_empty() {
@@ -712,7 +721,7 @@ fn configured_endpoints(configured: &[String]) -> Option<Vec<mex::Endpoint>> {
     }
     let (_, first) = parsed.first()?;
     let base = format!("{}://{}", first.scheme_str()?, first.authority()?);
-    Some(advertised_under(&base))
+    Some(advertised_under(app, &base))
 }
 
 /// The request's `Host` (or HTTP/2 `:authority`) if it names the address
