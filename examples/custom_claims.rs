@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use wstrust::auth::{SAML_DOMAIN, X509_DOMAIN};
 use wstrust::claims::{AttributeClaims, ClaimsProvider, DIALECT_IDENTITY, DIALECT_WSO2};
 use wstrust::config::StsConfig;
 use wstrust::host::{Attributes, Principal};
@@ -41,7 +40,7 @@ impl ClaimsProvider for HrClaims {
         // Values derived from the name only for accounts of the local
         // directory: a partner's (or a certificate's) principal chose its
         // own name, and a partner's `alice` is not our alice.
-        let local = principal.domain != SAML_DOMAIN && principal.domain != X509_DOMAIN;
+        let local = principal.is_local();
         match claim {
             UPN | DEPARTMENT if !local => Ok(Vec::new()),
             UPN => Ok(vec![format!("{}@corp.example", principal.name)]),

@@ -223,6 +223,37 @@ pub struct Authenticated {
     pub instant: OffsetDateTime,
 }
 
+impl Authenticated {
+    /// A user-store account the host application authenticated itself (its
+    /// own login, a session), for calls into the [`crate::sts::Sts`] without
+    /// a WS-Security header: [`Method::Host`], nothing signed, no
+    /// qualifier (a local account).
+    ///
+    /// ```
+    /// use wstrust::auth::Authenticated;
+    /// use wstrust::host::UserStore;
+    /// let users = wstrust::memory::MemoryUserStore::demo();
+    /// let alice = users.lookup("alice")?.expect("a demo user");
+    /// let now = time::macros::datetime!(2027-01-15 12:00 UTC);
+    /// let who = Authenticated::local(alice, now);
+    /// assert!(who.principal.is_local());
+    /// assert_eq!(who.method.as_str(), "host");
+    /// # Ok::<(), wstrust::Error>(())
+    /// ```
+    pub fn local(user: User, now: OffsetDateTime) -> Self {
+        Self {
+            principal: user.principal,
+            attributes: user.attributes,
+            method: Method::Host,
+            signed: SignedParts::NONE,
+            signing_certificate: None,
+            assertion_issuer: None,
+            name_qualifier: None,
+            instant: now,
+        }
+    }
+}
+
 /// Authenticate `message` and check it against `config.policy`'s evidence
 /// and principal rules. See the [module docs](self) for the order of checks.
 pub fn authenticate(
@@ -341,6 +372,8 @@ pub fn authenticate(
             signing_certificate.get_or_insert(cert);
             p
         }
+        // Never chosen from a message: only a host says it authenticated.
+        Method::Host => return Err(AuthError::Denied(Denial::NoCredential).into()),
     };
 
     config

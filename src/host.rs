@@ -256,6 +256,25 @@ pub struct Principal {
     pub roles: Vec<String>,
 }
 
+impl Principal {
+    /// Whether this is an account of a user store: not a certificate
+    /// subject ([`crate::auth::X509_DOMAIN`]) or a partner's subject
+    /// ([`crate::auth::SAML_DOMAIN`]) that no store knows. A claims provider
+    /// derives values from the name only for local principals: a partner's
+    /// `alice` chose its own name and is not this directory's alice.
+    ///
+    /// ```
+    /// use wstrust::host::Principal;
+    /// let alice = Principal { name: "alice".into(), domain: "PRIMARY".into(), roles: vec![] };
+    /// assert!(alice.is_local());
+    /// let partner = Principal { domain: wstrust::auth::SAML_DOMAIN.into(), ..alice };
+    /// assert!(!partner.is_local());
+    /// ```
+    pub fn is_local(&self) -> bool {
+        self.domain != crate::auth::SAML_DOMAIN && self.domain != crate::auth::X509_DOMAIN
+    }
+}
+
 /// A user's attributes, by claim URI or local attribute name, for claims.
 pub type Attributes = std::collections::BTreeMap<String, Vec<String>>;
 

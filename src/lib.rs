@@ -78,3 +78,6 @@ pub mod xml;
 
 pub use error::{Error, Fault};
 pub use limits::Limits;
+/// The `time` crate this API uses (`OffsetDateTime`, `Duration`), so hosts
+/// need not depend on a matching version themselves.
+pub use time;

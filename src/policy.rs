@@ -60,6 +60,9 @@ pub enum Method {
     SamlAssertion,
     /// A TLS client certificate the host verified.
     TlsClientCertificate,
+    /// The host application authenticated the user by its own means
+    /// ([`crate::auth::Authenticated::local`]).
+    Host,
 }
 
 impl Method {
@@ -71,6 +74,7 @@ impl Method {
             Self::X509Signature => "x509",
             Self::SamlAssertion => "saml",
             Self::TlsClientCertificate => "tls-client-certificate",
+            Self::Host => "host",
         }
     }
 

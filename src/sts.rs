@@ -1244,6 +1244,7 @@ fn authn_context(who: &Authenticated, tls: bool) -> AuthnContext {
         Method::X509Signature => AuthnContext::X509,
         Method::TlsClientCertificate => AuthnContext::TlsClient,
         Method::SamlAssertion => AuthnContext::PreviousSession,
+        Method::Host => AuthnContext::Unspecified,
     }
 }
 

@@ -1085,6 +1085,45 @@ fn issue_to_host_principal(
     sts.issue(rst, &cx)
 }
 
+/// `Authenticated::local`: a user-store account the host authenticated by
+/// its own means gets a token in its own name, with the user's attributes
+/// and an unspecified authentication context (no password was seen).
+#[test]
+fn host_authenticated_local_account_gets_a_token() {
+    use wstrust::auth::Authenticated;
+    use wstrust::host::UserStore;
+    use wstrust::service::{RequestContext, TokenService, TransportContext};
+    use wstrust::wst::Request;
+    let (sts, _) = sts_with(|b| b);
+    let alice = wstrust::memory::MemoryUserStore::demo()
+        .lookup("alice")
+        .unwrap()
+        .unwrap();
+    let text = op("", "Issue", &applies_to(RP));
+    let doc = wstrust::xml::parse(&text, &Limits::default()).unwrap();
+    let message = wstrust::soap::Message::parse(&doc).unwrap();
+    let request = Request::parse(message.payload()).unwrap();
+    let Request::Single(rst) = &request else {
+        unreachable!()
+    };
+    let transport = TransportContext::default();
+    let limits = Limits::default();
+    let cx = RequestContext::new(&transport, Some(&message), &limits);
+    cx.authenticated
+        .set(Authenticated::local(alice, NOW))
+        .unwrap();
+    let rstr = sts.issue(rst, &cx).unwrap();
+    let token = rstr.requested_token.unwrap();
+    let token = token.as_str().unwrap();
+    assert!(token.contains(">alice</"), "{token}");
+    assert!(!token.contains("NameQualifier"), "{token}");
+    assert_eq!(
+        text_of(token, "AuthnContextClassRef").as_deref(),
+        Some("urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified"),
+        "{token}"
+    );
+}
+
 /// A host that fills in `RequestContext::authenticated` itself with a SAML
 /// principal but no qualifier gets an error, not a token with a bare NameID
 /// (which would name the local account of that name).

@@ -43,6 +43,16 @@ impl RawXml {
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
+
+    /// The XML as text, when it is UTF-8 (everything this crate writes is).
+    ///
+    /// ```
+    /// let x = wstrust::wst::rstr::RawXml::new(b"<a/>".to_vec());
+    /// assert_eq!(x.as_str(), Some("<a/>"));
+    /// ```
+    pub fn as_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0).ok()
+    }
 }
 
 impl fmt::Debug for RawXml {
