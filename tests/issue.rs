@@ -70,6 +70,23 @@ fn sts_with(audit: Arc<MemoryAudit>, f: impl FnOnce(&mut RelyingParties)) -> Sts
     Sts::new(config)
 }
 
+/// An STS for `rps` under `policy` (the demo users, the test clock).
+fn sts_with_policy(rps: RelyingParties, policy: wstrust::policy::StandardPolicy) -> Sts {
+    let config = StsConfig::builder()
+        .issuer("https://sts.example/")
+        .signing_key(
+            Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
+            Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
+        )
+        .users(Arc::new(MemoryUserStore::demo()))
+        .relying_parties(rps)
+        .policy(Arc::new(policy))
+        .clock(Arc::new(FixedClock::new(NOW)))
+        .build()
+        .unwrap();
+    Sts::new(config)
+}
+
 fn sts() -> Sts {
     sts_with(Arc::new(MemoryAudit::default()), |_| {})
 }
@@ -2328,19 +2345,7 @@ fn default_claims_obey_the_policy_claim_rule() {
     );
     let policy =
         StandardPolicy::username_token().relying_party(RP_DEFAULTS, RpRule::any().claims([MAIL]));
-    let config = StsConfig::builder()
-        .issuer("https://sts.example/")
-        .signing_key(
-            Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
-            Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
-        )
-        .users(Arc::new(MemoryUserStore::demo()))
-        .relying_parties(rps)
-        .policy(Arc::new(policy))
-        .clock(Arc::new(FixedClock::new(NOW)))
-        .build()
-        .unwrap();
-    let sts = Sts::new(config);
+    let sts = sts_with_policy(rps, policy);
     let v = Version::Trust13;
     // Asked for by name, the role is refused by the policy...
     let named = format!(
@@ -2383,19 +2388,7 @@ fn a_policy_rule_for_a_pattern_party_applies_to_its_addresses() {
     rps.add(RelyingParty::pattern(PATTERN).claims([ROLE, MAIL]));
     let policy =
         StandardPolicy::username_token().relying_party(PATTERN, RpRule::any().claims([MAIL]));
-    let config = StsConfig::builder()
-        .issuer("https://sts.example/")
-        .signing_key(
-            Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
-            Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
-        )
-        .users(Arc::new(MemoryUserStore::demo()))
-        .relying_parties(rps)
-        .policy(Arc::new(policy))
-        .clock(Arc::new(FixedClock::new(NOW)))
-        .build()
-        .unwrap();
-    let sts = Sts::new(config);
+    let sts = sts_with_policy(rps, policy);
     let named = format!(
         r#"{}<t:Claims Dialect="http://schemas.xmlsoap.org/ws/2005/05/identity" xmlns:i="http://schemas.xmlsoap.org/ws/2005/05/identity"><i:ClaimType Uri="{ROLE}"/></t:Claims>"#,
         applies_to("https://a.partner.example/app")
@@ -2420,19 +2413,7 @@ fn the_default_key_type_obeys_the_policy_key_type_rule() {
     rps.add(RelyingParty::new(RP));
     let policy = StandardPolicy::username_token()
         .relying_party(RP, RpRule::any().key_types(&[KeyType::SymmetricKey]));
-    let config = StsConfig::builder()
-        .issuer("https://sts.example/")
-        .signing_key(
-            Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
-            Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
-        )
-        .users(Arc::new(MemoryUserStore::demo()))
-        .relying_parties(rps)
-        .policy(Arc::new(policy))
-        .clock(Arc::new(FixedClock::new(NOW)))
-        .build()
-        .unwrap();
-    let sts = Sts::new(config);
+    let sts = sts_with_policy(rps, policy);
     let v = Version::Trust13;
     let bearer = format!(
         "{}<t:KeyType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/Bearer</t:KeyType>",
@@ -2459,19 +2440,7 @@ fn the_default_token_type_obeys_the_policy_token_type_rule() {
     rps.add(RelyingParty::new(RP).token_type(TokenType::Saml11));
     let policy = StandardPolicy::username_token()
         .relying_party(RP, RpRule::any().token_types(&[TokenType::Saml20]));
-    let config = StsConfig::builder()
-        .issuer("https://sts.example/")
-        .signing_key(
-            Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
-            Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
-        )
-        .users(Arc::new(MemoryUserStore::demo()))
-        .relying_parties(rps)
-        .policy(Arc::new(policy))
-        .clock(Arc::new(FixedClock::new(NOW)))
-        .build()
-        .unwrap();
-    let sts = Sts::new(config);
+    let sts = sts_with_policy(rps, policy);
     let (status, body) = call(&sts, &request(Version::Trust13, false, &applies_to(RP)));
     assert!(
         status != 200 || !body.contains("urn:oasis:names:tc:SAML:1.0:assertion"),

@@ -1042,18 +1042,12 @@ fn partner_principal_is_never_an_intermediary() {
     }
 }
 
-/// Issue for `RP` to a principal the host authenticated itself (it fills
-/// in `RequestContext::authenticated`): `name` in `domain`, by `method`,
-/// vouched for by `issuer` with `qualifier`.
-fn issue_to_host_principal(
+/// Issue for `RP` to `who`, a principal the host authenticated itself (it
+/// fills in `RequestContext::authenticated`).
+fn issue_as_host(
     sts: &Sts,
-    (name, domain, method): (&str, &str, Method),
-    issuer: Option<&str>,
-    qualifier: Option<&str>,
+    who: wstrust::auth::Authenticated,
 ) -> Result<wstrust::wst::Rstr, wstrust::error::Error> {
-    use wstrust::auth::Authenticated;
-    use wstrust::host::Principal;
-    use wstrust::policy::SignedParts;
     use wstrust::service::{RequestContext, TokenService, TransportContext};
     use wstrust::wst::Request;
     let text = op("", "Issue", &applies_to(RP));
@@ -1066,8 +1060,24 @@ fn issue_to_host_principal(
     let transport = TransportContext::default();
     let limits = Limits::default();
     let cx = RequestContext::new(&transport, Some(&message), &limits);
-    cx.authenticated
-        .set(Authenticated {
+    cx.authenticated.set(who).unwrap();
+    sts.issue(rst, &cx)
+}
+
+/// [`issue_as_host`] for `name` in `domain`, by `method`, vouched for by
+/// `issuer` with `qualifier`.
+fn issue_to_host_principal(
+    sts: &Sts,
+    (name, domain, method): (&str, &str, Method),
+    issuer: Option<&str>,
+    qualifier: Option<&str>,
+) -> Result<wstrust::wst::Rstr, wstrust::error::Error> {
+    use wstrust::auth::Authenticated;
+    use wstrust::host::Principal;
+    use wstrust::policy::SignedParts;
+    issue_as_host(
+        sts,
+        Authenticated {
             principal: Principal {
                 name: name.into(),
                 domain: domain.into(),
@@ -1080,9 +1090,8 @@ fn issue_to_host_principal(
             assertion_issuer: issuer.map(Into::into),
             name_qualifier: qualifier.map(Into::into),
             instant: NOW,
-        })
-        .unwrap();
-    sts.issue(rst, &cx)
+        },
+    )
 }
 
 /// `Authenticated::local`: a user-store account the host authenticated by
@@ -1092,27 +1101,12 @@ fn issue_to_host_principal(
 fn host_authenticated_local_account_gets_a_token() {
     use wstrust::auth::Authenticated;
     use wstrust::host::UserStore;
-    use wstrust::service::{RequestContext, TokenService, TransportContext};
-    use wstrust::wst::Request;
     let (sts, _) = sts_with(|b| b);
     let alice = wstrust::memory::MemoryUserStore::demo()
         .lookup("alice")
         .unwrap()
         .unwrap();
-    let text = op("", "Issue", &applies_to(RP));
-    let doc = wstrust::xml::parse(&text, &Limits::default()).unwrap();
-    let message = wstrust::soap::Message::parse(&doc).unwrap();
-    let request = Request::parse(message.payload()).unwrap();
-    let Request::Single(rst) = &request else {
-        unreachable!()
-    };
-    let transport = TransportContext::default();
-    let limits = Limits::default();
-    let cx = RequestContext::new(&transport, Some(&message), &limits);
-    cx.authenticated
-        .set(Authenticated::local(alice, NOW))
-        .unwrap();
-    let rstr = sts.issue(rst, &cx).unwrap();
+    let rstr = issue_as_host(&sts, Authenticated::local(alice, NOW)).unwrap();
     let token = rstr.requested_token.unwrap();
     let token = token.as_str().unwrap();
     assert!(token.contains(">alice</"), "{token}");
