@@ -408,22 +408,25 @@ impl StandardPolicy {
         self
     }
 
-    /// The rule for one relying party: by `AppliesTo` address (normalised
-    /// with [`normalize_address`]), or by a pattern with `*` written as for
-    /// [`crate::rp::RelyingParty::pattern`], which then rules every address
-    /// it matches. An exact address's rule wins over a pattern's; among
-    /// patterns the first added that matches. A pattern that does not parse
-    /// makes [`Policy::check_request`] refuse every request (fail closed,
-    /// [`Denial::RelyingParty`]), never silently fall back to the default
-    /// rule.
+    /// The rule for one relying party, by its `AppliesTo` address
+    /// (normalised with [`normalize_address`]; a `*` in it is a character
+    /// of the address, as for [`crate::rp::RelyingParty::new`]). An exact
+    /// address's rule wins over any pattern's.
     pub fn relying_party(mut self, address: &str, rule: RpRule) -> Self {
-        if address.contains('*') {
-            self.rp_patterns
-                .push((crate::uri::Pattern::parse(address).ok(), rule));
-        } else {
-            self.relying_parties
-                .insert(normalize_address(address), rule);
-        }
+        self.relying_parties
+            .insert(normalize_address(address), rule);
+        self
+    }
+
+    /// The rule for every address `pattern` matches, written as for
+    /// [`crate::rp::RelyingParty::pattern`] (`https://*.partner.example/*`).
+    /// Among patterns the first added that matches rules. A pattern that
+    /// does not parse makes [`Policy::check_request`] refuse every request
+    /// (fail closed, [`Denial::RelyingParty`]), never silently fall back to
+    /// the default rule.
+    pub fn relying_party_pattern(mut self, pattern: &str, rule: RpRule) -> Self {
+        self.rp_patterns
+            .push((crate::uri::Pattern::parse(pattern).ok(), rule));
         self
     }
 
@@ -557,7 +560,7 @@ mod tests {
         let u = user(&[], "PRIMARY");
         let p = StandardPolicy::username_token()
             .relying_party("https://x.partner.example/app", RpRule::any())
-            .relying_party(
+            .relying_party_pattern(
                 "https://*.partner.example/*",
                 RpRule::any().key_types(&[KeyType::SymmetricKey]),
             )
@@ -573,7 +576,7 @@ mod tests {
             .check_request(&u, &req("https://evil.example/x.partner.example/"))
             .is_ok());
         let broken = StandardPolicy::username_token()
-            .relying_party("https://*.partner.example:x/*", RpRule::any())
+            .relying_party_pattern("https://*.partner.example:x/*", RpRule::any())
             .default_rule(Some(RpRule::any()));
         assert_eq!(
             broken.check_request(&u, &req("https://rp.example/")),

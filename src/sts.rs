@@ -518,6 +518,14 @@ impl Sts {
             // it, or the host did.
             facts.requester = Some(requester_name(who));
             qualified(who)?;
+            // A principal the host put there meets the policy's principal
+            // rules (roles, domains) as one `authenticate` found does; for
+            // an earlier batch entry this repeats a check that passed.
+            self.config
+                .auth
+                .policy
+                .check_principal(&who.principal, who.method)
+                .map_err(AuthError::Denied)?;
             return Ok(who.clone());
         }
         if let Some(code) = cx.authentication_failed.get() {
@@ -609,7 +617,9 @@ impl Sts {
         // type and the claims the new token carries on.
         let mut access = AccessRequest::from_rst(rst);
         access.token_type = Some(want);
-        access.key_type = key_type.or(access.key_type);
+        // A carried bearer (or sender-vouches) confirmation has no key type:
+        // it is issued as Bearer, whatever the request names.
+        access.key_type = Some(key_type.unwrap_or(KeyType::Bearer));
         access.claims = carried_attributes(t, &rp, &c.auth)
             .map(|(name, _)| name.into_owned())
             .collect();
@@ -854,7 +864,25 @@ impl Sts {
         } else {
             c.relying_parties.find(&plan.record.relying_party)?
         };
-        let (confirmation, _) = self.carried_confirmation(old, &rp, TokenError::NotRenewable)?;
+        let (confirmation, key_type) =
+            self.carried_confirmation(old, &rp, TokenError::NotRenewable)?;
+        // The policy judges a renewal as it judges Issue and exchange: the
+        // party's rule and the host's hooks as they read now, for what the
+        // new token will be (its type, key type and carried claims).
+        let access = AccessRequest {
+            applies_to: (!plan.record.relying_party.is_empty())
+                .then(|| plan.record.relying_party.clone()),
+            token_type: Some(match old.version {
+                SamlVersion::V11 => TokenType::Saml11,
+                _ => TokenType::Saml20,
+            }),
+            key_type: Some(key_type.unwrap_or(KeyType::Bearer)),
+            claims: carried_attributes(old, &rp, &c.auth)
+                .map(|(name, _)| name.into_owned())
+                .collect(),
+            opaque_claims: false,
+        };
+        auth::authorize(&who, &access, &c.auth)?;
         let lifetime = lifecycle::renewal_lifetime(
             rst.lifetime.as_ref(),
             rst.allow_postdating,

@@ -2386,8 +2386,8 @@ fn a_policy_rule_for_a_pattern_party_applies_to_its_addresses() {
     const MAIL: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
     let mut rps = RelyingParties::new();
     rps.add(RelyingParty::pattern(PATTERN).claims([ROLE, MAIL]));
-    let policy =
-        StandardPolicy::username_token().relying_party(PATTERN, RpRule::any().claims([MAIL]));
+    let policy = StandardPolicy::username_token()
+        .relying_party_pattern(PATTERN, RpRule::any().claims([MAIL]));
     let sts = sts_with_policy(rps, policy);
     let named = format!(
         r#"{}<t:Claims Dialect="http://schemas.xmlsoap.org/ws/2005/05/identity" xmlns:i="http://schemas.xmlsoap.org/ws/2005/05/identity"><i:ClaimType Uri="{ROLE}"/></t:Claims>"#,
@@ -2445,5 +2445,128 @@ fn the_default_token_type_obeys_the_policy_token_type_rule() {
     assert!(
         status != 200 || !body.contains("urn:oasis:names:tc:SAML:1.0:assertion"),
         "a SAML 1.1 token was issued for a party whose rule allows only SAML 2.0"
+    );
+}
+
+/// Review 2, finding 1: token exchange checks the policy with the key type
+/// the RST names when the carried confirmation is bearer
+/// (`carried_confirmation` gives `None` for bearer, and `exchange` falls
+/// back to `rst.key_type`). A Validate with a TokenType for a party whose
+/// rule allows only symmetric keys, naming `wst:KeyType` SymmetricKey (or
+/// no KeyType, which skips the key check) and carrying a bearer token, gets
+/// a bearer token the rule refuses.
+#[test]
+fn exchange_of_a_bearer_token_obeys_the_policy_key_type_rule() {
+    use wstrust::memory::MemoryTokenStore;
+    use wstrust::policy::{RpRule, StandardPolicy};
+    const HOK_ONLY: &str = "https://rp.example/hok-only";
+    let mut rps = RelyingParties::new();
+    rps.add(RelyingParty::new(RP_NOCERT));
+    rps.add(RelyingParty::new(HOK_ONLY));
+    let policy = StandardPolicy::username_token()
+        .relying_party(HOK_ONLY, RpRule::any().key_types(&[KeyType::SymmetricKey]));
+    let sts = Sts::new(
+        StsConfig::builder()
+            .issuer("https://sts.example/")
+            .signing_key(
+                Arc::new(AwsLcRsaKey::from_pem(&read("signer.key.pem")).unwrap()),
+                Certificate::from_pem(&read("signer.cert.pem")).unwrap(),
+            )
+            .users(Arc::new(MemoryUserStore::demo()))
+            .relying_parties(rps)
+            .policy(Arc::new(policy))
+            .clock(Arc::new(FixedClock::new(NOW)))
+            .token_store(Arc::new(MemoryTokenStore::new(100)))
+            .build()
+            .unwrap(),
+    );
+    let v = Version::Trust13;
+    // A bearer token for a party without a rule.
+    let bearer = "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Bearer";
+    let (status, body) = call(
+        &sts,
+        &request(
+            v,
+            false,
+            &format!("{}<t:KeyType>{bearer}</t:KeyType>", applies_to(RP_NOCERT)),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let first = first_child(&body, "RequestedSecurityToken").to_owned();
+    assert!(first.contains(":cm:bearer"), "{first}");
+    // Asked for directly, a bearer token for HOK_ONLY is refused.
+    let (status, _) = call(
+        &sts,
+        &request(
+            v,
+            false,
+            &format!("{}<t:KeyType>{bearer}</t:KeyType>", applies_to(HOK_ONLY)),
+        ),
+    );
+    assert_ne!(status, 200, "the rule allows only symmetric-key tokens");
+    let sym = "http://docs.oasis-open.org/ws-sx/ws-trust/200512/SymmetricKey";
+    let mut bearer_issued = Vec::new();
+    for key_type in [format!("<t:KeyType>{sym}</t:KeyType>"), String::new()] {
+        let validate = format!(
+            r#"<s:Envelope xmlns:s="{}"><s:Header>{}</s:Header><s:Body><t:RequestSecurityToken xmlns:t="{ns}"><t:RequestType>{ns}/Validate</t:RequestType><t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}{key_type}<t:ValidateTarget>{first}</t:ValidateTarget></t:RequestSecurityToken></s:Body></s:Envelope>"#,
+            ns::SOAP12,
+            security("alice", "alice-password"),
+            applies_to(HOK_ONLY),
+            ns = v.namespace()
+        );
+        let (status, body) = call(&sts, &validate);
+        let exchanged = if status == 200 {
+            element(&body, "RequestedSecurityToken")
+                .map(|_| first_child(&body, "RequestedSecurityToken").to_owned())
+        } else {
+            None
+        };
+        if exchanged
+            .as_deref()
+            .is_some_and(|t| t.contains(":cm:bearer"))
+        {
+            bearer_issued.push(key_type);
+        }
+    }
+    assert!(
+        bearer_issued.is_empty(),
+        "exchange issued a bearer token for a party whose rule allows only symmetric keys, with KeyType {bearer_issued:?}"
+    );
+}
+
+/// Review 2, finding 3: `StandardPolicy::relying_party` makes any address
+/// holding a `*` a pattern, but `*` is a legal path and query character and
+/// the registry decides by constructor (`RelyingParty::new` is exact). A
+/// rule written for the exact party `https://rp.example/a*` then also rules
+/// `https://rp.example/admin`, which the policy (no default rule: unlisted
+/// parties refused) should refuse.
+#[test]
+fn a_policy_rule_for_an_exact_address_with_a_star_rules_only_that_address() {
+    use wstrust::error::Denial;
+    use wstrust::host::Principal;
+    use wstrust::policy::{AccessRequest, Policy, RpRule, StandardPolicy};
+    const STAR: &str = "https://rp.example/a*";
+    // The registry takes it as one exact party.
+    let mut rps = RelyingParties::new();
+    rps.add(RelyingParty::new(STAR));
+    assert!(rps.find(STAR).is_ok());
+    assert!(rps.find("https://rp.example/admin").is_err());
+    let policy = StandardPolicy::username_token()
+        .relying_party(STAR, RpRule::any())
+        .default_rule(None);
+    let alice = Principal {
+        name: "alice".into(),
+        domain: "PRIMARY".into(),
+        roles: vec![],
+    };
+    let req = |a: &str| AccessRequest {
+        applies_to: Some(a.into()),
+        ..AccessRequest::default()
+    };
+    assert_eq!(policy.check_request(&alice, &req(STAR)), Ok(()));
+    assert_eq!(
+        policy.check_request(&alice, &req("https://rp.example/admin")),
+        Err(Denial::RelyingParty),
+        "the rule for the exact party {STAR} ruled another address"
     );
 }

@@ -2547,3 +2547,76 @@ fn trailing_unicode_space_in_a_dn_names_no_other_certificate() {
     assert_eq!(text_of(&tok, "NameID").as_deref(), Some(nbsp.subject()));
     assert_ne!(text_of(&tok, "NameID"), text_of(&clients, "NameID"));
 }
+
+/// Review 2, finding 2: a principal the host sets in
+/// `RequestContext::authenticated` (`Authenticated::local`, `Method::Host`)
+/// never meets `Policy::check_principal`: `Sts::authenticated` returns it
+/// as is, so a `StandardPolicy` whose role allowlist (or method list, which
+/// for `username_token()` does not name `Method::Host`) refuses alice still
+/// lets the host issue her a token.
+#[test]
+fn host_authenticated_principal_meets_the_policy_principal_rules() {
+    use wstrust::auth::Authenticated;
+    use wstrust::host::UserStore;
+    use wstrust::policy::{Allow, StandardPolicy};
+    let policy = StandardPolicy::username_token().roles(Allow::only(["no-such-role"]));
+    let (sts, _) = sts_with(|b| b.policy(Arc::new(policy)));
+    let alice = wstrust::memory::MemoryUserStore::demo()
+        .lookup("alice")
+        .unwrap()
+        .unwrap();
+    assert!(!alice.principal.roles.iter().any(|r| r == "no-such-role"));
+    let r = issue_as_host(&sts, Authenticated::local(alice, NOW));
+    assert!(
+        r.is_err(),
+        "the policy's role allowlist refuses alice, yet the host got her a token"
+    );
+}
+
+/// Review 2, finding 4: Renew never asks `Policy::check_request` (Issue and
+/// exchange do): a token renews for a party whose rule, or a host hook,
+/// refuses the requester now. Here alice's bearer token for `RP` renews
+/// after the operator allows only symmetric keys for `RP` and a hook
+/// revokes alice's access to it (same token store).
+#[test]
+fn renewal_obeys_the_policy_request_rules() {
+    use wstrust::policy::RpRule;
+    use wstrust::wst::KeyType;
+    let store = Arc::new(MemoryTokenStore::new(100));
+    let before = Sts::new(builder(store.clone()).build().unwrap());
+    let token = issue_as_alice(&before, RP);
+    assert!(token.contains(":cm:bearer"), "{token}");
+    let (status, body) = renew(&before, &token);
+    assert_eq!(status, 200, "renews while the policy allows it: {body}");
+    let token = first_child(&body, "RequestedSecurityToken");
+    let policy = StandardPolicy::username_token()
+        .methods(&[Method::PasswordText, Method::SamlAssertion])
+        .relying_party(RP, RpRule::any().key_types(&[KeyType::SymmetricKey]))
+        .hook(Arc::new(|p, r| {
+            if p.name == "alice" && r.applies_to.as_deref() == Some(RP) {
+                Err("alice's access to RP was revoked".into())
+            } else {
+                Ok(())
+            }
+        }));
+    let after = Sts::new(builder(store).policy(Arc::new(policy)).build().unwrap());
+    let (status, body) = call(
+        &after,
+        &op(
+            &password("alice"),
+            "Issue",
+            &format!(
+                "<t:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</t:TokenType>{}",
+                applies_to(RP)
+            ),
+        ),
+    );
+    assert_ne!(status, 200, "Issue is refused now: {body}");
+    let (status, body) = renew(&after, &token);
+    assert_ne!(
+        status,
+        200,
+        "the policy refuses alice a bearer token for RP, yet it renewed ({} bytes)",
+        body.len()
+    );
+}

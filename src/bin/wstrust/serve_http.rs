@@ -784,7 +784,8 @@ struct ActivityState {
     /// Since when `open` is 0 (the connection's start at first).
     idle_since: Instant,
     /// When each open request's response was ready to send, by request
-    /// number (ascending, so the first is the oldest).
+    /// number (on HTTP/2 a later request's response may be ready first: the
+    /// send deadline is the earliest of these, not the first's).
     sending: BTreeMap<u64, Instant>,
     next: u64,
     /// Set when a request's body timed out: the connection closes then
@@ -894,7 +895,7 @@ async fn watchdog(
             let send_at = st
                 .sending
                 .values()
-                .next()
+                .min()
                 .map(|t| (*t + send, "response not read"));
             let close_at = st.close_at.map(|t| (t, "request body timed out"));
             [idle_at, send_at, close_at]
