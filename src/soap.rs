@@ -279,10 +279,31 @@ impl<'a, 'input> Message<'a, 'input> {
 /// address with userinfo is no address), or exactly after trimming when
 /// either is no address.
 pub fn same_address(a: &str, b: &str) -> bool {
-    let (a, b) = (a.trim(), b.trim());
-    match (crate::uri::Address::parse(a), crate::uri::Address::parse(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
+    Destination::new(b).is(a)
+}
+
+/// An address parsed once, to compare with many ([`same_address`]).
+struct Destination<'a> {
+    text: &'a str,
+    parsed: Option<crate::uri::Address>,
+}
+
+impl<'a> Destination<'a> {
+    fn new(text: &'a str) -> Self {
+        let text = text.trim();
+        Self {
+            text,
+            parsed: crate::uri::Address::parse(text).ok(),
+        }
+    }
+
+    /// [`same_address`]`(other, self)`.
+    fn is(&self, other: &str) -> bool {
+        let other = other.trim();
+        match (&self.parsed, crate::uri::Address::parse(other)) {
+            (Some(x), Ok(y)) => *x == y,
+            _ => self.text == other,
+        }
     }
 }
 
@@ -302,7 +323,9 @@ pub fn check_destination<'s>(
     };
     let anonymous = addressing.version.is_some_and(|v| to == v.anonymous());
     let mut known = addresses.into_iter().peekable();
-    if anonymous || known.peek().is_none() || known.any(|a| same_address(a, to)) {
+    // `to` is parsed once, not once per known address.
+    let to_parsed = Destination::new(to);
+    if anonymous || known.peek().is_none() || known.any(|a| to_parsed.is(a)) {
         Ok(())
     } else {
         Err(WireError::NotAddressedHere(to.to_owned()).into())
