@@ -632,17 +632,16 @@ pub(crate) fn acceptance<'a>(
 
 /// Whether `q` is the qualifier one of the current trust anchors gives the
 /// certificates it vouches for ([`certificate_qualifier`]): pinned, or as
-/// the CA. One of a removed anchor is not.
+/// the CA. One of a removed anchor is not, and a pinned certificate's is
+/// only its own (it never issues).
 fn is_anchor_qualifier(q: &str, wss: &WssSettings) -> bool {
+    let pinned = |a: &Certificate| q == certificate_qualifier(wss::TrustedBy::Pinned(a));
     is_certificate_qualifier(q)
-        && wss
-            .trust_anchors
-            .iter()
-            .chain(wss.pinned_certificates.iter())
-            .any(|a| {
-                q == certificate_qualifier(wss::TrustedBy::Pinned(a))
-                    || q == certificate_qualifier(wss::TrustedBy::Issuer(a))
-            })
+        && (wss.pinned_certificates.iter().any(pinned)
+            || wss
+                .trust_anchors
+                .iter()
+                .any(|a| pinned(a) || q == certificate_qualifier(wss::TrustedBy::Issuer(a))))
 }
 
 /// Whether `q` has the form of an X.509 principal's qualifier

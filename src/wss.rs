@@ -69,7 +69,7 @@ pub const MAX_BINARY_TOKENS: usize = 4;
 /// | `intermediates` | none |
 /// | `known_certificates` | none |
 /// | `account_anchors` | `None`: every trust anchor names accounts |
-/// | `allow_sha1` | `false`: SHA-256/512 signatures and digests only |
+/// | `allow_sha1` | `false`: SHA-256/384/512 signatures and digests only |
 #[derive(Debug, Clone)]
 pub struct WssSettings {
     /// Clock skew tolerated each side of a validity window.
